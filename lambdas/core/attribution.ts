@@ -1,0 +1,407 @@
+// Splits each service's anomaly into the part its callees account for and the part that is
+// its own, then follows the user-visible degradation from the entry points down to where it
+// starts. This is what separates origins from propagators.
+//
+// Signals: `failures` (5xx and 429, which callers turn into their own faults), `errors` (other
+// 4xx) and `latency` (seconds). For each, a service's *excess* is what the incident window has
+// beyond the baseline rate applied to the incident's traffic; the excess on an edge is measured
+// by the caller. A caller's excess is explained by the excess on its synchronous edges; an
+// edge's excess is explained by its callee's own excess per request times the calls on the edge;
+// whatever the callee cannot account for sits on the link itself (connection failures, network,
+// throttling in front of the callee).
+
+import type { AnalysisConfig } from './config.ts';
+import type { GraphEdge, GraphNode, RequestStats, ServiceGraph } from './model.ts';
+import { latencyRiseZ, meanLatency, proportionRiseZ, rate, significanceWeight, wilson } from './stats.ts';
+import type { Topology } from './topology.ts';
+
+export const SIGNALS = ['failures', 'errors', 'latency'] as const;
+export type AttrSignal = (typeof SIGNALS)[number];
+
+export interface NodeAttr {
+  readonly present: boolean;
+  readonly baseline: RequestStats | undefined;
+  readonly hasBaseline: boolean;
+  /** Inferred node absent from a non-empty baseline: a call its callers started making. */
+  readonly newDependency: boolean;
+  readonly excess: Record<AttrSignal, number>;
+  readonly self: Record<AttrSignal, number>;
+  readonly selfShare: Record<AttrSignal, number>;
+  /** Rise in failure (5xx + 429) and error (other 4xx) rate against the baseline, and their z statistics. */
+  readonly failureRise: number;
+  readonly failureZ: number;
+  readonly errorRise: number;
+  readonly errorZ: number;
+  /** Mean latency rise in seconds and its z statistic. */
+  readonly latencyRise: number;
+  readonly latencyZ: number;
+  /** Relative latency rise beyond the drift every service shows between the two windows. */
+  readonly latencyRelative: number;
+  /** Requests per second in the incident over the baseline's (1 when either window is unknown). */
+  readonly loadRatio: number;
+  readonly anomalous: Record<AttrSignal, boolean>;
+  /** Unhealthy by absolute thresholds in the incident window. */
+  readonly unhealthy: boolean;
+}
+
+export interface EdgeAttr {
+  readonly baseline: RequestStats | undefined;
+  readonly excess: Record<AttrSignal, number>;
+  /** Part of the edge's excess the callee's own statistics account for. */
+  readonly callee: Record<AttrSignal, number>;
+  /** Part only the caller saw. */
+  readonly link: Record<AttrSignal, number>;
+  /** Share of the caller's excess this edge carries (after scaling for parallel calls). */
+  readonly share: Record<AttrSignal, number>;
+  readonly toNewDependency: boolean;
+}
+
+export interface Attribution {
+  readonly node: readonly NodeAttr[];
+  readonly edge: readonly (readonly EdgeAttr[])[];
+  /** Degradation (in request equivalents) that reached users through each node's own anomaly. */
+  readonly blame: readonly number[];
+  /** …and through each edge's link part, aligned with `edge`. */
+  readonly linkBlame: readonly (readonly number[])[];
+  /** Flow carried on each edge toward callees (aggregate of all signals), for path tracing. */
+  readonly edgeFlow: readonly (readonly number[])[];
+  /** Total user-visible degradation at the entry points, in request equivalents. */
+  readonly totalImpact: number;
+  /** Requests entering the system (the denominator of user-traffic shares). */
+  readonly entryRequests: number;
+}
+
+const zero = (): Record<AttrSignal, number> => ({ failures: 0, errors: 0, latency: 0 });
+
+const failuresOf = (s: RequestStats): number => s.faults + s.throttles;
+
+function rateExcess(k1: number, n1: number, k0: number, n0: number): number {
+  return k1 - (n0 > 0 ? k0 / n0 : 0) * n1;
+}
+
+export function attribute(
+  topo: Topology,
+  incidentGraph: ServiceGraph,
+  baselineGraph: ServiceGraph | undefined,
+  cfg: AnalysisConfig,
+  scope: readonly number[] | undefined,
+): Attribution {
+  const { nodes } = topo;
+  const base = indexBaseline(baselineGraph);
+  const baselineKnown = base.nodes.size > 0;
+
+  const drift = latencyDrift(nodes, base.nodes, cfg);
+  const d1 = windowSeconds(incidentGraph.window);
+  const d0 = windowSeconds(baselineGraph?.window);
+  const node: NodeAttr[] = nodes.map((nd) => {
+    const a = nodeSignals(nd, base.nodes.get(nd.key), baselineKnown, cfg);
+    const n1 = nd.stats?.total ?? 0;
+    const n0 = a.baseline?.total ?? 0;
+    const loadRatio = d1 > 0 && d0 > 0 && n0 > 0 ? n1 / d1 / (n0 / d0) : 1;
+    const m0 = meanLatency(a.baseline);
+    const latencyRelative =
+      a.hasBaseline && m0 > 0 && a.latencyRise > 0
+        ? Math.max(0, Math.exp(Math.log((m0 + a.latencyRise) / m0) - drift.median) - 1 - 2 * drift.spread)
+        : a.hasBaseline
+          ? 0
+          : a.latencyRise / (cfg.p99Seconds / 2);
+    return { ...a, loadRatio, latencyRelative };
+  });
+  const edge: EdgeAttr[][] = nodes.map((nd, v) =>
+    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, base.edges.get(`${nd.key}>${nodes[e.to]?.key}`), v)),
+  );
+
+  // Node decomposition: what the callees explain, what is left as the node's own.
+  const nodeOut: NodeAttr[] = node.map((a, v) => {
+    const edges = edge[v] ?? [];
+    const self = zero();
+    const selfShare = zero();
+    for (const s of SIGNALS) {
+      const x = Math.max(0, a.excess[s]);
+      let explained = 0;
+      nodes[v]?.edges.forEach((e, i) => {
+        const ea = edges[i] as EdgeAttr;
+        if (e.async || ea.toNewDependency) return;
+        explained += Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
+      });
+      self[s] = Math.max(0, x - explained);
+      selfShare[s] = x > 0 ? self[s] / x : explained > 0 ? 0 : 1;
+      const scale = explained > x && explained > 0 ? x / explained : 1;
+      nodes[v]?.edges.forEach((e, i) => {
+        const ea = edges[i] as EdgeAttr;
+        if (e.async || ea.toNewDependency || x <= 0) return;
+        const carried = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
+        (ea.share as Record<AttrSignal, number>)[s] = (carried * scale) / x;
+      });
+    }
+    return { ...a, self, selfShare };
+  });
+
+  // Follow user-visible degradation from the entry points down (callers before callees).
+  const n = nodes.length;
+  const inScope = scope ? new Set(scope) : undefined;
+  const entries = inScope ? [...inScope].slice(0, 1) : topo.entries;
+  const blame = new Float64Array(n);
+  const linkBlame = nodes.map((nd) => new Float64Array(nd.edges.length));
+  const edgeFlow = nodes.map((nd) => new Float64Array(nd.edges.length));
+  let totalImpact = 0;
+  let entryRequests = 0;
+  const flowIn = SIGNALS.map(() => new Float64Array(n));
+  for (const e of entries) {
+    const nd = nodes[e] as GraphNode;
+    const a = nodeOut[e] as NodeAttr;
+    const total = nd.stats?.total ?? 0;
+    const fromUsers = inScope ? 1 : userShare(topo, e);
+    const users = total * fromUsers;
+    entryRequests += users;
+    SIGNALS.forEach((s, si) => {
+      // Only the part of an entry's degradation the data support counts as felt by users.
+      const x = Math.max(0, a.excess[s]) * fromUsers * significanceWeight(zOf(a, s));
+      const units = toRequestEquivalents(s, x, a, users);
+      (flowIn[si] as Float64Array)[e] = ((flowIn[si] as Float64Array)[e] ?? 0) + units;
+      totalImpact += units;
+    });
+  }
+  for (const v of topo.order) {
+    if (inScope && !inScope.has(v)) continue;
+    const a = nodeOut[v] as NodeAttr;
+    const nd = nodes[v] as GraphNode;
+    SIGNALS.forEach((s, si) => {
+      const fin = flowIn[si] as Float64Array;
+      const inflow = fin[v] ?? 0;
+      if (inflow <= 0) return;
+      // A node's own share keeps the flow only as far as its own rise is significant; the rest is noise.
+      blame[v] = (blame[v] ?? 0) + inflow * (a.selfShare[s] ?? 0) * significanceWeight(zOf(a, s));
+      nd.edges.forEach((e, i) => {
+        if (topo.backEdge[v]?.has(e.to)) return;
+        const ea = edge[v]?.[i] as EdgeAttr;
+        const carried = inflow * ea.share[s];
+        if (carried <= 0) return;
+        const ex = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
+        const linkFrac = ex > 0 ? Math.min(1, (ea.link[s] + (s === 'failures' ? ea.link.errors : 0)) / ex) : 0;
+        (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
+        (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
+        fin[e.to] = (fin[e.to] ?? 0) + carried * (1 - linkFrac);
+      });
+    });
+  }
+  return {
+    node: nodeOut,
+    edge,
+    blame: [...blame],
+    linkBlame: linkBlame.map((a) => [...a]),
+    edgeFlow: edgeFlow.map((a) => [...a]),
+    totalImpact,
+    entryRequests,
+  };
+}
+
+export function zOf(a: NodeAttr, s: AttrSignal): number {
+  return s === 'latency' ? a.latencyZ : s === 'failures' ? a.failureZ : a.errorZ;
+}
+
+/** Share of an entry's requests that come from users rather than from other services. */
+function userShare(topo: Topology, v: number): number {
+  const total = topo.nodes[v]?.stats?.total ?? 0;
+  if (total <= 0) return 0;
+  let fromServices = 0;
+  for (const c of topo.callers[v] ?? []) {
+    const caller = topo.nodes[c.from];
+    if (!caller || caller.isClient) continue;
+    fromServices += caller.edges[c.edge]?.stats?.total ?? 0;
+  }
+  return Math.max(0, Math.min(1, 1 - fromServices / total));
+}
+
+/** Latency excess becomes "requests' worth of slowness": extra seconds over the baseline mean. */
+function toRequestEquivalents(s: AttrSignal, x: number, a: NodeAttr, requests: number): number {
+  if (s === 'failures') return x;
+  if (s === 'errors') return 0.5 * x;
+  const baseMean = Math.max(meanLatency(a.baseline), 0.001);
+  return Math.min(requests, x / baseMean);
+}
+
+/**
+ * How much latency moves between the two windows for everybody: the median and the robust spread
+ * (1.4826 × MAD, at least 5 %) of log mean-latency ratios over services with enough traffic. A
+ * rise within two spreads of the median is the day's drift, not an anomaly.
+ */
+function latencyDrift(
+  nodes: readonly GraphNode[],
+  base: ReadonlyMap<string, GraphNode>,
+  cfg: AnalysisConfig,
+): { median: number; spread: number } {
+  const logs: number[] = [];
+  for (const nd of nodes) {
+    const s = nd.stats;
+    const b = base.get(nd.key)?.stats;
+    if (nd.isClient || !s || !b || s.total < cfg.minRequests || b.total < cfg.minRequests) continue;
+    const m1 = meanLatency(s);
+    const m0 = meanLatency(b);
+    if (m1 > 0 && m0 > 0) logs.push(Math.log(m1 / m0));
+  }
+  if (logs.length < 5) return { median: 0, spread: 0.05 };
+  const median = medianOf(logs);
+  const mad = medianOf(logs.map((x) => Math.abs(x - median)));
+  return { median: Math.max(0, median), spread: Math.max(0.05, 1.4826 * mad) };
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function windowSeconds(w: { start: string; end: string } | undefined): number {
+  return w ? Math.max(0, (Date.parse(w.end) - Date.parse(w.start)) / 1000) : 0;
+}
+
+function indexBaseline(g: ServiceGraph | undefined): {
+  nodes: Map<string, GraphNode>;
+  edges: Map<string, RequestStats | undefined>;
+} {
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, RequestStats | undefined>();
+  if (!g) return { nodes, edges };
+  for (const nd of g.nodes) if (nd.stats && nd.stats.total > 0) nodes.set(nd.key, nd);
+  for (const nd of g.nodes) {
+    for (const e of nd.edges) edges.set(`${nd.key}>${g.nodes[e.to]?.key}`, e.stats);
+  }
+  return { nodes, edges };
+}
+
+function nodeSignals(
+  nd: GraphNode,
+  baseNode: GraphNode | undefined,
+  baselineKnown: boolean,
+  cfg: AnalysisConfig,
+): Omit<NodeAttr, 'loadRatio' | 'latencyRelative'> {
+  const s = nd.stats;
+  const b = baseNode?.stats;
+  const present = !nd.isClient && s !== undefined && s.total > 0;
+  const hasBaseline = b !== undefined && b.total > 0;
+  const newDependency = present && baselineKnown && !hasBaseline && nd.inferred;
+  const excess = zero();
+  const anomalous = { failures: false, errors: false, latency: false };
+  let failureRise = 0;
+  let failureZ = 0;
+  let errorRise = 0;
+  let errorZ = 0;
+  let latencyRise = 0;
+  let latencyZ = 0;
+  let unhealthy = false;
+  if (present && s) {
+    const n1 = s.total;
+    const n0 = hasBaseline && b ? b.total : 0;
+    const f0 = hasBaseline && b ? failuresOf(b) : 0;
+    const e0 = hasBaseline && b ? b.errors : 0;
+    excess.failures = rateExcess(failuresOf(s), n1, f0, n0);
+    excess.errors = rateExcess(s.errors, n1, e0, n0);
+    const p99 = quantileOf(s, 0.99);
+    unhealthy =
+      rate(s.faults, n1) > cfg.faultRate ||
+      rate(s.errors, n1) > cfg.errorRate ||
+      rate(s.throttles, n1) > cfg.throttleRate ||
+      p99 > cfg.p99Seconds;
+    if (hasBaseline && b) {
+      failureRise = rate(failuresOf(s), n1) - rate(f0, n0);
+      failureZ = proportionRiseZ(failuresOf(s), n1, f0, n0);
+      errorRise = rate(s.errors, n1) - rate(e0, n0);
+      errorZ = proportionRiseZ(s.errors, n1, e0, n0);
+      latencyRise = meanLatency(s) - meanLatency(b);
+      latencyZ = latencyRiseZ(s, b);
+      excess.latency = n1 * latencyRise;
+      const ratio = meanLatency(b) > 0 ? meanLatency(s) / meanLatency(b) : Number.POSITIVE_INFINITY;
+      anomalous.failures = failureZ >= 3 && failureRise >= cfg.rateRise;
+      anomalous.errors = errorZ >= 3 && errorRise >= cfg.rateRise;
+      anomalous.latency =
+        latencyZ >= 3 &&
+        (ratio >= cfg.latencyRiseRatio || (p99 > cfg.p99Seconds && p99 >= 1.2 * quantileOf(b, 0.99)));
+    } else {
+      // No baseline: only the absolute thresholds speak, and only with enough requests behind them.
+      const fLow = wilson(failuresOf(s), n1).low;
+      const eLow = wilson(s.errors, n1).low;
+      failureRise = Math.max(0, rate(failuresOf(s), n1) - cfg.faultRate);
+      failureZ = fLow > cfg.faultRate ? 3 : 0;
+      errorRise = Math.max(0, rate(s.errors, n1) - cfg.errorRate);
+      errorZ = eLow > cfg.errorRate ? 3 : 0;
+      anomalous.failures = fLow > cfg.faultRate;
+      anomalous.errors = eLow > cfg.errorRate;
+      anomalous.latency = p99 > cfg.p99Seconds && n1 >= cfg.minRequests;
+      if (anomalous.latency) {
+        latencyRise = Math.max(0, meanLatency(s) - cfg.p99Seconds / 2);
+        latencyZ = 3;
+        excess.latency = n1 * latencyRise;
+      }
+    }
+  }
+  return {
+    present,
+    baseline: hasBaseline ? b : undefined,
+    hasBaseline,
+    newDependency,
+    excess,
+    self: zero(),
+    selfShare: zero(),
+    failureRise,
+    failureZ,
+    errorRise,
+    errorZ,
+    latencyRise,
+    latencyZ,
+    anomalous,
+    unhealthy,
+  };
+}
+
+function quantileOf(s: RequestStats, q: number): number {
+  if (s.histogram.length === 0) return meanLatency(s);
+  let total = 0;
+  for (const b of s.histogram) total += b.count;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (const b of s.histogram) {
+    seen += b.count;
+    if (seen >= rank) return b.value;
+  }
+  return meanLatency(s);
+}
+
+function edgeSignals(
+  caller: GraphNode,
+  e: GraphEdge,
+  nodes: readonly GraphNode[],
+  node: readonly NodeAttr[],
+  baseEdge: RequestStats | undefined,
+  _v: number,
+): EdgeAttr {
+  const calleeAttr = node[e.to] as NodeAttr;
+  const callee = nodes[e.to] as GraphNode;
+  const excess = zero();
+  const calleePart = zero();
+  const link = zero();
+  const toNewDependency = calleeAttr.newDependency;
+  const s = e.stats;
+  if (s && s.total > 0 && !caller.isClient) {
+    // The edge's own baseline, else the callee's, else (a call that did not happen before) nothing.
+    const ref = baseEdge && baseEdge.total > 0 ? baseEdge : calleeAttr.baseline;
+    const n0 = ref?.total ?? 0;
+    excess.failures = rateExcess(failuresOf(s), s.total, ref ? failuresOf(ref) : 0, n0);
+    excess.errors = rateExcess(s.errors, s.total, ref?.errors ?? 0, n0);
+    excess.latency = ref ? s.total * (meanLatency(s) - meanLatency(ref)) : toNewDependency ? s.totalTime : 0;
+    const cs = callee.stats;
+    for (const sig of SIGNALS) {
+      const ex = Math.max(0, excess[sig]);
+      if (toNewDependency) continue;
+      if (callee.inferred || !cs || cs.total === 0) {
+        // Inferred nodes are built from their callers' subsegments: the edge is the node.
+        calleePart[sig] = ex;
+        continue;
+      }
+      const perRequest = Math.max(0, calleeAttr.excess[sig]) / cs.total;
+      calleePart[sig] = Math.min(ex, perRequest * s.total);
+      link[sig] = ex - calleePart[sig];
+    }
+  }
+  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), toNewDependency };
+}

@@ -1,0 +1,41 @@
+// Thresholds of the analysis. Defaults come from practice; every one can be overridden.
+
+export interface AnalysisConfig {
+  /** A fault (5xx) rate above this is unhealthy. */
+  readonly faultRate: number;
+  /** An error (4xx, throttles excluded) rate above this is unhealthy. */
+  readonly errorRate: number;
+  /** A throttle (429) rate above this is unhealthy. */
+  readonly throttleRate: number;
+  /** A p99 above this many seconds is slow. */
+  readonly p99Seconds: number;
+  /** Mean latency at least this many times the baseline is an anomaly even under `p99Seconds`. */
+  readonly latencyRiseRatio: number;
+  /** A significant (z ≥ 3) rise in fault, error or throttle rate of at least this (absolute) is an anomaly. */
+  readonly rateRise: number;
+  /** Services with fewer requests than this in the incident window are reported but never ranked first on their own. */
+  readonly minRequests: number;
+  /** How many root causes to report. */
+  readonly maxRootCauses: number;
+}
+
+export const DEFAULT_CONFIG: AnalysisConfig = {
+  faultRate: 0.05,
+  errorRate: 0.05,
+  throttleRate: 0.05,
+  p99Seconds: 1,
+  latencyRiseRatio: 1.5,
+  rateRise: 0.005,
+  minRequests: 20,
+  maxRootCauses: 5,
+};
+
+export function resolveConfig(overrides: Partial<AnalysisConfig> = {}): AnalysisConfig {
+  const cfg = { ...DEFAULT_CONFIG, ...overrides };
+  for (const [k, v] of Object.entries(cfg)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new RangeError(`analysis config "${k}" must be a number ≥ 0, got ${String(v)}`);
+    }
+  }
+  return cfg;
+}

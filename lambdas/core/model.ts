@@ -1,0 +1,190 @@
+// The engine's data model: the parsed service graph it reads and the Finding it writes.
+// One Finding shape serves the CLI, DynamoDB, SNS and the API (DESIGN.md "Finding").
+
+/** Request statistics of a node or an edge, as X-Ray reports them (all counts, seconds). */
+export interface RequestStats {
+  readonly total: number;
+  readonly ok: number;
+  /** 4xx other than throttles. */
+  readonly errors: number;
+  /** 429. */
+  readonly throttles: number;
+  /** 5xx. */
+  readonly faults: number;
+  /** Sum of response times in seconds; mean = totalTime / total. */
+  readonly totalTime: number;
+  /** Histogram of response times, sorted by value, equal values merged. */
+  readonly histogram: readonly HistogramBin[];
+}
+
+export interface HistogramBin {
+  readonly value: number;
+  readonly count: number;
+}
+
+export interface GraphEdge {
+  /** Index of the callee in `ServiceGraph.nodes`. */
+  readonly to: number;
+  /** The caller's view of its calls to the callee; undefined when X-Ray gave none (async links). */
+  readonly stats: RequestStats | undefined;
+  readonly async: boolean;
+}
+
+export interface GraphNode {
+  /** Stable identity within and across windows: `Name` plus `Type`. */
+  readonly key: string;
+  readonly name: string;
+  readonly type: string;
+  readonly referenceId: number;
+  readonly root: boolean;
+  /** `client` nodes stand for the users calling an entry point. */
+  readonly isClient: boolean;
+  /** Inferred nodes (tables, queues, remote endpoints) have no segments of their own. */
+  readonly inferred: boolean;
+  readonly stats: RequestStats | undefined;
+  readonly edges: readonly GraphEdge[];
+}
+
+export interface TimeWindow {
+  /** ISO-8601. */
+  readonly start: string;
+  readonly end: string;
+}
+
+export interface ServiceGraph {
+  readonly window: TimeWindow | undefined;
+  /** Sorted by key, so that every later step is independent of input order. */
+  readonly nodes: readonly GraphNode[];
+  /** Edges whose callee was not in the graph (truncated pages); kept so that nothing is lost silently. */
+  readonly danglingEdges: number;
+}
+
+export interface GraphSnapshot {
+  readonly incident: ServiceGraph;
+  readonly baseline: ServiceGraph | undefined;
+}
+
+export type FindingStatus = 'COMPLETED' | 'NO_DATA' | 'FAILED';
+export type ServiceRole = 'origin' | 'propagator' | 'affected' | 'healthy';
+export type Signal = 'faults' | 'throttles' | 'errors' | 'latency';
+
+export interface Trigger {
+  readonly source: 'alarm' | 'api' | 'cli';
+  readonly service?: string;
+  readonly alarmName?: string;
+}
+
+export interface ServiceHealth {
+  readonly service: string;
+  readonly type: string;
+  readonly key: string;
+  readonly role: ServiceRole;
+  readonly requests: number;
+  readonly requestRate: number;
+  readonly faultRate: number;
+  readonly errorRate: number;
+  readonly throttleRate: number;
+  readonly latency: LatencySummary;
+  readonly baseline?: {
+    readonly requests: number;
+    readonly faultRate: number;
+    readonly errorRate: number;
+    readonly throttleRate: number;
+    readonly latency: LatencySummary;
+  };
+  readonly unhealthy: boolean;
+  readonly anomalous: boolean;
+  /** Signals on which this service is anomalous, strongest first. */
+  readonly signals: readonly Signal[];
+  /** Share (0–1) of the anomaly not explained by its callees; 1 for an origin with no anomalous callees. */
+  readonly selfShare: number;
+}
+
+export interface LatencySummary {
+  /** Seconds; 0 when the node reported no requests. */
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+export interface Evidence {
+  readonly signal: Signal | 'new-dependency' | 'link';
+  /** One plain sentence with the numbers. */
+  readonly text: string;
+  readonly incident: number;
+  readonly baseline?: number;
+  readonly requests: number;
+}
+
+export interface BlastRadius {
+  /** Anomalous services upstream of the root cause (callers, transitively). */
+  readonly affected: readonly string[];
+  /** Every service upstream, anomalous or not. */
+  readonly atRisk: readonly string[];
+  readonly entryPoints: readonly string[];
+  /** Share (0–1) of entry-point traffic whose calls reach the root cause. */
+  readonly entryTrafficShare: number;
+}
+
+export interface RootCause {
+  readonly rank: number;
+  readonly service: string;
+  readonly type: string;
+  /** What went wrong, e.g. `faults`, `latency`, `new-dependency`, `link`. */
+  readonly kind: string;
+  /** Present when the fault sits on one caller's calls rather than in the service. */
+  readonly via?: string;
+  readonly score: number;
+  readonly confidence: number;
+  readonly impactScore: number;
+  readonly evidence: readonly Evidence[];
+  readonly blastRadius: BlastRadius;
+}
+
+export interface ChainEntry {
+  readonly service: string;
+  readonly type: string;
+  readonly depth: number;
+  readonly parent: string | null;
+  readonly role: ServiceRole;
+  readonly faultRate: number;
+  readonly p99: number;
+}
+
+export interface CascadePath {
+  readonly origin: string;
+  /** From the origin up through callers to an entry point. */
+  readonly services: readonly string[];
+}
+
+export interface Recommendation {
+  readonly service: string;
+  readonly action:
+    | 'circuit-breaker'
+    | 'bulkhead'
+    | 'timeout'
+    | 'rate-limit'
+    | 'retry-budget'
+    | 'rollback'
+    | 'investigate';
+  readonly text: string;
+}
+
+export interface Finding {
+  readonly analysisId: string;
+  readonly status: FindingStatus;
+  readonly method: string;
+  readonly trigger: Trigger;
+  readonly window: TimeWindow | null;
+  readonly baselineWindow: TimeWindow | null;
+  readonly rootCauses: readonly RootCause[];
+  readonly dependencyChain: readonly ChainEntry[];
+  readonly cascade: { readonly paths: readonly CascadePath[] };
+  readonly services: readonly ServiceHealth[];
+  readonly recommendations: readonly Recommendation[];
+  readonly systemHealth: number;
+  readonly summary: string;
+  readonly engineVersion: string;
+  readonly error?: string;
+}

@@ -1,0 +1,351 @@
+// Reads GetServiceGraph responses (wire JSON, SDK output, AWS CLI output) and graph snapshots
+// into the engine's model. Every field is optional in X-Ray; anything present must make sense.
+
+import { GraphInputError } from './errors.ts';
+import type { GraphEdge, GraphNode, GraphSnapshot, HistogramBin, RequestStats, ServiceGraph, TimeWindow } from './model.ts';
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Types whose nodes carry segments of their own; everything else AWS-typed is inferred from callers. */
+const COMPUTE_TYPES = new Set([
+  'service',
+  'client',
+  'AWS::EC2::Instance',
+  'AWS::ECS::Container',
+  'AWS::ECS::Fargate',
+  'AWS::EKS::Container',
+  'AWS::ElasticBeanstalk::Environment',
+  'AWS::Lambda',
+  'AWS::Lambda::Function',
+  'AWS::ApiGateway::Stage',
+  'AWS::AppSync::GraphQLAPI',
+  'AWS::StepFunctions::StateMachine',
+  'AWS::AppRunner::Service',
+]);
+
+export function isInferredType(type: string): boolean {
+  if (type === 'remote' || type === 'Database::SQL') return true;
+  return type.startsWith('AWS::') && !COMPUTE_TYPES.has(type);
+}
+
+/**
+ * Parses a snapshot: `{incident, baseline?}` where each window is a GetServiceGraph response or an
+ * array of its pages; a bare response (or array of pages) is a snapshot without baseline.
+ */
+export function parseSnapshot(input: Json): GraphSnapshot {
+  if (isObj(input) && 'incident' in input) {
+    const incident = parseWindow(input.incident, 'incident');
+    const baseline =
+      input.baseline === undefined || input.baseline === null ? undefined : parseWindow(input.baseline, 'baseline');
+    return { incident, baseline };
+  }
+  return { incident: parseWindow(input, ''), baseline: undefined };
+}
+
+/** Parses one window: a GetServiceGraph response, or an array of its pages (`NextToken` chain). */
+export function parseWindow(input: Json, path: string): ServiceGraph {
+  const pages = Array.isArray(input) ? input : [input];
+  if (pages.length === 0) throw new GraphInputError(path, 'expected a GetServiceGraph response, got an empty list');
+  const raw = new Map<number, { svc: Obj; field: string }>();
+  const refOrder: number[] = [];
+  let window: TimeWindow | undefined;
+  pages.forEach((page, p) => {
+    const pagePath = Array.isArray(input) ? join(path, `[${p}]`) : path;
+    rejectOtherShapes(page, pagePath);
+    if (!isObj(page) || !('Services' in page)) {
+      throw new GraphInputError(pagePath, 'not a service graph: expected an object with a "Services" list');
+    }
+    const services = page.Services;
+    if (services !== null && !Array.isArray(services)) {
+      throw new GraphInputError(join(pagePath, 'Services'), `expected a list, got ${describe(services)}`);
+    }
+    window ??= readWindow(page, pagePath);
+    (services ?? []).forEach((svc, i) => {
+      const field = join(pagePath, `Services[${i}]`);
+      if (!isObj(svc)) throw new GraphInputError(field, `expected an object, got ${describe(svc)}`);
+      const ref = readInt(svc.ReferenceId, join(field, 'ReferenceId'));
+      if (ref === undefined) throw new GraphInputError(join(field, 'ReferenceId'), 'missing: every service needs one');
+      const prior = raw.get(ref);
+      if (prior) {
+        // Pages may repeat a node; the same id naming another service is a corrupt export.
+        if (prior.svc.Name !== svc.Name || prior.svc.Type !== svc.Type) {
+          throw new GraphInputError(
+            join(field, 'ReferenceId'),
+            `${ref} is also used by ${prior.field} for a different service`,
+          );
+        }
+        const edges = [...asList(prior.svc.Edges), ...asList(svc.Edges)];
+        raw.set(ref, { svc: { ...prior.svc, Edges: edges }, field: prior.field });
+        return;
+      }
+      raw.set(ref, { svc, field });
+      refOrder.push(ref);
+    });
+  });
+
+  const drafts = refOrder.map((ref) => {
+    const { svc, field } = raw.get(ref) as { svc: Obj; field: string };
+    return readNode(svc, field, ref);
+  });
+  // Deterministic order independent of the export's order: by name, type, then id.
+  drafts.sort((a, b) => cmp(a.name, b.name) || cmp(a.type, b.type) || a.referenceId - b.referenceId);
+  const keyCount = new Map<string, number>();
+  for (const d of drafts) keyCount.set(d.baseKey, (keyCount.get(d.baseKey) ?? 0) + 1);
+  const indexOfRef = new Map<number, number>();
+  drafts.forEach((d, i) => {
+    indexOfRef.set(d.referenceId, i);
+  });
+
+  let dangling = 0;
+  const nodes: GraphNode[] = drafts.map((d) => {
+    const seen = new Map<number, GraphEdge>();
+    for (const e of d.edges) {
+      const to = indexOfRef.get(e.ref);
+      if (to === undefined) {
+        dangling++;
+        continue;
+      }
+      const prior = seen.get(to);
+      seen.set(to, prior ? mergeEdge(prior, e.edge) : { ...e.edge, to });
+    }
+    const edges = [...seen.values()].sort((a, b) => a.to - b.to);
+    const key = (keyCount.get(d.baseKey) ?? 0) > 1 ? `${d.baseKey}|${d.referenceId}` : d.baseKey;
+    return {
+      key,
+      name: d.name,
+      type: d.type,
+      referenceId: d.referenceId,
+      root: d.root,
+      isClient: d.type === 'client',
+      inferred: isInferredType(d.type),
+      stats: d.stats,
+      edges,
+    };
+  });
+  return { window, nodes, danglingEdges: dangling };
+}
+
+interface NodeDraft {
+  name: string;
+  type: string;
+  baseKey: string;
+  referenceId: number;
+  root: boolean;
+  stats: RequestStats | undefined;
+  edges: { ref: number; edge: Omit<GraphEdge, 'to'> }[];
+}
+
+function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
+  const name = readString(svc.Name, join(field, 'Name')) ?? firstName(svc.Names, join(field, 'Names'));
+  if (name === undefined || name === '') throw new GraphInputError(join(field, 'Name'), 'missing: every service needs a name');
+  const type = readString(svc.Type, join(field, 'Type')) || 'service';
+  const root = svc.Root === true;
+  const stats = readStats(svc.SummaryStatistics, svc.ResponseTimeHistogram, field, 'SummaryStatistics');
+  const edgesRaw = svc.Edges;
+  if (edgesRaw !== undefined && edgesRaw !== null && !Array.isArray(edgesRaw)) {
+    throw new GraphInputError(join(field, 'Edges'), `expected a list, got ${describe(edgesRaw)}`);
+  }
+  const edges = (edgesRaw ?? []).map((e, i) => {
+    const ef = join(field, `Edges[${i}]`);
+    if (!isObj(e)) throw new GraphInputError(ef, `expected an object, got ${describe(e)}`);
+    const ref = readInt(e.ReferenceId, join(ef, 'ReferenceId'));
+    if (ref === undefined) throw new GraphInputError(join(ef, 'ReferenceId'), 'missing: an edge must name its callee');
+    const edgeType = readString(e.EdgeType, join(ef, 'EdgeType'));
+    return {
+      ref,
+      edge: {
+        stats: readStats(e.SummaryStatistics, e.ResponseTimeHistogram, ef, 'SummaryStatistics'),
+        async: edgeType === 'link',
+      },
+    };
+  });
+  return { name, type, baseKey: `${name}|${type}`, referenceId, root, stats, edges };
+}
+
+function readStats(raw: Json, histRaw: Json, field: string, member: string): RequestStats | undefined {
+  const f = join(field, member);
+  const histogram = readHistogram(histRaw, join(field, 'ResponseTimeHistogram'));
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObj(raw)) throw new GraphInputError(f, `expected an object, got ${describe(raw)}`);
+  const err = raw.ErrorStatistics;
+  const flt = raw.FaultStatistics;
+  if (err !== undefined && err !== null && !isObj(err)) {
+    throw new GraphInputError(join(f, 'ErrorStatistics'), `expected an object, got ${describe(err)}`);
+  }
+  if (flt !== undefined && flt !== null && !isObj(flt)) {
+    throw new GraphInputError(join(f, 'FaultStatistics'), `expected an object, got ${describe(flt)}`);
+  }
+  const ok = readCount(raw.OkCount, join(f, 'OkCount'));
+  const throttles = readCount(isObj(err) ? err.ThrottleCount : undefined, join(f, 'ErrorStatistics.ThrottleCount'));
+  const errOther = readCount(isObj(err) ? err.OtherCount : undefined, join(f, 'ErrorStatistics.OtherCount'));
+  const errTotal = readCount(isObj(err) ? err.TotalCount : undefined, join(f, 'ErrorStatistics.TotalCount'));
+  const faultTotal = readCount(isObj(flt) ? flt.TotalCount : undefined, join(f, 'FaultStatistics.TotalCount'));
+  const faultOther = readCount(isObj(flt) ? flt.OtherCount : undefined, join(f, 'FaultStatistics.OtherCount'));
+  const faults = faultTotal ?? faultOther ?? 0;
+  const throttle = throttles ?? 0;
+  const allErrors = errTotal ?? (errOther ?? 0) + throttle;
+  const errors = Math.max(0, allErrors - throttle);
+  const declared = readCount(raw.TotalCount, join(f, 'TotalCount'));
+  const histTotal = histogram.reduce((s, b) => s + b.count, 0);
+  const total = declared ?? (ok !== undefined ? ok + allErrors + faults : histTotal);
+  if (faults + allErrors > total) {
+    throw new GraphInputError(
+      join(f, 'TotalCount'),
+      `${total} requests cannot hold ${faults} faults and ${allErrors} errors`,
+    );
+  }
+  const totalTime = readNumber(raw.TotalResponseTime, join(f, 'TotalResponseTime'));
+  if (totalTime !== undefined && totalTime < 0) {
+    throw new GraphInputError(join(f, 'TotalResponseTime'), `expected seconds ≥ 0, got ${totalTime}`);
+  }
+  const meanFromHist = histTotal > 0 ? histogram.reduce((s, b) => s + b.value * b.count, 0) / histTotal : 0;
+  return {
+    total,
+    ok: ok ?? Math.max(0, total - allErrors - faults),
+    errors,
+    throttles: throttle,
+    faults,
+    totalTime: totalTime ?? meanFromHist * total,
+    histogram,
+  };
+}
+
+function readHistogram(raw: Json, field: string): HistogramBin[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new GraphInputError(field, `expected a list, got ${describe(raw)}`);
+  const byValue = new Map<number, number>();
+  raw.forEach((entry, i) => {
+    const f = `${field}[${i}]`;
+    if (!isObj(entry)) throw new GraphInputError(f, `expected {Value, Count}, got ${describe(entry)}`);
+    const value = readNumber(entry.Value, `${f}.Value`);
+    const count = readCount(entry.Count, `${f}.Count`);
+    if (value === undefined || count === undefined) return;
+    if (value < 0) throw new GraphInputError(`${f}.Value`, `expected seconds ≥ 0, got ${value}`);
+    const v = value + 0; // folds -0 into 0
+    byValue.set(v, (byValue.get(v) ?? 0) + count);
+  });
+  return [...byValue.entries()]
+    .filter(([, c]) => c > 0)
+    .sort((a, b) => a[0] - b[0])
+    .map(([value, count]) => ({ value, count }));
+}
+
+function mergeEdge(a: GraphEdge, b: Omit<GraphEdge, 'to'>): GraphEdge {
+  if (!a.stats || !b.stats) return { ...a, stats: a.stats ?? b.stats, async: a.async && b.async };
+  const bins = new Map<number, number>();
+  for (const h of [...a.stats.histogram, ...b.stats.histogram]) bins.set(h.value, (bins.get(h.value) ?? 0) + h.count);
+  return {
+    to: a.to,
+    async: a.async && b.async,
+    stats: {
+      total: a.stats.total + b.stats.total,
+      ok: a.stats.ok + b.stats.ok,
+      errors: a.stats.errors + b.stats.errors,
+      throttles: a.stats.throttles + b.stats.throttles,
+      faults: a.stats.faults + b.stats.faults,
+      totalTime: a.stats.totalTime + b.stats.totalTime,
+      histogram: [...bins.entries()].sort((x, y) => x[0] - y[0]).map(([value, count]) => ({ value, count })),
+    },
+  };
+}
+
+function readWindow(page: Obj, path: string): TimeWindow | undefined {
+  const start = readTime(page.StartTime, join(path, 'StartTime'));
+  const end = readTime(page.EndTime, join(path, 'EndTime'));
+  if (start === undefined || end === undefined) return undefined;
+  if (end < start) throw new GraphInputError(join(path, 'EndTime'), 'ends before StartTime');
+  return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+}
+
+/** Epoch seconds (wire, SDK after JSON), ISO-8601 (AWS CLI v2) or a Date (SDK in memory) → epoch ms. */
+function readTime(v: Json, field: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * 1000;
+  if (typeof v === 'string') {
+    const asNum = Number(v);
+    if (v.trim() !== '' && Number.isFinite(asNum) && asNum >= 0) return asNum * 1000;
+    const ms = Date.parse(v);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new GraphInputError(field, `expected epoch seconds or an ISO-8601 time, got ${describe(v)}`);
+}
+
+function rejectOtherShapes(page: Json, path: string): void {
+  if (!isObj(page)) {
+    throw new GraphInputError(path, `not a service graph: expected a GetServiceGraph response object, got ${describe(page)}`);
+  }
+  const other: [string, string][] = [
+    ['Traces', 'a BatchGetTraces response (Traces)'],
+    ['TraceSummaries', 'a GetTraceSummaries response (TraceSummaries)'],
+    ['Segments', 'a trace (Segments)'],
+    ['InsightSummaries', 'a GetInsightSummaries response'],
+  ];
+  for (const [k, what] of other) {
+    if (k in page && !('Services' in page)) {
+      throw new GraphInputError(
+        path,
+        `this is ${what}, not a service graph; export one with "aws xray get-service-graph --start-time … --end-time …"`,
+      );
+    }
+  }
+}
+
+function readInt(v: Json, field: string): number | undefined {
+  const n = readNumber(v, field);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n)) throw new GraphInputError(field, `expected an integer, got ${n}`);
+  return n + 0;
+}
+
+function readCount(v: Json, field: string): number | undefined {
+  const n = readNumber(v, field);
+  if (n === undefined) return undefined;
+  if (n < 0 || !Number.isInteger(n)) throw new GraphInputError(field, `expected a whole count ≥ 0, got ${n}`);
+  return n + 0;
+}
+
+function readNumber(v: Json, field: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new GraphInputError(field, `expected a number, got ${describe(v)}`);
+  }
+  return v + 0;
+}
+
+function readString(v: Json, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new GraphInputError(field, `expected a string, got ${describe(v)}`);
+  return v;
+}
+
+function firstName(v: Json, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw new GraphInputError(field, `expected a list of names, got ${describe(v)}`);
+  const first = v[0];
+  return typeof first === 'string' ? first : undefined;
+}
+
+function asList(v: Json): Json[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function join(path: string, member: string): string {
+  if (!path) return member;
+  return member.startsWith('[') ? `${path}${member}` : `${path}.${member}`;
+}
+
+function describe(v: Json): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,236 @@
+// Ranks root-cause candidates: services whose anomaly is their own, and links whose failures only
+// the caller saw. The score multiplies how strong the own anomaly is — at the lower edge of
+// what the request counts support — by how much of the users' degradation it accounts for.
+
+import { type AttrSignal, type Attribution, type NodeAttr, SIGNALS } from './attribution.ts';
+import type { AnalysisConfig } from './config.ts';
+import type { Evidence, GraphNode } from './model.ts';
+import { meanLatency, rate, significanceWeight, wilson } from './stats.ts';
+import type { Topology } from './topology.ts';
+
+export interface Candidate {
+  readonly node: number;
+  /** Edge index on `via` when the candidate is the link from `via` to `node`. */
+  readonly via?: { readonly caller: number; readonly edge: number };
+  readonly kind: string;
+  readonly score: number;
+  readonly severity: number;
+  readonly blameShare: number;
+  readonly confidence: number;
+  readonly evidence: readonly Evidence[];
+  readonly origin: boolean;
+}
+
+/**
+ * score = ln(1 + severity) × (IMPACT_FLOOR + blame share) × sample factor [× 0.5 without a
+ * baseline] [× 0.5 when not an origin]. The floor lets a strong anomaly that users do not (yet)
+ * feel still rank; the logarithm keeps one extreme ratio from outweighing the users' evidence.
+ */
+const IMPACT_FLOOR = 0.1;
+const strength = (sev: number): number => Math.log1p(sev);
+
+export function rankCandidates(
+  topo: Topology,
+  attr: Attribution,
+  cfg: AnalysisConfig,
+  scope: ReadonlySet<number> | undefined,
+): Candidate[] {
+  const out: Candidate[] = [];
+  const total = attr.totalImpact;
+  topo.nodes.forEach((nd, v) => {
+    if (scope && !scope.has(v)) return;
+    const a = attr.node[v] as NodeAttr;
+    if (!a.present || a.newDependency) return;
+    const sev = nodeSeverity(a, cfg);
+    const severity = Math.max(sev.failures, sev.errors, sev.latency);
+    if (severity <= 0) return;
+    const blameShare = total > 0 ? (attr.blame[v] ?? 0) / total : 0;
+    const strongest = (['failures', 'latency', 'errors'] as const).reduce((best, s) =>
+      sev[s] > sev[best] ? s : best,
+    );
+    // An origin has at least one anomalous signal that is mostly its own.
+    const origin = SIGNALS.some((s) => a.anomalous[s] && a.selfShare[s] >= 0.5 && sev[s] > 0);
+    const samples = (nd.stats?.total ?? 0) / ((nd.stats?.total ?? 0) + cfg.minRequests);
+    const score =
+      strength(severity) * (IMPACT_FLOOR + blameShare) * samples * (a.hasBaseline ? 1 : 0.5) * (origin ? 1 : 0.5);
+    out.push({
+      node: v,
+      kind: kindOf(nd, a, strongest, topo, attr, v),
+      score,
+      severity,
+      blameShare,
+      confidence: confidenceOf(a, strongest, samples, origin),
+      evidence: nodeEvidence(topo, attr, v, cfg),
+      origin,
+    });
+  });
+  topo.nodes.forEach((nd, v) => {
+    if (scope && !scope.has(v)) return;
+    nd.edges.forEach((e, i) => {
+      if (scope && !scope.has(e.to)) return;
+      const ea = attr.edge[v]?.[i];
+      const s = e.stats;
+      if (!ea || !s || s.total < cfg.minRequests) return;
+      const failSev = wilson(Math.round(ea.link.failures), s.total).low / cfg.faultRate;
+      const base = meanLatency(ea.baseline ?? attr.node[e.to]?.baseline);
+      const latSev =
+        base > 0 && ea.link.latency / s.total / base >= cfg.latencyRiseRatio - 1
+          ? ea.link.latency / s.total / base / (cfg.latencyRiseRatio - 1)
+          : 0;
+      const severity = Math.max(failSev >= 0.2 ? failSev : 0, latSev);
+      if (severity <= 0) return;
+      const blameShare = total > 0 ? (attr.linkBlame[v]?.[i] ?? 0) / total : 0;
+      const samples = s.total / (s.total + cfg.minRequests);
+      const callee = topo.labels[e.to] as string;
+      const caller = topo.labels[v] as string;
+      const evidence: Evidence[] = [];
+      if (failSev > 0) {
+        evidence.push({
+          signal: 'link',
+          text: `${caller} saw ${Math.round(ea.link.failures)} more failed calls to ${callee} than ${callee} itself recorded (${s.total} calls)`,
+          incident: Math.round(ea.link.failures),
+          requests: s.total,
+        });
+      }
+      if (latSev > 0) {
+        evidence.push({
+          signal: 'link',
+          text: `calls from ${caller} to ${callee} took ${ms(ea.link.latency / s.total)} longer than ${callee} itself accounts for`,
+          incident: ea.link.latency / s.total,
+          requests: s.total,
+        });
+      }
+      out.push({
+        node: e.to,
+        via: { caller: v, edge: i },
+        kind: failSev >= latSev ? (s.throttles > s.faults ? 'throttled-link' : 'connection-failures') : 'slow-link',
+        score: strength(severity) * (IMPACT_FLOOR + blameShare) * samples,
+        severity,
+        blameShare,
+        confidence: Math.min(0.9, 0.4 + 0.5 * samples * Math.min(1, severity / 4)),
+        evidence,
+        origin: true,
+      });
+    });
+  });
+  // By score; ties broken by name for byte-stable output.
+  return out.sort(
+    (x, y) =>
+      y.score - x.score ||
+      cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? '') ||
+      (x.via?.caller ?? -1) - (y.via?.caller ?? -1),
+  );
+}
+
+/**
+ * How strong a service's own anomaly is, per signal: the rise relative to what counts as
+ * unhealthy (5 % more failures, latency up by `latencyRiseRatio`), times the share that is its
+ * own, times the weight of evidence of its z statistic (nothing below z = 1, full from z = 4).
+ */
+export function nodeSeverity(a: NodeAttr, cfg: AnalysisConfig): Record<AttrSignal, number> {
+  const latencyRelative = a.latencyRelative;
+  return {
+    failures:
+      (Math.max(0, a.failureRise) * a.selfShare.failures * significanceWeight(a.failureZ)) /
+      Math.max(cfg.faultRate, 1e-3),
+    errors:
+      (0.5 * Math.max(0, a.errorRise) * a.selfShare.errors * significanceWeight(a.errorZ)) /
+      Math.max(cfg.errorRate, 1e-3),
+    latency:
+      (Math.max(0, latencyRelative) * a.selfShare.latency * significanceWeight(a.latencyZ)) /
+      Math.max(cfg.latencyRiseRatio - 1, 0.1),
+  };
+}
+
+function confidenceOf(a: NodeAttr, s: AttrSignal, samples: number, origin: boolean): number {
+  const z = s === 'latency' ? a.latencyZ : s === 'failures' ? a.failureZ : a.errorZ;
+  let c = 0.35 + 0.35 * significanceWeight(z) + 0.25 * a.selfShare[s];
+  c *= samples;
+  if (!a.hasBaseline) c *= 0.6;
+  if (!origin) c *= 0.6;
+  return Math.max(0.05, Math.min(0.99, c));
+}
+
+function kindOf(nd: GraphNode, a: NodeAttr, s: AttrSignal, topo: Topology, attr: Attribution, v: number): string {
+  const startedNew = nd.edges.some((_, i) => attr.edge[v]?.[i]?.toNewDependency);
+  if (startedNew && s !== 'latency') return 'new-dependency';
+  if (s === 'latency') return 'latency';
+  if (s === 'errors') return 'errors';
+  const st = nd.stats;
+  if (st && st.throttles > st.faults) return 'throttling';
+  void topo;
+  void a;
+  return 'faults';
+}
+
+export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: AnalysisConfig): Evidence[] {
+  const nd = topo.nodes[v] as GraphNode;
+  const a = attr.node[v] as NodeAttr;
+  const s = nd.stats;
+  if (!s) return [];
+  const b = a.baseline;
+  const out: Evidence[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  if (a.anomalous.failures || (a.failureRise > 0 && a.failureZ >= 2)) {
+    const fr = rate(s.faults + s.throttles, s.total);
+    const br = b ? rate(b.faults + b.throttles, b.total) : undefined;
+    const own = a.selfShare.failures < 1 ? ` (${pct(a.selfShare.failures)} of the rise is its own)` : '';
+    out.push({
+      signal: s.throttles > s.faults ? 'throttles' : 'faults',
+      text: `failure rate ${pct(fr)} over ${s.total} requests${br !== undefined ? `, baseline ${pct(br)}` : ', no baseline'}${own}`,
+      incident: fr,
+      ...(br !== undefined ? { baseline: br } : {}),
+      requests: s.total,
+    });
+  }
+  if (a.anomalous.errors) {
+    const er = rate(s.errors, s.total);
+    const br = b ? rate(b.errors, b.total) : undefined;
+    out.push({
+      signal: 'errors',
+      text: `4xx rate ${pct(er)} over ${s.total} requests${br !== undefined ? `, baseline ${pct(br)}` : ''}`,
+      incident: er,
+      ...(br !== undefined ? { baseline: br } : {}),
+      requests: s.total,
+    });
+  }
+  if (a.anomalous.latency) {
+    const m = meanLatency(s);
+    const bm = b ? meanLatency(b) : undefined;
+    const own = a.selfShare.latency < 1 ? ` (${pct(a.selfShare.latency)} of the rise is its own time)` : '';
+    out.push({
+      signal: 'latency',
+      text: `mean latency ${ms(m)}${bm !== undefined ? ` against ${ms(bm)} in the baseline (z = ${a.latencyZ.toFixed(1)})` : ''}${own}`,
+      incident: m,
+      ...(bm !== undefined ? { baseline: bm } : {}),
+      requests: s.total,
+    });
+  }
+  nd.edges.forEach((e, i) => {
+    const ea = attr.edge[v]?.[i];
+    if (!ea?.toNewDependency || !e.stats) return;
+    const callee = topo.labels[e.to] as string;
+    out.push({
+      signal: 'new-dependency',
+      text: `started calling ${callee}, absent from the baseline: ${e.stats.faults + e.stats.throttles} of ${e.stats.total} calls failed`,
+      incident: rate(e.stats.faults + e.stats.throttles, e.stats.total),
+      requests: e.stats.total,
+    });
+  });
+  if (s.total < cfg.minRequests) {
+    out.push({
+      signal: 'faults',
+      text: `only ${s.total} requests in the window: too few to be sure`,
+      incident: s.total,
+      requests: s.total,
+    });
+  }
+  return out;
+}
+
+export const ms = (seconds: number): string =>
+  seconds >= 1 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds * 1000)} ms`;
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,129 @@
+// What to do now, tied to the numbers that made each root cause: one recommendation per
+// pattern seen, naming the service to change and the evidence behind it.
+
+import type { Attribution, NodeAttr } from './attribution.ts';
+import type { AnalysisConfig } from './config.ts';
+import type { GraphNode, Recommendation } from './model.ts';
+import { type Candidate, ms } from './rank.ts';
+import { latencySummary, meanLatency, rate } from './stats.ts';
+import type { Topology } from './topology.ts';
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+export function recommend(
+  topo: Topology,
+  attr: Attribution,
+  top: readonly Candidate[],
+  cfg: AnalysisConfig,
+): Recommendation[] {
+  const out: Recommendation[] = [];
+  const seen = new Set<string>();
+  const add = (r: Recommendation) => {
+    const k = `${r.service}|${r.action}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(r);
+  };
+  for (const c of top.filter((x) => x.origin).slice(0, 3)) {
+    const nd = topo.nodes[c.node] as GraphNode;
+    const a = attr.node[c.node] as NodeAttr;
+    const label = topo.labels[c.node] as string;
+    const s = nd.stats;
+    if (!s) continue;
+    const callers = (topo.callers[c.node] ?? [])
+      .filter((ce) => !topo.nodes[ce.from]?.isClient)
+      .map((ce) => ({ ...ce, label: topo.labels[ce.from] as string }))
+      .sort((x, y) => cmp(x.label, y.label));
+    const callerNames = callers.map((ce) => ce.label).slice(0, 3).join(', ') || 'its callers';
+
+    if (c.via) {
+      const caller = topo.labels[c.via.caller] as string;
+      const es = topo.nodes[c.via.caller]?.edges[c.via.edge]?.stats;
+      add({
+        service: caller,
+        action: c.kind === 'throttled-link' ? 'rate-limit' : c.kind === 'slow-link' ? 'timeout' : 'circuit-breaker',
+        text:
+          c.kind === 'slow-link'
+            ? `Calls from ${caller} to ${label} are slower than ${label} itself: check the network path and connection pool of ${caller}, and bound the call with a timeout near ${ms(latencySummary(es).p99)} (its p99).`
+            : `${caller} fails calls to ${label} that ${label} never records (${es ? `${es.faults + es.throttles} of ${es.total}` : 'see evidence'}): check connectivity, DNS, security groups and connection limits between them, and put a circuit breaker on the call.`,
+      });
+      continue;
+    }
+    if (c.kind === 'new-dependency') {
+      add({
+        service: label,
+        action: 'rollback',
+        text: `${label} started calling a dependency that is not in the baseline and those calls fail: roll back or fix the change to ${label} deployed just before ${attr.node[c.node]?.hasBaseline ? 'the incident' : 'the window'}.`,
+      });
+      continue;
+    }
+    const failureRate = rate(s.faults + s.throttles, s.total);
+    const baseFailure = a.baseline ? rate(a.baseline.faults + a.baseline.throttles, a.baseline.total) : 0;
+    if (c.kind === 'throttling' || s.throttles > s.faults) {
+      add({
+        service: label,
+        action: 'rate-limit',
+        text: `${label} throttles ${pct(rate(s.throttles, s.total))} of ${s.total} requests: rate-limit ${callerNames} to ${label}'s capacity and retry with exponential backoff and jitter.`,
+      });
+    } else if (a.anomalous.failures && nd.inferred) {
+      add({
+        service: callerNames,
+        action: 'circuit-breaker',
+        text: `${label} is a dependency outside your services failing ${pct(failureRate)} of calls (baseline ${pct(baseFailure)}): put a circuit breaker in ${callerNames} with a fallback queue so that requests are kept and replayed when ${label} recovers.`,
+      });
+    } else if (a.anomalous.failures) {
+      add({
+        service: label,
+        action: 'investigate',
+        text: `${label}'s own faults rose to ${pct(failureRate)} of ${s.total} requests (baseline ${pct(baseFailure)}) while its callees stayed healthy: look at its logs and at deployments or configuration changes from the start of the window; roll back if one lines up.`,
+      });
+    }
+    if (a.anomalous.latency) {
+      const base = a.baseline ? latencySummary(a.baseline) : undefined;
+      const now = latencySummary(s);
+      const load = loadRatio(a);
+      if (load >= 1.3) {
+        add({
+          service: label,
+          action: 'bulkhead',
+          text: `${label} slowed from ${ms(meanLatency(a.baseline))} to ${ms(now.mean)} mean while its traffic per request window grew ${load.toFixed(1)}×: it is saturated — scale it out and isolate its callers with bulkheads (separate pools per caller).`,
+        });
+      }
+      if (callers.length > 0) {
+        const target = base ? Math.max(base.p99 * 1.5, 0.05) : cfg.p99Seconds;
+        add({
+          service: callerNames,
+          action: 'timeout',
+          text: `${label}'s p99 is ${ms(now.p99)}${base ? ` (baseline ${ms(base.p99)})` : ''}: give ${callerNames} a timeout on calls to ${label} near ${ms(target)} so that slowness fails fast instead of holding their threads.`,
+        });
+      }
+    }
+    // Retries amplify load: callers now make more calls per request to the failing service.
+    for (const ce of callers) {
+      const e = topo.nodes[ce.from]?.edges[ce.edge];
+      const ea = attr.edge[ce.from]?.[ce.edge];
+      const callerA = attr.node[ce.from];
+      const cs = topo.nodes[ce.from]?.stats;
+      if (!e?.stats || !ea?.baseline || !callerA?.baseline || !cs || cs.total === 0) continue;
+      const now = e.stats.total / cs.total;
+      const before = ea.baseline.total / Math.max(1, callerA.baseline.total);
+      if (before > 0 && now / before >= 1.3 && (a.anomalous.failures || a.anomalous.latency)) {
+        add({
+          service: ce.label,
+          action: 'retry-budget',
+          text: `${ce.label} now makes ${now.toFixed(2)} calls to ${label} per request against ${before.toFixed(2)} in the baseline: its retries add load to a struggling service — cap them with a retry budget (e.g. 10 % of calls) and back off with jitter.`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Requests per second in the incident against the baseline, when both windows are known. */
+function loadRatio(a: NodeAttr): number {
+  return a.loadRatio;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

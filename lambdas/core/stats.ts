@@ -1,0 +1,96 @@
+// Small statistics over X-Ray's request statistics: rates, histogram quantiles, and the
+// confidence bounds that turn "how many requests back this change" into numbers.
+
+import type { HistogramBin, LatencySummary, RequestStats } from './model.ts';
+
+export const rate = (part: number, total: number): number => (total > 0 ? part / total : 0);
+
+export function meanLatency(s: RequestStats | undefined): number {
+  return s && s.total > 0 ? s.totalTime / s.total : 0;
+}
+
+/** Quantile from a sorted, merged histogram (nearest rank). */
+export function quantile(hist: readonly HistogramBin[], q: number): number {
+  let total = 0;
+  for (const b of hist) total += b.count;
+  if (total === 0) return 0;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (const b of hist) {
+    seen += b.count;
+    if (seen >= rank) return b.value;
+  }
+  return hist[hist.length - 1]?.value ?? 0;
+}
+
+export function latencySummary(s: RequestStats | undefined): LatencySummary {
+  if (!s || s.total === 0) return { mean: 0, p50: 0, p90: 0, p99: 0 };
+  const mean = meanLatency(s);
+  if (s.histogram.length === 0) return { mean, p50: mean, p90: mean, p99: mean };
+  return {
+    mean,
+    p50: quantile(s.histogram, 0.5),
+    p90: quantile(s.histogram, 0.9),
+    p99: quantile(s.histogram, 0.99),
+  };
+}
+
+/** Variance of response time from the histogram; when there is none, assume a spread like the mean. */
+export function latencyVariance(s: RequestStats): number {
+  let n = 0;
+  let sum = 0;
+  let sq = 0;
+  for (const b of s.histogram) {
+    n += b.count;
+    sum += b.value * b.count;
+    sq += b.value * b.value * b.count;
+  }
+  if (n < 2) {
+    const m = meanLatency(s);
+    return m * m;
+  }
+  const m = sum / n;
+  return Math.max(0, sq / n - m * m);
+}
+
+/** Wilson score interval of a proportion at ~95 %. */
+export function wilson(successes: number, n: number, z = 1.96): { low: number; high: number } {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = successes / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = p + z2 / (2 * n);
+  const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, (centre - margin) / denom), high: Math.min(1, (centre + margin) / denom) };
+}
+
+/** One-sided z statistic of a rise in a proportion from baseline (k0/n0) to incident (k1/n1), pooled. */
+export function proportionRiseZ(k1: number, n1: number, k0: number, n0: number): number {
+  if (n1 <= 0 || n0 <= 0) return 0;
+  const p = (k1 + k0) / (n1 + n0);
+  const se = Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n0));
+  const d = k1 / n1 - k0 / n0;
+  if (se === 0) return 0;
+  return d / se;
+}
+
+/** Weight of evidence from a z statistic: nothing below 1, full weight from 4. */
+export const significanceWeight = (z: number): number => Math.min(1, Math.max(0, (z - 1) / 3));
+
+/** z statistic of a rise in mean latency between two windows. */
+export function latencyRiseZ(incident: RequestStats, baseline: RequestStats | undefined): number {
+  if (!baseline || baseline.total === 0 || incident.total === 0) return 0;
+  const d = meanLatency(incident) - meanLatency(baseline);
+  const se = Math.sqrt(latencyVariance(incident) / incident.total + latencyVariance(baseline) / baseline.total);
+  if (se === 0) return d > 0 ? 10 : 0;
+  return d / se;
+}
+
+export const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+/** Rounds for output so that findings are byte-stable and readable. */
+export const round = (x: number, digits = 4): number => {
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  return r === 0 ? 0 : r;
+};
