@@ -60,7 +60,14 @@ export function runCase(
   for (const r of finding.rootCauses) if (!top.includes(r.service)) top.push(r.service);
   const truth = new Set(c.label.groundTruth.rootCauseServices);
   const idx = top.slice(0, 5).findIndex((s) => truth.has(s));
-  return { caseId: c.caseId, faultType: c.label.groundTruth.faultType, method, scoped, rank: idx + 1, top: top.slice(0, 5) };
+  return {
+    caseId: c.caseId,
+    faultType: c.label.groundTruth.faultType,
+    method,
+    scoped,
+    rank: idx + 1,
+    top: top.slice(0, 5),
+  };
 }
 
 export function score(results: readonly CaseResult[]): Scores {
@@ -94,7 +101,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   if (process.argv.includes('--misses')) {
     for (const r of results.filter((x) => x.method === 'engine' && x.rank !== 1)) {
-      console.log(`${r.scoped ? 'S' : 'W'} ${r.caseId} ${r.faultType} rank=${r.rank} top=${r.top.join(', ')}`);
+      console.log(
+        `${r.scoped ? 'S' : 'W'} ${r.caseId} ${r.faultType} rank=${r.rank} top=${r.top.join(', ')}`,
+      );
     }
   }
 }

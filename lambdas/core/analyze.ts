@@ -78,14 +78,18 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
         ? naiveRanking(topo, attr, scope)
         : rankCandidates(topo, attr, cfg, scope);
 
-  const top = dedupe(ranked).slice(0, cfg.maxRootCauses);
+  // Candidates far below the best (under 1 % of its score) are noise, not alternatives.
+  const best = ranked[0]?.score ?? 0;
+  const top = dedupe(ranked)
+    .filter((c) => c.score > 0 && c.score >= 0.01 * best)
+    .slice(0, cfg.maxRootCauses);
   const topScore = top[0]?.score ?? 0;
   const originNodes = new Set(
     top.filter((c) => c.origin && c.via === undefined && c.score >= 0.1 * topScore).map((c) => c.node),
   );
   for (const c of top) if (c.via && c.origin && c.score >= 0.1 * topScore) originNodes.add(c.node);
   const roles = assignRoles(topo, attr, originNodes, scope);
-  const rootCauses = top.map((c, i) => toRootCause(topo, attr, c, i + 1, roles));
+  const rootCauses = top.map((c, i) => toRootCause(topo, c, i + 1, roles));
   const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope);
   const paths = cascadePaths(topo, attr, top, roles);
   const chainFrom = target ?? pickSymptomEntry(topo, attr);
@@ -108,7 +112,10 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
 function findService(topo: Topology, name: string): number {
   const exact = topo.nodes
     .map((n, i) => ({ n, i }))
-    .filter(({ n }) => !n.isClient && (n.name === name || n.key === name || topo.labels[topo.nodes.indexOf(n)] === name));
+    .filter(
+      ({ n }) =>
+        !n.isClient && (n.name === name || n.key === name || topo.labels[topo.nodes.indexOf(n)] === name),
+    );
   if (exact.length > 0) {
     // Same name with several types: the one with the most traffic is what an alarm watches.
     exact.sort((a, b) => (b.n.stats?.total ?? 0) - (a.n.stats?.total ?? 0) || a.i - b.i);
@@ -154,13 +161,7 @@ function assignRoles(
   });
 }
 
-function toRootCause(
-  topo: Topology,
-  attr: Attribution,
-  c: Candidate,
-  rank: number,
-  roles: readonly ServiceRole[],
-): RootCause {
+function toRootCause(topo: Topology, c: Candidate, rank: number, roles: readonly ServiceRole[]): RootCause {
   const nd = topo.nodes[c.node] as GraphNode;
   const blastRadius = blastRadiusOf(topo, c.via ? c.via.caller : c.node, roles, c.via !== undefined);
   const impactScore = Math.round(
@@ -182,7 +183,6 @@ function toRootCause(
     })),
     blastRadius,
   };
-  void attr;
 }
 
 /**
@@ -222,7 +222,9 @@ export function blastRadiusOf(
     reach += n * (p.get(e) ?? 0);
   }
   const names = (xs: number[]) => xs.map((x) => topo.labels[x] as string).sort();
-  const affected = ancestors.filter((a) => roles[a] === 'propagator' || roles[a] === 'affected' || roles[a] === 'origin');
+  const affected = ancestors.filter(
+    (a) => roles[a] === 'propagator' || roles[a] === 'affected' || roles[a] === 'origin',
+  );
   return {
     affected: names(includeSelf ? [...new Set([v, ...affected])] : affected),
     atRisk: names(includeSelf ? [v, ...ancestors] : ancestors),
@@ -240,7 +242,6 @@ function serviceHealth(
   scope: ReadonlySet<number> | undefined,
 ): ServiceHealth[] {
   const seconds = windowSeconds(snapshot.incident.window);
-  const baseSeconds = windowSeconds(snapshot.baseline?.window);
   const out: ServiceHealth[] = [];
   topo.nodes.forEach((nd, v) => {
     const a = attr.node[v] as NodeAttr;
@@ -295,7 +296,6 @@ function serviceHealth(
       signals,
       selfShare: round(selfShare, 3),
     });
-    void baseSeconds;
   });
   const roleOrder: Record<ServiceRole, number> = { origin: 0, propagator: 1, affected: 2, healthy: 3 };
   return out.sort((x, y) => roleOrder[x.role] - roleOrder[y.role] || cmp(x.key, y.key));
@@ -321,7 +321,7 @@ function cascadePaths(
   roles: readonly ServiceRole[],
 ): CascadePath[] {
   const out: CascadePath[] = [];
-  for (const c of top) {
+  for (const [i, c] of top.entries()) {
     if (roles[c.node] !== 'origin') continue;
     const start = c.via ? c.via.caller : c.node;
     // Best caller of each node: the one whose edge carried the most flow; ties by index.
@@ -354,7 +354,7 @@ function cascadePaths(
       }
       const services = chain.reverse().map((x) => topo.labels[x] as string);
       if (c.via) services.unshift(label);
-      out.push({ origin: label, services });
+      out.push({ rank: i + 1, origin: label, services });
     }
   }
   return out;

@@ -107,8 +107,8 @@ export function attribute(
           : a.latencyRise / (cfg.p99Seconds / 2);
     return { ...a, loadRatio, latencyRelative };
   });
-  const edge: EdgeAttr[][] = nodes.map((nd, v) =>
-    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, base.edges.get(`${nd.key}>${nodes[e.to]?.key}`), v)),
+  const edge: EdgeAttr[][] = nodes.map((nd) =>
+    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, baselineEdge(base, nd.key, nodes[e.to]?.key))),
   );
 
   // Node decomposition: what the callees explain, what is left as the node's own.
@@ -124,7 +124,9 @@ export function attribute(
         if (e.async || ea.toNewDependency) return;
         explained += Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
       });
-      self[s] = Math.max(0, x - explained);
+      // Leftovers of floating-point subtraction are not an anomaly of the node's own.
+      const own = x - explained;
+      self[s] = own > 1e-9 * Math.max(1, x) ? own : 0;
       selfShare[s] = x > 0 ? self[s] / x : explained > 0 ? 0 : 1;
       const scale = explained > x && explained > 0 ? x / explained : 1;
       nodes[v]?.edges.forEach((e, i) => {
@@ -178,7 +180,8 @@ export function attribute(
         const carried = inflow * ea.share[s];
         if (carried <= 0) return;
         const ex = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
-        const linkFrac = ex > 0 ? Math.min(1, (ea.link[s] + (s === 'failures' ? ea.link.errors : 0)) / ex) : 0;
+        const linkFrac =
+          ex > 0 ? Math.min(1, (ea.link[s] + (s === 'failures' ? ea.link.errors : 0)) / ex) : 0;
         (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
         (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
         fin[e.to] = (fin[e.to] ?? 0) + carried * (1 - linkFrac);
@@ -256,18 +259,27 @@ function windowSeconds(w: { start: string; end: string } | undefined): number {
   return w ? Math.max(0, (Date.parse(w.end) - Date.parse(w.start)) / 1000) : 0;
 }
 
-function indexBaseline(g: ServiceGraph | undefined): {
-  nodes: Map<string, GraphNode>;
-  edges: Map<string, RequestStats | undefined>;
-} {
+interface BaselineIndex {
+  readonly graph: ServiceGraph | undefined;
+  readonly nodes: Map<string, GraphNode>;
+}
+
+function indexBaseline(g: ServiceGraph | undefined): BaselineIndex {
   const nodes = new Map<string, GraphNode>();
-  const edges = new Map<string, RequestStats | undefined>();
-  if (!g) return { nodes, edges };
-  for (const nd of g.nodes) if (nd.stats && nd.stats.total > 0) nodes.set(nd.key, nd);
-  for (const nd of g.nodes) {
-    for (const e of nd.edges) edges.set(`${nd.key}>${g.nodes[e.to]?.key}`, e.stats);
-  }
-  return { nodes, edges };
+  if (g) for (const nd of g.nodes) if (nd.stats && nd.stats.total > 0) nodes.set(nd.key, nd);
+  return { graph: g, nodes };
+}
+
+/** The baseline's statistics for the edge caller → callee, matched by keys (ids differ between calls). */
+function baselineEdge(
+  base: BaselineIndex,
+  callerKey: string,
+  calleeKey: string | undefined,
+): RequestStats | undefined {
+  const caller = base.nodes.get(callerKey);
+  if (!caller || !base.graph || calleeKey === undefined) return undefined;
+  for (const e of caller.edges) if (base.graph.nodes[e.to]?.key === calleeKey) return e.stats;
+  return undefined;
 }
 
 function nodeSignals(
@@ -373,7 +385,6 @@ function edgeSignals(
   nodes: readonly GraphNode[],
   node: readonly NodeAttr[],
   baseEdge: RequestStats | undefined,
-  _v: number,
 ): EdgeAttr {
   const calleeAttr = node[e.to] as NodeAttr;
   const callee = nodes[e.to] as GraphNode;

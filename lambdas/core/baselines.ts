@@ -34,13 +34,21 @@ export function seedRanking(topo: Topology, starts: readonly number[]): Candidat
     if (errorRate <= 0.05) return;
     const deps = topo.nodes[v]?.edges.length ?? 0;
     const score = deps * 0.3 + (chain.length - position) * 0.7;
-    out.push(simple(v, score, 'errors', [evidence('faults', `error rate ${(100 * errorRate).toFixed(1)} %`, errorRate, s.total)]));
+    out.push(
+      simple(v, score, 'errors', [
+        evidence('faults', `error rate ${(100 * errorRate).toFixed(1)} %`, errorRate, s.total),
+      ]),
+    );
   });
   return out.sort((a, b) => b.score - a.score || a.node - b.node);
 }
 
 /** Each service by its fault-rate rise plus its mean-latency ratio, with no notion of propagation. */
-export function naiveRanking(topo: Topology, attr: Attribution, scope: ReadonlySet<number> | undefined): Candidate[] {
+export function naiveRanking(
+  topo: Topology,
+  attr: Attribution,
+  scope: ReadonlySet<number> | undefined,
+): Candidate[] {
   const out: Candidate[] = [];
   topo.nodes.forEach((nd, v) => {
     if (scope && !scope.has(v)) return;
@@ -51,7 +59,11 @@ export function naiveRanking(topo: Topology, attr: Attribution, scope: ReadonlyS
     const rise = Math.max(0, rate(s.faults, s.total) - (b ? rate(b.faults, b.total) : 0));
     const bm = b ? meanLatency(b) : 0;
     const ratio = bm > 0 ? meanLatency(s) / bm : 1;
-    out.push(simple(v, rise + ratio, 'anomaly', [evidence('latency', `latency ratio ${ratio.toFixed(2)}`, ratio, s.total)]));
+    out.push(
+      simple(v, rise + ratio, 'anomaly', [
+        evidence('latency', `latency ratio ${ratio.toFixed(2)}`, ratio, s.total),
+      ]),
+    );
   });
   return out.sort((a, b) => b.score - a.score || a.node - b.node);
 }

@@ -153,6 +153,8 @@ export interface ChainEntry {
 }
 
 export interface CascadePath {
+  /** Rank of the root cause this path starts from. */
+  readonly rank: number;
   readonly origin: string;
   /** From the origin up through callers to an entry point. */
   readonly services: readonly string[];

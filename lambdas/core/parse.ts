@@ -2,7 +2,15 @@
 // into the engine's model. Every field is optional in X-Ray; anything present must make sense.
 
 import { GraphInputError } from './errors.ts';
-import type { GraphEdge, GraphNode, GraphSnapshot, HistogramBin, RequestStats, ServiceGraph, TimeWindow } from './model.ts';
+import type {
+  GraphEdge,
+  GraphNode,
+  GraphSnapshot,
+  HistogramBin,
+  RequestStats,
+  ServiceGraph,
+  TimeWindow,
+} from './model.ts';
 
 type Json = unknown;
 type Obj = Record<string, Json>;
@@ -39,7 +47,9 @@ export function parseSnapshot(input: Json): GraphSnapshot {
   if (isObj(input) && 'incident' in input) {
     const incident = parseWindow(input.incident, 'incident');
     const baseline =
-      input.baseline === undefined || input.baseline === null ? undefined : parseWindow(input.baseline, 'baseline');
+      input.baseline === undefined || input.baseline === null
+        ? undefined
+        : parseWindow(input.baseline, 'baseline');
     return { incident, baseline };
   }
   return { incident: parseWindow(input, ''), baseline: undefined };
@@ -48,7 +58,8 @@ export function parseSnapshot(input: Json): GraphSnapshot {
 /** Parses one window: a GetServiceGraph response, or an array of its pages (`NextToken` chain). */
 export function parseWindow(input: Json, path: string): ServiceGraph {
   const pages = Array.isArray(input) ? input : [input];
-  if (pages.length === 0) throw new GraphInputError(path, 'expected a GetServiceGraph response, got an empty list');
+  if (pages.length === 0)
+    throw new GraphInputError(path, 'expected a GetServiceGraph response, got an empty list');
   const raw = new Map<number, { svc: Obj; field: string }>();
   const refOrder: number[] = [];
   let window: TimeWindow | undefined;
@@ -67,7 +78,8 @@ export function parseWindow(input: Json, path: string): ServiceGraph {
       const field = join(pagePath, `Services[${i}]`);
       if (!isObj(svc)) throw new GraphInputError(field, `expected an object, got ${describe(svc)}`);
       const ref = readInt(svc.ReferenceId, join(field, 'ReferenceId'));
-      if (ref === undefined) throw new GraphInputError(join(field, 'ReferenceId'), 'missing: every service needs one');
+      if (ref === undefined)
+        throw new GraphInputError(join(field, 'ReferenceId'), 'missing: every service needs one');
       const prior = raw.get(ref);
       if (prior) {
         // Pages may repeat a node; the same id naming another service is a corrupt export.
@@ -140,7 +152,8 @@ interface NodeDraft {
 
 function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
   const name = readString(svc.Name, join(field, 'Name')) ?? firstName(svc.Names, join(field, 'Names'));
-  if (name === undefined || name === '') throw new GraphInputError(join(field, 'Name'), 'missing: every service needs a name');
+  if (name === undefined || name === '')
+    throw new GraphInputError(join(field, 'Name'), 'missing: every service needs a name');
   const type = readString(svc.Type, join(field, 'Type')) || 'service';
   const root = svc.Root === true;
   const stats = readStats(svc.SummaryStatistics, svc.ResponseTimeHistogram, field, 'SummaryStatistics');
@@ -152,7 +165,8 @@ function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
     const ef = join(field, `Edges[${i}]`);
     if (!isObj(e)) throw new GraphInputError(ef, `expected an object, got ${describe(e)}`);
     const ref = readInt(e.ReferenceId, join(ef, 'ReferenceId'));
-    if (ref === undefined) throw new GraphInputError(join(ef, 'ReferenceId'), 'missing: an edge must name its callee');
+    if (ref === undefined)
+      throw new GraphInputError(join(ef, 'ReferenceId'), 'missing: an edge must name its callee');
     const edgeType = readString(e.EdgeType, join(ef, 'EdgeType'));
     return {
       ref,
@@ -179,11 +193,20 @@ function readStats(raw: Json, histRaw: Json, field: string, member: string): Req
     throw new GraphInputError(join(f, 'FaultStatistics'), `expected an object, got ${describe(flt)}`);
   }
   const ok = readCount(raw.OkCount, join(f, 'OkCount'));
-  const throttles = readCount(isObj(err) ? err.ThrottleCount : undefined, join(f, 'ErrorStatistics.ThrottleCount'));
+  const throttles = readCount(
+    isObj(err) ? err.ThrottleCount : undefined,
+    join(f, 'ErrorStatistics.ThrottleCount'),
+  );
   const errOther = readCount(isObj(err) ? err.OtherCount : undefined, join(f, 'ErrorStatistics.OtherCount'));
   const errTotal = readCount(isObj(err) ? err.TotalCount : undefined, join(f, 'ErrorStatistics.TotalCount'));
-  const faultTotal = readCount(isObj(flt) ? flt.TotalCount : undefined, join(f, 'FaultStatistics.TotalCount'));
-  const faultOther = readCount(isObj(flt) ? flt.OtherCount : undefined, join(f, 'FaultStatistics.OtherCount'));
+  const faultTotal = readCount(
+    isObj(flt) ? flt.TotalCount : undefined,
+    join(f, 'FaultStatistics.TotalCount'),
+  );
+  const faultOther = readCount(
+    isObj(flt) ? flt.OtherCount : undefined,
+    join(f, 'FaultStatistics.OtherCount'),
+  );
   const faults = faultTotal ?? faultOther ?? 0;
   const throttle = throttles ?? 0;
   const allErrors = errTotal ?? (errOther ?? 0) + throttle;
@@ -236,7 +259,8 @@ function readHistogram(raw: Json, field: string): HistogramBin[] {
 function mergeEdge(a: GraphEdge, b: Omit<GraphEdge, 'to'>): GraphEdge {
   if (!a.stats || !b.stats) return { ...a, stats: a.stats ?? b.stats, async: a.async && b.async };
   const bins = new Map<number, number>();
-  for (const h of [...a.stats.histogram, ...b.stats.histogram]) bins.set(h.value, (bins.get(h.value) ?? 0) + h.count);
+  for (const h of [...a.stats.histogram, ...b.stats.histogram])
+    bins.set(h.value, (bins.get(h.value) ?? 0) + h.count);
   return {
     to: a.to,
     async: a.async && b.async,
@@ -263,20 +287,35 @@ function readWindow(page: Obj, path: string): TimeWindow | undefined {
 /** Epoch seconds (wire, SDK after JSON), ISO-8601 (AWS CLI v2) or a Date (SDK in memory) → epoch ms. */
 function readTime(v: Json, field: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (v instanceof Date) return v.getTime();
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * 1000;
-  if (typeof v === 'string') {
+  let ms: number | undefined;
+  if (v instanceof Date) ms = v.getTime();
+  else if (typeof v === 'number' && Number.isFinite(v) && v >= 0) ms = v * 1000;
+  else if (typeof v === 'string') {
     const asNum = Number(v);
-    if (v.trim() !== '' && Number.isFinite(asNum) && asNum >= 0) return asNum * 1000;
-    const ms = Date.parse(v);
-    if (!Number.isNaN(ms)) return ms;
+    if (v.trim() !== '' && Number.isFinite(asNum) && asNum >= 0) ms = asNum * 1000;
+    else if (!Number.isNaN(Date.parse(v))) ms = Date.parse(v);
   }
-  throw new GraphInputError(field, `expected epoch seconds or an ISO-8601 time, got ${describe(v)}`);
+  if (ms === undefined || Number.isNaN(ms)) {
+    throw new GraphInputError(field, `expected epoch seconds or an ISO-8601 time, got ${describe(v)}`);
+  }
+  // Beyond the year 9999 the value is not epoch seconds (milliseconds or microseconds, say).
+  if (ms > MAX_TIME_MS) {
+    throw new GraphInputError(
+      field,
+      `${describe(v)} is not a time in epoch seconds (it lies after the year 9999)`,
+    );
+  }
+  return ms;
 }
+
+const MAX_TIME_MS = Date.UTC(9999, 11, 31);
 
 function rejectOtherShapes(page: Json, path: string): void {
   if (!isObj(page)) {
-    throw new GraphInputError(path, `not a service graph: expected a GetServiceGraph response object, got ${describe(page)}`);
+    throw new GraphInputError(
+      path,
+      `not a service graph: expected a GetServiceGraph response object, got ${describe(page)}`,
+    );
   }
   const other: [string, string][] = [
     ['Traces', 'a BatchGetTraces response (Traces)'],

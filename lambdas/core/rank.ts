@@ -2,7 +2,7 @@
 // the caller saw. The score multiplies how strong the own anomaly is — at the lower edge of
 // what the request counts support — by how much of the users' degradation it accounts for.
 
-import { type AttrSignal, type Attribution, type NodeAttr, SIGNALS } from './attribution.ts';
+import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import type { Evidence, GraphNode } from './model.ts';
 import { meanLatency, rate, significanceWeight, wilson } from './stats.ts';
@@ -52,10 +52,14 @@ export function rankCandidates(
     const origin = SIGNALS.some((s) => a.anomalous[s] && a.selfShare[s] >= 0.5 && sev[s] > 0);
     const samples = (nd.stats?.total ?? 0) / ((nd.stats?.total ?? 0) + cfg.minRequests);
     const score =
-      strength(severity) * (IMPACT_FLOOR + blameShare) * samples * (a.hasBaseline ? 1 : 0.5) * (origin ? 1 : 0.5);
+      strength(severity) *
+      (IMPACT_FLOOR + blameShare) *
+      samples *
+      (a.hasBaseline ? 1 : 0.5) *
+      (origin ? 1 : 0.5);
     out.push({
       node: v,
-      kind: kindOf(nd, a, strongest, topo, attr, v),
+      kind: kindOf(nd, strongest, attr, v),
       score,
       severity,
       blameShare,
@@ -103,7 +107,12 @@ export function rankCandidates(
       out.push({
         node: e.to,
         via: { caller: v, edge: i },
-        kind: failSev >= latSev ? (s.throttles > s.faults ? 'throttled-link' : 'connection-failures') : 'slow-link',
+        kind:
+          failSev >= latSev
+            ? s.throttles > s.faults
+              ? 'throttled-link'
+              : 'connection-failures'
+            : 'slow-link',
         score: strength(severity) * (IMPACT_FLOOR + blameShare) * samples,
         severity,
         blameShare,
@@ -151,15 +160,13 @@ function confidenceOf(a: NodeAttr, s: AttrSignal, samples: number, origin: boole
   return Math.max(0.05, Math.min(0.99, c));
 }
 
-function kindOf(nd: GraphNode, a: NodeAttr, s: AttrSignal, topo: Topology, attr: Attribution, v: number): string {
+function kindOf(nd: GraphNode, s: AttrSignal, attr: Attribution, v: number): string {
   const startedNew = nd.edges.some((_, i) => attr.edge[v]?.[i]?.toNewDependency);
   if (startedNew && s !== 'latency') return 'new-dependency';
   if (s === 'latency') return 'latency';
   if (s === 'errors') return 'errors';
   const st = nd.stats;
   if (st && st.throttles > st.faults) return 'throttling';
-  void topo;
-  void a;
   return 'faults';
 }
 

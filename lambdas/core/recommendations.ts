@@ -30,30 +30,41 @@ export function recommend(
     const label = topo.labels[c.node] as string;
     const s = nd.stats;
     if (!s) continue;
-    const callers = (topo.callers[c.node] ?? [])
-      .filter((ce) => !topo.nodes[ce.from]?.isClient)
-      .map((ce) => ({ ...ce, label: topo.labels[ce.from] as string }))
-      .sort((x, y) => cmp(x.label, y.label));
-    const callerNames = callers.map((ce) => ce.label).slice(0, 3).join(', ') || 'its callers';
+    const callers = logicalCallers(topo, c.node)
+      .map((ce) => ({
+        ...ce,
+        label: topo.labels[ce.from] as string,
+        name: topo.nodes[ce.from]?.name ?? '',
+        calls: topo.nodes[ce.from]?.edges[ce.edge]?.stats?.total ?? 0,
+      }))
+      .sort((x, y) => y.calls - x.calls || cmp(x.label, y.label));
+    const callerNames = listOf(callers.map((ce) => ce.label));
+    // Advice about calls goes to the caller that makes most of them (the others are named in the text).
+    const adviseCaller = callers[0]?.name ?? nd.name;
 
     if (c.via) {
       const caller = topo.labels[c.via.caller] as string;
       const es = topo.nodes[c.via.caller]?.edges[c.via.edge]?.stats;
+      const callerName = topo.nodes[c.via.caller]?.name ?? caller;
+      const seen = es ? `${es.faults + es.throttles} of ${es.total}` : 'see evidence';
       add({
-        service: caller,
-        action: c.kind === 'throttled-link' ? 'rate-limit' : c.kind === 'slow-link' ? 'timeout' : 'circuit-breaker',
+        service: callerName,
+        action:
+          c.kind === 'throttled-link' ? 'rate-limit' : c.kind === 'slow-link' ? 'timeout' : 'circuit-breaker',
         text:
           c.kind === 'slow-link'
             ? `Calls from ${caller} to ${label} are slower than ${label} itself: check the network path and connection pool of ${caller}, and bound the call with a timeout near ${ms(latencySummary(es).p99)} (its p99).`
-            : `${caller} fails calls to ${label} that ${label} never records (${es ? `${es.faults + es.throttles} of ${es.total}` : 'see evidence'}): check connectivity, DNS, security groups and connection limits between them, and put a circuit breaker on the call.`,
+            : c.kind === 'throttled-link'
+              ? `${caller}'s calls to ${label} are throttled before ${label} sees them (${seen}): rate-limit ${caller} below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`
+              : `${caller} fails calls to ${label} that ${label} never records (${seen}): check connectivity, DNS, security groups and connection limits between them, and put a circuit breaker on the call.`,
       });
       continue;
     }
     if (c.kind === 'new-dependency') {
       add({
-        service: label,
+        service: nd.name,
         action: 'rollback',
-        text: `${label} started calling a dependency that is not in the baseline and those calls fail: roll back or fix the change to ${label} deployed just before ${attr.node[c.node]?.hasBaseline ? 'the incident' : 'the window'}.`,
+        text: `${label} started calling a dependency that is not in the baseline and those calls fail: roll back or fix the change to ${nd.name} deployed just before ${attr.node[c.node]?.hasBaseline ? 'the incident' : 'the window'}.`,
       });
       continue;
     }
@@ -61,19 +72,19 @@ export function recommend(
     const baseFailure = a.baseline ? rate(a.baseline.faults + a.baseline.throttles, a.baseline.total) : 0;
     if (c.kind === 'throttling' || s.throttles > s.faults) {
       add({
-        service: label,
+        service: nd.name,
         action: 'rate-limit',
         text: `${label} throttles ${pct(rate(s.throttles, s.total))} of ${s.total} requests: rate-limit ${callerNames} to ${label}'s capacity and retry with exponential backoff and jitter.`,
       });
     } else if (a.anomalous.failures && nd.inferred) {
       add({
-        service: callerNames,
+        service: adviseCaller,
         action: 'circuit-breaker',
         text: `${label} is a dependency outside your services failing ${pct(failureRate)} of calls (baseline ${pct(baseFailure)}): put a circuit breaker in ${callerNames} with a fallback queue so that requests are kept and replayed when ${label} recovers.`,
       });
     } else if (a.anomalous.failures) {
       add({
-        service: label,
+        service: nd.name,
         action: 'investigate',
         text: `${label}'s own faults rose to ${pct(failureRate)} of ${s.total} requests (baseline ${pct(baseFailure)}) while its callees stayed healthy: look at its logs and at deployments or configuration changes from the start of the window; roll back if one lines up.`,
       });
@@ -84,7 +95,7 @@ export function recommend(
       const load = loadRatio(a);
       if (load >= 1.3) {
         add({
-          service: label,
+          service: nd.name,
           action: 'bulkhead',
           text: `${label} slowed from ${ms(meanLatency(a.baseline))} to ${ms(now.mean)} mean while its traffic per request window grew ${load.toFixed(1)}×: it is saturated — scale it out and isolate its callers with bulkheads (separate pools per caller).`,
         });
@@ -92,7 +103,7 @@ export function recommend(
       if (callers.length > 0) {
         const target = base ? Math.max(base.p99 * 1.5, 0.05) : cfg.p99Seconds;
         add({
-          service: callerNames,
+          service: adviseCaller,
           action: 'timeout',
           text: `${label}'s p99 is ${ms(now.p99)}${base ? ` (baseline ${ms(base.p99)})` : ''}: give ${callerNames} a timeout on calls to ${label} near ${ms(target)} so that slowness fails fast instead of holding their threads.`,
         });
@@ -109,7 +120,7 @@ export function recommend(
       const before = ea.baseline.total / Math.max(1, callerA.baseline.total);
       if (before > 0 && now / before >= 1.3 && (a.anomalous.failures || a.anomalous.latency)) {
         add({
-          service: ce.label,
+          service: ce.name,
           action: 'retry-budget',
           text: `${ce.label} now makes ${now.toFixed(2)} calls to ${label} per request against ${before.toFixed(2)} in the baseline: its retries add load to a struggling service — cap them with a retry budget (e.g. 10 % of calls) and back off with jitter.`,
         });
@@ -119,9 +130,36 @@ export function recommend(
   return out;
 }
 
+/**
+ * The callers to advise: X-Ray shows a Lambda twice (service node → function node) under one name;
+ * the wrapper is no place for a timeout, so look through same-name callers to theirs.
+ */
+function logicalCallers(topo: Topology, v: number): { from: number; edge: number }[] {
+  const name = topo.nodes[v]?.name;
+  const out: { from: number; edge: number }[] = [];
+  const seen = new Set<number>([v]);
+  const queue = [v];
+  for (let q = 0; q < queue.length; q++) {
+    for (const ce of topo.callers[queue[q] as number] ?? []) {
+      const caller = topo.nodes[ce.from];
+      if (!caller || caller.isClient || seen.has(ce.from)) continue;
+      seen.add(ce.from);
+      if (caller.name === name) queue.push(ce.from);
+      else out.push(ce);
+    }
+  }
+  return out;
+}
+
 /** Requests per second in the incident against the baseline, when both windows are known. */
 function loadRatio(a: NodeAttr): number {
   return a.loadRatio;
+}
+
+function listOf(labels: readonly string[]): string {
+  if (labels.length === 0) return 'its callers';
+  const shown = labels.slice(0, 3).join(', ');
+  return labels.length > 3 ? `${shown} and ${labels.length - 3} more` : shown;
 }
 
 function cmp(a: string, b: string): number {

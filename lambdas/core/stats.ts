@@ -81,7 +81,9 @@ export const significanceWeight = (z: number): number => Math.min(1, Math.max(0,
 export function latencyRiseZ(incident: RequestStats, baseline: RequestStats | undefined): number {
   if (!baseline || baseline.total === 0 || incident.total === 0) return 0;
   const d = meanLatency(incident) - meanLatency(baseline);
-  const se = Math.sqrt(latencyVariance(incident) / incident.total + latencyVariance(baseline) / baseline.total);
+  const se = Math.sqrt(
+    latencyVariance(incident) / incident.total + latencyVariance(baseline) / baseline.total,
+  );
   if (se === 0) return d > 0 ? 10 : 0;
   return d / se;
 }

@@ -10,7 +10,7 @@ export function summarize(f: Omit<Finding, 'summary'>, symptom: string | undefin
   }
   const where = top.via ? `the calls from ${top.via} to ${top.service}` : top.service;
   const firstEvidence = top.evidence[0]?.text;
-  const path = f.cascade.paths.find((p) => p.origin === top.service || p.services[0] === top.service);
+  const path = f.cascade.paths.find((p) => p.rank === top.rank);
   const affected = f.services.filter((s) => s.role === 'propagator' || s.role === 'affected').length;
   const parts = [
     `Most likely root cause: ${where} (${describeKind(top.kind)}, confidence ${(top.confidence * 100).toFixed(0)} %)${firstEvidence ? `: ${firstEvidence}.` : '.'}`,
@@ -22,7 +22,8 @@ export function summarize(f: Omit<Finding, 'summary'>, symptom: string | undefin
     `${affected} other service${affected === 1 ? '' : 's'} ${affected === 1 ? 'is' : 'are'} degraded; ${(top.blastRadius.entryTrafficShare * 100).toFixed(0)} % of entry traffic depends on ${top.service}.`,
   );
   const others = f.rootCauses.filter((r) => r.rank > 1 && r.confidence >= 0.5).map((r) => r.service);
-  if (others.length > 0) parts.push(`Also anomalous on their own: ${[...new Set(others)].slice(0, 3).join(', ')}.`);
+  if (others.length > 0)
+    parts.push(`Also anomalous on their own: ${[...new Set(others)].slice(0, 3).join(', ')}.`);
   if (f.recommendations[0]) parts.push(`First step: ${f.recommendations[0].text}`);
   parts.push(health);
   return parts.join(' ');

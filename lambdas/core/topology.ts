@@ -77,7 +77,11 @@ export function buildTopology(graph: ServiceGraph): Topology {
   const nameCount = new Map<string, number>();
   for (const nd of nodes) if (!nd.isClient) nameCount.set(nd.name, (nameCount.get(nd.name) ?? 0) + 1);
   const labels = nodes.map((nd) =>
-    nd.isClient ? `${nd.name} (users)` : (nameCount.get(nd.name) ?? 0) > 1 ? `${nd.name} [${nd.type}]` : nd.name,
+    nd.isClient
+      ? `${nd.name} (users)`
+      : (nameCount.get(nd.name) ?? 0) > 1
+        ? `${nd.name} [${nd.type}]`
+        : nd.name,
   );
   return { nodes, callers, entries, isEntry, order, backEdge, labels };
 }
@@ -102,7 +106,10 @@ export function ancestorsOf(topo: Topology, target: number): number[] {
 }
 
 /** Every node `source` calls, transitively (its dependencies), with BFS depth and parent. */
-export function descendantsOf(topo: Topology, source: number): { node: number; depth: number; parent: number }[] {
+export function descendantsOf(
+  topo: Topology,
+  source: number,
+): { node: number; depth: number; parent: number }[] {
   const seen = new Uint8Array(topo.nodes.length);
   seen[source] = 1;
   const out = [{ node: source, depth: 0, parent: -1 }];

@@ -1,0 +1,74 @@
+// `npm run bench`: accuracy on the labelled PetShop incidents (engine, seed and naive side by side,
+// whole graph and alarm-scoped, overall and by fault type) and speed on generated graphs.
+// Prints Markdown tables, ready for the README. Numbers, not pass/fail.
+
+import { cpus, totalmem } from 'node:os';
+import { METHODS } from '../lambdas/core/analyze.ts';
+import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
+import { runSpeed } from './speed.ts';
+
+const f2 = (x: number) => x.toFixed(2);
+
+function accuracyTables(results: CaseResult[]): string {
+  const out: string[] = [];
+  const faultTypes = [...new Set(results.map((r) => r.faultType))].sort();
+  for (const scoped of [false, true]) {
+    out.push(
+      `\n**${scoped ? 'Alarm-scoped (`--service` = the symptom service)' : 'Whole graph'}** — AC@1 / AC@3 / AC@5 / Avg@5\n`,
+    );
+    out.push(`| cases | n | ${METHODS.join(' | ')} |`);
+    out.push(`|---|---|${METHODS.map(() => '---').join('|')}|`);
+    for (const group of ['all', ...faultTypes]) {
+      const cells = METHODS.map((m) => {
+        const rs = results.filter(
+          (r) => r.method === m && r.scoped === scoped && (group === 'all' || r.faultType === group),
+        );
+        const s = score(rs);
+        return `${f2(s.ac1)} / ${f2(s.ac3)} / ${f2(s.ac5)} / ${f2(s.avg5)}`;
+      });
+      const n = results.filter(
+        (r) => r.method === 'engine' && r.scoped === scoped && (group === 'all' || r.faultType === group),
+      ).length;
+      out.push(`| ${group} | ${n} | ${cells.join(' | ')} |`);
+    }
+  }
+  return out.join('\n');
+}
+
+const started = new Date();
+console.log(`# cascade-analyzer benchmark — ${started.toISOString().slice(0, 10)}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+);
+
+console.log('## Accuracy: PetShop (68 labelled fault injections)');
+const results = runAccuracy();
+if (results.length === 0) {
+  console.log(`\nskipped: ${PETSHOP_DIR} is not beside this checkout`);
+} else {
+  console.log(accuracyTables(results));
+  const misses = results.filter((r) => r.method === 'engine' && !r.scoped && r.rank !== 1);
+  console.log(`\nEngine misses at top-1 (whole graph): ${misses.length}`);
+  for (const m of misses)
+    console.log(
+      `- ${m.caseId} (${m.faultType}): truth at rank ${m.rank || '>5'}; ranked ${m.top.slice(0, 3).join(', ')}`,
+    );
+}
+
+console.log('\n## Speed: generated graphs (one faulty shared back end), median of 5 runs\n');
+const rows = runSpeed([100, 1000, 10000], 5);
+console.log('| services | edges | JSON size | parse | analyze | peak RSS | root cause found |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.services.toLocaleString('en')} | ${r.edges.toLocaleString('en')} | ${(r.bytes / 2 ** 20).toFixed(1)} MiB | ${r.parseMs.toFixed(0)} ms | ${r.analyzeMs.toFixed(0)} ms | ${r.peakRssMb.toFixed(0)} MiB | ${r.correct ? 'yes' : 'no'} |`,
+  );
+}
+const k1 = rows.find((r) => r.services === 1000);
+const k10 = rows.find((r) => r.services === 10000);
+if (k1 && k10) {
+  console.log(
+    `\n10k/1k time ratio: analyze ${(k10.analyzeMs / k1.analyzeMs).toFixed(1)}, parse ${(k10.parseMs / k1.parseMs).toFixed(1)} (10× the services)`,
+  );
+}
+console.log(`\nbenchmark took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);

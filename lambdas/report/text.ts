@@ -1,0 +1,96 @@
+// The text report: what an on-call engineer reads at 3 a.m. Root cause first, then the path to
+// the users, then what to do; the details after.
+
+import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
+import { describeKind } from '../core/summary.ts';
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
+
+export function renderText(f: Finding): string {
+  const lines: string[] = [];
+  const windowText = f.window ? `${f.window.start} → ${f.window.end}` : 'window unknown';
+  const scope = f.trigger.service ? ` · alarmed service: ${f.trigger.service}` : '';
+  lines.push(`cascade-analyzer · ${f.status} · ${windowText}${scope}`);
+  lines.push('');
+  if (f.status !== 'COMPLETED') {
+    lines.push(f.summary);
+    return `${lines.join('\n')}\n`;
+  }
+  const top = f.rootCauses[0];
+  if (!top) {
+    lines.push('NO ROOT CAUSE: nothing is anomalous against the baseline.');
+    lines.push('');
+    lines.push(f.summary);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`ROOT CAUSE  ${headline(top)}`);
+  lines.push(
+    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKind(top.kind)}`,
+  );
+  for (const e of top.evidence) lines.push(`            - ${e.text}`);
+  lines.push('');
+
+  const paths = f.cascade.paths.filter((p) => p.rank === top.rank);
+  if (paths.length > 0) {
+    lines.push('PATH TO USERS');
+    for (const p of paths.slice(0, 3)) lines.push(`  ${p.services.join('  →  ')}`);
+    lines.push('');
+  }
+  const br = top.blastRadius;
+  lines.push('BLAST RADIUS');
+  lines.push(`  entry traffic through ${top.service}: ${pct(br.entryTrafficShare)}`);
+  lines.push(`  affected (${br.affected.length}): ${list(br.affected)}`);
+  lines.push(`  at risk  (${br.atRisk.length}): ${list(br.atRisk)}`);
+  lines.push(`  entry points: ${list(br.entryPoints)}`);
+  lines.push('');
+
+  if (f.recommendations.length > 0) {
+    lines.push('WHAT TO DO');
+    f.recommendations.slice(0, 5).forEach((r, i) => {
+      lines.push(`  ${i + 1}. [${r.action}] ${r.text}`);
+    });
+    lines.push('');
+  }
+
+  if (f.rootCauses.length > 1) {
+    lines.push('OTHER CANDIDATES');
+    for (const r of f.rootCauses.slice(1)) {
+      lines.push(`  #${r.rank} ${headline(r)} · score ${r.score} · confidence ${pct(r.confidence)}`);
+    }
+    lines.push('');
+  }
+
+  const degraded = f.services.filter((s) => s.role !== 'healthy');
+  if (degraded.length > 0) {
+    lines.push('SERVICES');
+    lines.push(
+      `  ${'role'.padEnd(11)}${'service'.padEnd(34)}${'req'.padStart(8)}${'faults'.padStart(16)}${'p99'.padStart(18)}`,
+    );
+    for (const s of degraded.slice(0, 15)) lines.push(`  ${serviceRow(s, f.services)}`);
+    if (degraded.length > 15) lines.push(`  … and ${degraded.length - 15} more`);
+    lines.push('');
+  }
+  lines.push(`SYSTEM HEALTH  ${(f.systemHealth * 100).toFixed(0)} %`);
+  lines.push('');
+  lines.push(f.summary);
+  return `${lines.join('\n')}\n`;
+}
+
+function headline(r: RootCause): string {
+  const what = r.via ? `${r.service} (as called by ${r.via})` : r.service;
+  return `${what} [${r.type}]`;
+}
+
+function serviceRow(s: ServiceHealth, all: readonly ServiceHealth[]): string {
+  const full = all.filter((o) => o.service === s.service).length > 1 ? `${s.service} [${s.type}]` : s.service;
+  const name = full.length > 32 ? `${full.slice(0, 31)}…` : full;
+  const faults = s.baseline ? `${pct(s.faultRate)} (${pct(s.baseline.faultRate)})` : pct(s.faultRate);
+  const p99 = s.baseline ? `${ms(s.latency.p99)} (${ms(s.baseline.latency.p99)})` : ms(s.latency.p99);
+  return `${s.role.padEnd(11)}${name.padEnd(34)}${String(s.requests).padStart(8)}${faults.padStart(16)}${p99.padStart(18)}`;
+}
+
+function list(xs: readonly string[], max = 8): string {
+  if (xs.length === 0) return '—';
+  return xs.length > max ? `${xs.slice(0, max).join(', ')}, … (+${xs.length - max})` : xs.join(', ');
+}
