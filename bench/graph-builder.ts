@@ -190,6 +190,7 @@ export interface Latency {
 class Dist implements Latency {
   #grid: Float64Array | undefined;
   #segMeans: Float64Array | undefined;
+  #compactMeans: Float64Array | undefined;
   #mean: number | undefined;
   readonly #make: (() => Float64Array) | undefined;
   readonly #exact: ((u: number) => number) | undefined;
@@ -259,6 +260,25 @@ class Dist implements Latency {
       this.#segMeans = m;
     }
     return this.#segMeans;
+  }
+
+  /** Mean inside each bin of `layout`. */
+  binMeans(layout: BinLayout): Float64Array {
+    if (layout === FINE) return this.segmentMeans();
+    if (!this.#compactMeans) {
+      const fine = this.segmentMeans();
+      const nSeg = layout.bounds.length - 1;
+      const m = new Float64Array(nSeg);
+      for (let s = 0; s < nSeg; s++) {
+        const a = layout.first[s] ?? 0;
+        const b = layout.first[s + 1] ?? SEGMENTS;
+        let sum = 0;
+        for (let f = a; f < b; f++) sum += (fine[f] ?? 0) * ((BOUNDS[f + 1] ?? 1) - (BOUNDS[f] ?? 0));
+        m[s] = sum / ((layout.bounds[s + 1] ?? 1) - (layout.bounds[s] ?? 0));
+      }
+      this.#compactMeans = m;
+    }
+    return this.#compactMeans;
   }
 
   quantile(u: number): number {
@@ -561,7 +581,6 @@ function layoutOf(bounds: readonly number[]): BinLayout {
 const FINE = layoutOf(BOUNDS);
 const COMPACT = layoutOf([0, 0.2, 0.49, 0.51, 0.8, 0.89, 0.91, 0.975, 0.988, 0.992, 0.999, 1]);
 const SCRATCH_COUNTS = new Float64Array(SEGMENTS);
-const SCRATCH_MEANS = new Float64Array(SEGMENTS);
 
 /**
  * Histogram of `count` requests (≤ 18 bins, ≤ 11 when `compact`; sorted by Value, equal values
@@ -574,20 +593,9 @@ export function latencyHistogram(
   bins: HistogramBins = 'fine',
 ): { histogram: HistogramEntry[]; totalSeconds: number } {
   const dist = asDist(d);
-  const fine = dist.segmentMeans();
   const layout = bins === 'compact' ? COMPACT : FINE;
   const nSeg = layout.bounds.length - 1;
-  const means = SCRATCH_MEANS;
-  if (layout === FINE) means.set(fine);
-  else {
-    for (let s = 0; s < nSeg; s++) {
-      const a = layout.first[s] ?? 0;
-      const b = layout.first[s + 1] ?? SEGMENTS;
-      let sum = 0;
-      for (let f = a; f < b; f++) sum += (fine[f] ?? 0) * ((BOUNDS[f + 1] ?? 1) - (BOUNDS[f] ?? 0));
-      means[s] = sum / ((layout.bounds[s + 1] ?? 1) - (layout.bounds[s] ?? 0));
-    }
-  }
+  const means = dist.binMeans(layout);
   const counts = SCRATCH_COUNTS;
   let prevCum = 0;
   let binned = 0;
@@ -747,8 +755,8 @@ export function buildServiceGraph(
       SummaryStatistics: stats,
       ResponseTimeHistogram: histogram,
       Aliases: [],
-      ...(e.edgeType !== undefined ? { EdgeType: e.edgeType } : {}),
     };
+    if (e.edgeType !== undefined) edge.EdgeType = e.edgeType;
     out[from]?.Edges.push(edge);
   }
   return { StartTime: start, EndTime: end, Services: out, ContainsOldGroupVersions: false };
