@@ -1,0 +1,167 @@
+// The whole product in one stack: alarms per watched service, the EventBridge rule, the
+// workflow and its Lambdas, the findings table, the snapshot bucket, the SNS topic, the API and
+// the analyzer's own dashboard and alarms. Environment-agnostic: no account, region or resource
+// names are hard-coded.
+
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { CascadeAnalyzerConfig } from './config.ts';
+import { AlarmTrigger } from './constructs/alarm-trigger.ts';
+import { AnalyzerFunction } from './constructs/analyzer-function.ts';
+import { AnalysesApi } from './constructs/api.ts';
+import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { Notifications } from './constructs/notifications.ts';
+import { ServiceAlarms } from './constructs/service-alarms.ts';
+import { SnapshotStore } from './constructs/snapshot-store.ts';
+import { Workflow } from './constructs/workflow.ts';
+import { xrayGroupName } from './naming.ts';
+
+export interface CascadeAnalyzerStackProps extends StackProps {
+  readonly config: CascadeAnalyzerConfig;
+  /** @default RemovalPolicy.RETAIN for the table and the bucket */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+export class CascadeAnalyzerStack extends Stack {
+  public readonly findings: FindingsTable;
+  public readonly snapshots: SnapshotStore;
+  public readonly notifications: Notifications;
+  public readonly serviceAlarms: ServiceAlarms;
+  public readonly workflow: Workflow;
+  public readonly trigger: AlarmTrigger;
+  public readonly api: AnalysesApi;
+  public readonly monitoring: Monitoring;
+  public readonly functions: Readonly<Record<string, AnalyzerFunction>>;
+
+  constructor(scope: Construct, id: string, props: CascadeAnalyzerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.findings = new FindingsTable(this, 'Findings', { removalPolicy });
+    this.snapshots = new SnapshotStore(this, 'Snapshots', {
+      retentionDays: config.snapshotRetentionDays,
+      removalPolicy,
+    });
+    this.notifications = new Notifications(this, 'Notifications', { emails: config.notificationEmails });
+    this.serviceAlarms = new ServiceAlarms(this, 'ServiceAlarms', { services: config.watchedServices });
+
+    const watched = this.serviceAlarms.watched.map((w) => ({
+      name: w.service.name,
+      groupName: xrayGroupName(w.service.name, 'all'),
+      faultRate: w.service.faultRate,
+      p99Seconds: w.service.p99Seconds,
+      alarmNames: [w.faultAlarm.alarmName, w.latencyAlarm.alarmName],
+      ...(w.service.cpuMetric ? { cpuMetric: w.service.cpuMetric } : {}),
+    }));
+    const common = {
+      WATCHED_SERVICES: JSON.stringify(watched),
+      LOOKBACK_MINUTES: String(config.lookbackMinutes),
+      BASELINE_MINUTES: String(config.baselineMinutes),
+      FINDINGS_RETENTION_DAYS: String(config.findingsRetentionDays),
+      SNAPSHOT_BUCKET: this.snapshots.bucket.bucketName,
+      FINDINGS_TABLE: this.findings.table.tableName,
+      TOPIC_ARN: this.notifications.topic.topicArn,
+    };
+    const fn = (
+      id: string,
+      handler: string,
+      description: string,
+      timeout = Duration.seconds(30),
+      memorySize = 512,
+    ) =>
+      new AnalyzerFunction(this, id, {
+        handler,
+        description,
+        timeout,
+        memorySize,
+        logLevel: config.logLevel,
+        environment: common,
+      });
+    const steps = {
+      prepare: fn('Prepare', 'prepare', 'Turns an alarm event or API request into an analysis request'),
+      collectGraph: fn(
+        'CollectGraph',
+        'collect-graph',
+        'Reads the X-Ray service graph of the incident and baseline windows',
+        Duration.minutes(5),
+        1024,
+      ),
+      enrich: fn('Enrich', 'enrich', 'Reads CloudWatch metrics of the watched services', Duration.minutes(2)),
+      analyze: fn(
+        'Analyze',
+        'analyze',
+        'Runs the cascade analysis on the graph snapshot',
+        Duration.minutes(5),
+        3008,
+      ),
+      store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
+      notify: fn('Notify', 'notify', 'Publishes the finding to SNS'),
+      recordFailure: fn(
+        'RecordFailure',
+        'record-failure',
+        'Records and notifies a FAILED finding when a step fails',
+      ),
+    };
+    const apiFn = fn('ApiHandler', 'api', 'The REST API: start analyses, read findings and reports');
+
+    // Exact permissions per step: named actions only, resources as narrow as the service allows.
+    const bucket = this.snapshots.bucket;
+    const allow = (f: AnalyzerFunction, actions: string[], resources: string[]) =>
+      f.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
+    const snapshotObjects = bucket.arnForObjects('snapshots/*');
+    const findingObjects = bucket.arnForObjects('findings/*');
+    // X-Ray and CloudWatch read APIs have no resource-level permissions: '*' is the only resource.
+    allow(steps.collectGraph, ['xray:GetServiceGraph'], ['*']);
+    allow(steps.collectGraph, ['s3:PutObject'], [snapshotObjects]);
+    allow(steps.enrich, ['cloudwatch:GetMetricData'], ['*']);
+    allow(steps.analyze, ['s3:GetObject'], [snapshotObjects]);
+    allow(steps.analyze, ['s3:PutObject'], [findingObjects]);
+    for (const f of [steps.store, steps.notify, steps.recordFailure, apiFn])
+      allow(f, ['s3:GetObject'], [findingObjects]);
+    allow(steps.recordFailure, ['s3:PutObject'], [findingObjects]);
+    for (const f of [steps.store, steps.recordFailure])
+      allow(f, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
+    for (const f of [steps.notify, steps.recordFailure]) {
+      allow(f, ['sns:Publish'], [this.notifications.topic.topicArn]);
+      allow(f, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
+    }
+    allow(apiFn, ['dynamodb:GetItem'], [this.findings.table.tableArn]);
+    allow(apiFn, ['dynamodb:Query'], [`${this.findings.table.tableArn}/index/${FINDINGS_KEYS.serviceIndex}`]);
+
+    this.workflow = new Workflow(this, 'Workflow', { steps });
+    allow(apiFn, ['states:StartExecution'], [this.workflow.stateMachine.stateMachineArn]);
+    apiFn.function.addEnvironment('STATE_MACHINE_ARN', this.workflow.stateMachine.stateMachineArn);
+
+    this.trigger = new AlarmTrigger(this, 'Trigger', {
+      stateMachine: this.workflow.stateMachine,
+      alarmNames: [...this.serviceAlarms.alarmNames, ...config.alarmNames],
+      alarmNamePrefixes: config.alarmNamePrefixes,
+    });
+    this.api = new AnalysesApi(this, 'Api', {
+      handler: apiFn,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+    });
+    this.functions = { ...steps, api: apiFn };
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine: this.workflow.stateMachine,
+      functions: Object.values(this.functions),
+      deadLetterQueue: this.trigger.deadLetterQueue,
+      api: this.api.api,
+      alarmTopic: this.notifications.topic,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.api.url,
+      description: 'REST API (IAM auth): POST /analyses, GET /analyses…',
+    });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'FindingsTableName', { value: this.findings.table.tableName });
+    new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, 'SnapshotBucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+  }
+}

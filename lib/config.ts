@@ -1,0 +1,129 @@
+// Typed, validated configuration of the stack, read from cdk.json context (each key can be
+// overridden on the command line with `-c key=value`). A bad value fails synth naming the key.
+
+import { z } from 'zod';
+
+const serviceName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^"\\]+$/, 'must not contain quotes or backslashes (it goes into X-Ray filter expressions)');
+
+export const WatchedServiceConfigSchema = z.strictObject({
+  /** The X-Ray service name (as on the service map). */
+  name: serviceName,
+  /** Extra X-Ray filter expression ANDed with `service("name")`, e.g. `annotation.env = "prod"`. */
+  filterExpression: z.string().min(1).max(1900).optional(),
+  /** Fault (5xx) share of traces above which the service's alarm fires. */
+  faultRate: z.number().gt(0).max(1).default(0.05),
+  /** The alarm fires when more than 1 % of traces take longer than this (p99 above it). */
+  p99Seconds: z.number().positive().max(3600).default(1),
+  /** Traces per minute below which the alarms stay quiet (too little traffic to judge). */
+  minTracesPerMinute: z.number().int().nonnegative().default(10),
+  /** A CloudWatch metric telling how hot the service runs, read by the Enrich step. */
+  cpuMetric: z
+    .strictObject({
+      namespace: z.string().min(1),
+      metricName: z.string().min(1),
+      dimensions: z.record(z.string(), z.string()),
+    })
+    .optional(),
+});
+
+export const ConfigSchema = z.strictObject({
+  watchedServices: z.array(WatchedServiceConfigSchema).max(50),
+  /** Existing CloudWatch alarms to react to, by name prefix… */
+  alarmNamePrefixes: z.array(z.string().min(1).max(255)),
+  /** …or by exact name. */
+  alarmNames: z.array(z.string().min(1).max(255)),
+  notificationEmails: z.array(z.email()),
+  /** Length of the incident window that ends when the alarm fires. */
+  lookbackMinutes: z.number().int().min(1).max(360),
+  /** Length of the quiet window before the incident window (X-Ray serves at most 6 h per query). */
+  baselineMinutes: z.number().int().min(1).max(360),
+  findingsRetentionDays: z.number().int().min(1).max(3650),
+  /** How long graph snapshots and full findings are kept in the bucket. */
+  snapshotRetentionDays: z.number().int().min(1).max(3650),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  /** Steady-state requests per second and burst allowed on the API. */
+  apiRateLimit: z.number().positive().max(10000),
+  apiBurstLimit: z.number().int().positive().max(5000),
+});
+
+export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
+export type CascadeAnalyzerConfig = z.infer<typeof ConfigSchema>;
+
+export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
+  watchedServices: unknown[];
+} = {
+  watchedServices: [],
+  alarmNamePrefixes: [],
+  alarmNames: [],
+  notificationEmails: [],
+  lookbackMinutes: 15,
+  baselineMinutes: 60,
+  findingsRetentionDays: 90,
+  snapshotRetentionDays: 30,
+  logLevel: 'INFO',
+  apiRateLimit: 10,
+  apiBurstLimit: 20,
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads the configuration through `lookup` (the construct tree's `tryGetContext`). Context
+ * values from `-c` arrive as strings, so lists and numbers are also accepted as JSON text and
+ * lists of strings as comma-separated text.
+ */
+export function loadConfig(lookup: (key: string) => unknown): CascadeAnalyzerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(CONFIG_DEFAULTS) as (keyof typeof CONFIG_DEFAULTS)[]) {
+    const value = lookup(key);
+    raw[key] = value === undefined ? CONFIG_DEFAULTS[key] : coerce(key, value);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue
+      ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
+      : '';
+    throw new ConfigError(
+      `cascade-analyzer config: context key "${path.replace(/^\./, '')}": ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const cfg = parsed.data;
+  const names = cfg.watchedServices.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup)
+    throw new ConfigError(`cascade-analyzer config: context key "watchedServices": "${dup}" is listed twice`);
+  if (cfg.watchedServices.length === 0 && cfg.alarmNamePrefixes.length === 0 && cfg.alarmNames.length === 0) {
+    throw new ConfigError(
+      'cascade-analyzer config: context keys "watchedServices", "alarmNamePrefixes" and "alarmNames" are all empty: nothing would start an analysis',
+    );
+  }
+  return cfg;
+}
+
+function coerce(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const listKey = Array.isArray(CONFIG_DEFAULTS[key as keyof typeof CONFIG_DEFAULTS]);
+  const text = value.trim();
+  if (text.startsWith('[') || text.startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ConfigError(
+        `cascade-analyzer config: context key "${key}": not valid JSON: ${text.slice(0, 60)}`,
+      );
+    }
+  }
+  if (listKey) return text === '' ? [] : text.split(',').map((s) => s.trim());
+  if (typeof CONFIG_DEFAULTS[key as keyof typeof CONFIG_DEFAULTS] === 'number') {
+    const n = Number(text);
+    return Number.isFinite(n) && text !== '' ? n : value;
+  }
+  return value;
+}

@@ -1,0 +1,98 @@
+// One wrapper for every Lambda of the analyzer: runtime, ARM, tracing, bundling, log retention
+// and an alarm on the function's own errors are fixed here so no function forgets one.
+
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface AnalyzerFunctionProps {
+  /** Handler module under lambdas/handlers, without extension, e.g. `collect-graph`. */
+  readonly handler: string;
+  readonly description: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  readonly logLevel: string;
+}
+
+/** The repository root, where lambdas/handlers lives (lib/constructs → ../..). */
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export class AnalyzerFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly errorsAlarm: cloudwatch.Alarm;
+  public readonly logGroup: logs.LogGroup;
+  /** The function's own role: writes to its own log group only, plus what the stack grants. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AnalyzerFunctionProps) {
+    super(scope, id);
+    if (!/^[a-z][a-z0-9-]*$/.test(props.handler)) {
+      throw new Error(`AnalyzerFunction ${id}: handler "${props.handler}" must be a kebab-case module name`);
+    }
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    // Instead of the AWS managed basic execution role: logs to this function's group and nothing else.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `cascade-analyzer ${props.handler} function`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      role: this.role,
+      entry: `${ROOT}lambdas/handlers/${props.handler}.ts`,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'cascade-analyzer',
+        POWERTOOLS_METRICS_NAMESPACE: 'CascadeAnalyzer',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only add megabytes.
+        externalModules: ['@aws-sdk/*'],
+        mainFields: ['module', 'main'],
+        // ESM bundles still meet CommonJS dependencies that call require().
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'Errors', {
+      alarmDescription: `${props.handler} Lambda of cascade-analyzer in ${Stack.of(this).stackName} fails`,
+      metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// The findings table: one item per analysisId, a by-service-and-time index for the API's list,
+// TTL, point-in-time recovery and encryption at rest.
+
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+/**
+ * Key layout shared with the findings repository adapter (lambdas/adapters); a test checks
+ * that both sides agree, since lib/ does not import Lambda code.
+ */
+export const FINDINGS_KEYS = {
+  partitionKey: 'pk',
+  serviceIndex: 'byService',
+  serviceKey: 'service',
+  timeKey: 'at',
+  ttlAttribute: 'expiresAt',
+  /** What a list of findings shows; the Finding JSON itself stays out of the index. */
+  listAttributes: ['analysisId', 'status', 'rootCause', 'systemHealth', 'summary'],
+} as const;
+
+export interface FindingsTableProps {
+  /** @default RemovalPolicy.RETAIN — findings outlive a stack deletion unless told otherwise */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class FindingsTable extends Construct {
+  public readonly table: dynamodb.TableV2;
+
+  constructor(scope: Construct, id: string, props: FindingsTableProps = {}) {
+    super(scope, id);
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: FINDINGS_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      timeToLiveAttribute: FINDINGS_KEYS.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      deletionProtection: false,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [
+        {
+          indexName: FINDINGS_KEYS.serviceIndex,
+          partitionKey: { name: FINDINGS_KEYS.serviceKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: FINDINGS_KEYS.timeKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...FINDINGS_KEYS.listAttributes],
+        },
+      ],
+    });
+  }
+}

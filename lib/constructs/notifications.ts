@@ -1,0 +1,43 @@
+// The SNS topic findings are published to: encrypted, SSL only, e-mail subscriptions from config.
+
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface NotificationsProps {
+  /** Addresses subscribed by e-mail (each must confirm the subscription). @default none */
+  readonly emails?: readonly string[];
+}
+
+export class Notifications extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly key: kms.Key;
+  /** Messages SNS could not deliver to a subscriber after its retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: NotificationsProps = {}) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'cascade-analyzer findings topic',
+      enableKeyRotation: true,
+    });
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'cascade-analyzer findings',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const email of props.emails ?? []) {
+      this.topic.addSubscription(
+        new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deadLetterQueue }),
+      );
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// cdk-nag findings we accept. Each acknowledgement names one rule finding on one resource and
+// says why; anything not listed here fails the nag test.
+
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { CascadeAnalyzerStack } from './cascade-analyzer-stack.ts';
+
+const ack = (construct: IConstruct | undefined, id: string, reason: string) => {
+  if (!construct) throw new Error(`nag suppression ${id}: construct not found`);
+  Validations.of(construct).acknowledge({ id, reason });
+};
+
+/** The L1 resource behind a path like `Function/ServiceRole/DefaultPolicy`. */
+const child = (c: IConstruct, ...path: string[]): IConstruct | undefined => {
+  let cur: IConstruct | undefined = c;
+  for (const p of path) cur = cur?.node.tryFindChild(p);
+  return cur?.node.tryFindChild('Resource') ?? cur;
+};
+
+export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
+  for (const [name, fn] of Object.entries(stack.functions)) {
+    const fnResource = child(fn, 'Function');
+    ack(
+      fnResource,
+      'AwsSolutions::AwsSolutions-L1',
+      'The design pins the NODEJS_22_X runtime: middy 6 and Powertools 2 are tested on it; moving is a deliberate upgrade.',
+    );
+    ack(
+      fnResource,
+      'Serverless::Serverless-LambdaLatestVersion',
+      'Same as AwsSolutions-L1: NODEJS_22_X is pinned on purpose.',
+    );
+    ack(
+      fnResource,
+      'Serverless::Serverless-LambdaDLQ',
+      `${name} is invoked synchronously (Step Functions task or API Gateway); a DLQ only applies to asynchronous invocations. Failures are caught by the workflow and recorded as FAILED findings.`,
+    );
+    ack(
+      child(fn, 'Role', 'DefaultPolicy'),
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'xray:PutTraceSegments/PutTelemetryRecords (active tracing), xray:GetServiceGraph and cloudwatch:GetMetricData support no resource-level permissions.',
+    );
+  }
+  const objects = (fnName: keyof typeof stack.functions, prefix: 'snapshots' | 'findings') =>
+    ack(
+      child(stack.functions[fnName] as IConstruct, 'Role', 'DefaultPolicy'),
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(stack, stack.snapshots.bucket)}.Arn>/${prefix}/*]`,
+      `Objects are keyed by analysis id under ${prefix}/; access is limited to that prefix of the analyzer's own bucket.`,
+    );
+  objects('collectGraph', 'snapshots');
+  objects('analyze', 'snapshots');
+  for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'api'] as const) objects(f, 'findings');
+
+  const sm = stack.workflow.stateMachine;
+  const smPolicy = child(sm, 'Role', 'DefaultPolicy');
+  ack(
+    smPolicy,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'X-Ray tracing and CloudWatch Logs delivery of the state machine support no resource-level permissions.',
+  );
+  for (const fn of Object.values(stack.functions)) {
+    if (fn === stack.functions.api) continue;
+    ack(
+      smPolicy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(stack, fn.function)}.Arn>:*]`,
+      'LambdaInvoke grants the function and its versions/aliases (ARN:*); only the workflow’s own functions.',
+    );
+  }
+
+  const api = stack.api.api;
+  for (const method of api.methods) {
+    ack(
+      method,
+      'AwsSolutions::AwsSolutions-COG4',
+      'The API uses IAM (SigV4) authorization for operators and automation, not Cognito user pools.',
+    );
+  }
+  ack(
+    api.deploymentStage,
+    'AwsSolutions::AwsSolutions-APIG3',
+    'An IAM-authorized, throttled operator API; a WAF web ACL can be attached per account policy but is not required by the product.',
+  );
+  ack(
+    api.node.tryFindChild('CloudWatchRole'),
+    'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    'The account-level role API Gateway needs to write execution and access logs; AWS maintains this policy for exactly that purpose.',
+  );
+
+  for (const [dlq, of] of [
+    [stack.trigger.deadLetterQueue, 'the EventBridge target'],
+    [stack.notifications.deadLetterQueue, 'the SNS subscriptions'],
+  ] as const) {
+    ack(dlq, 'AwsSolutions::AwsSolutions-SQS3', `This queue is itself the dead-letter queue of ${of}.`);
+    ack(
+      dlq,
+      'Serverless::Serverless-SQSRedrivePolicy',
+      `This queue is itself the dead-letter queue of ${of}.`,
+    );
+  }
+}
+
+function logicalId(stack: CascadeAnalyzerStack, c: IConstruct): string {
+  const resource = (c.node.defaultChild ?? c) as Parameters<CascadeAnalyzerStack['getLogicalId']>[0];
+  return stack.getLogicalId(resource);
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { FINDINGS_TABLE_SCHEMA } from '../../lambdas/adapters/findings-table-schema.ts';
+import { CONFIG_DEFAULTS, ConfigError, loadConfig } from '../../lib/config.ts';
+import { FINDINGS_KEYS } from '../../lib/constructs/findings-table.ts';
+import { serviceAlarmName, serviceFilter, xrayGroupName } from '../../lib/naming.ts';
+
+const ctx = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('Function: loadConfig', () => {
+  it('should apply the defaults to every key not given', () => {
+    // Act
+    const cfg = loadConfig(ctx({ watchedServices: [{ name: 'checkout' }] }));
+    // Assess
+    expect(cfg.lookbackMinutes).toBe(CONFIG_DEFAULTS.lookbackMinutes);
+    expect(cfg.watchedServices[0]).toMatchObject({ name: 'checkout', faultRate: 0.05, p99Seconds: 1 });
+  });
+
+  it('should accept -c strings: JSON lists, comma lists and numbers', () => {
+    // Act
+    const cfg = loadConfig(
+      ctx({
+        watchedServices: '[{"name":"a","p99Seconds":2}]',
+        notificationEmails: 'oncall@example.com, sre@example.com',
+        lookbackMinutes: '30',
+      }),
+    );
+    // Assess
+    expect(cfg.watchedServices[0]?.p99Seconds).toBe(2);
+    expect(cfg.notificationEmails).toEqual(['oncall@example.com', 'sre@example.com']);
+    expect(cfg.lookbackMinutes).toBe(30);
+  });
+
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    [
+      'a fault rate above 1',
+      { watchedServices: [{ name: 'a', faultRate: 2 }] },
+      /"watchedServices\[0\]\.faultRate"/,
+    ],
+    [
+      'a bad e-mail',
+      { watchedServices: [{ name: 'a' }], notificationEmails: ['nope'] },
+      /"notificationEmails\[0\]"/,
+    ],
+    [
+      'an unknown key in a service',
+      { watchedServices: [{ name: 'a', colour: 'red' }] },
+      /"watchedServices\[0\]"/,
+    ],
+    ['a lookback of 0', { watchedServices: [{ name: 'a' }], lookbackMinutes: 0 }, /"lookbackMinutes"/],
+    ['a name with quotes', { watchedServices: [{ name: 'a"b' }] }, /"watchedServices\[0\]\.name"/],
+    [
+      'a service listed twice',
+      { watchedServices: [{ name: 'a' }, { name: 'a' }] },
+      /"watchedServices": "a" is listed twice/,
+    ],
+    ['nothing to react to', {}, /nothing would start an analysis/],
+    ['broken JSON from -c', { watchedServices: '[{"name":' }, /"watchedServices": not valid JSON/],
+    ['a bad log level', { watchedServices: [{ name: 'a' }], logLevel: 'LOUD' }, /"logLevel"/],
+  ];
+  for (const [what, values, message] of bad) {
+    it(`should fail naming the key for ${what}`, () => {
+      expect(() => loadConfig(ctx(values))).toThrow(ConfigError);
+      expect(() => loadConfig(ctx(values))).toThrow(message);
+    });
+  }
+});
+
+describe('Function: xrayGroupName', () => {
+  it('should stay within X-Ray limits (1–32 letters, digits, dashes) for any service name', () => {
+    // Prepare
+    const names = ['checkout', 'a', 'payments.api/v2 (prod)', 'x'.repeat(200), '日本語-service', '---'];
+    for (const name of names) {
+      for (const kind of ['all', 'faults', 'slow'] as const) {
+        // Act
+        const group = xrayGroupName(name, kind);
+        // Assess
+        expect(group).toMatch(/^[A-Za-z0-9-]{1,32}$/);
+      }
+    }
+  });
+
+  it('should keep long names that share a prefix apart', () => {
+    const a = xrayGroupName(`${'payments-'.repeat(5)}eu`, 'faults');
+    const b = xrayGroupName(`${'payments-'.repeat(5)}us`, 'faults');
+    expect(a).not.toBe(b);
+  });
+});
+
+describe('Function: serviceAlarmName and serviceFilter', () => {
+  it('should give each watched service two distinct alarm names under the prefix', () => {
+    expect(serviceAlarmName('cascade-analyzer', 'checkout', 'fault-rate')).toBe(
+      'cascade-analyzer-checkout-fault-rate',
+    );
+    expect(serviceAlarmName('cascade-analyzer', 'checkout', 'p99')).toBe('cascade-analyzer-checkout-p99');
+  });
+
+  it('should select the service and AND an extra expression', () => {
+    expect(serviceFilter('checkout')).toBe('service("checkout")');
+    expect(serviceFilter('checkout', 'annotation.env = "prod"')).toBe(
+      'service("checkout") AND (annotation.env = "prod")',
+    );
+  });
+});
+
+describe('Contract: findings table keys', () => {
+  it('should be the same in the CDK construct and in the repository adapter', () => {
+    expect(FINDINGS_KEYS.partitionKey).toBe(FINDINGS_TABLE_SCHEMA.partitionKey.name);
+    expect(FINDINGS_KEYS.serviceIndex).toBe(FINDINGS_TABLE_SCHEMA.byServiceIndex.name);
+    expect(FINDINGS_KEYS.serviceKey).toBe(FINDINGS_TABLE_SCHEMA.byServiceIndex.partitionKey.name);
+    expect(FINDINGS_KEYS.timeKey).toBe(FINDINGS_TABLE_SCHEMA.byServiceIndex.sortKey.name);
+    expect(FINDINGS_KEYS.ttlAttribute).toBe(FINDINGS_TABLE_SCHEMA.ttlAttribute);
+    expect([...FINDINGS_KEYS.listAttributes]).toEqual([
+      ...FINDINGS_TABLE_SCHEMA.byServiceIndex.nonKeyAttributes,
+    ]);
+  });
+});

@@ -1,0 +1,285 @@
+// Template assertions on the behaviour that matters: what starts the workflow, what the
+// workflow does on failure, the table's keys, the API's auth and routes, and exact IAM.
+
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STEP_NAMES } from '../../lib/constructs/workflow.ts';
+import { synthStack } from './synth.ts';
+
+type Template = ReturnType<typeof synthStack>['template'];
+let template: Template;
+let stack: ReturnType<typeof synthStack>['stack'];
+
+beforeAll(() => {
+  ({ template, stack } = synthStack());
+}, 120_000);
+
+type Json = Record<string, unknown>;
+const resources = (type: string) => template.findResources(type) as Record<string, { Properties: Json }>;
+
+/** The state machine definition with CloudFormation tokens replaced by their logical ids. */
+function definition(): { States: Record<string, Json>; StartAt: string } {
+  const [sm] = Object.values(resources('AWS::StepFunctions::StateMachine'));
+  const parts = ((sm?.Properties.DefinitionString as Json)['Fn::Join'] as [string, unknown[]])[1];
+  const text = parts
+    .map((p) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/[^A-Za-z0-9]/g, '')))
+    .join('');
+  return JSON.parse(text);
+}
+
+describe('Stack: EventBridge trigger', () => {
+  it('should start the state machine on ALARM for own, named and prefixed alarms', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: {
+          state: { value: ['ALARM'] },
+          alarmName: Match.arrayWith([
+            'cascade-analyzer-checkout-fault-rate',
+            'cascade-analyzer-checkout-p99',
+            'cascade-analyzer-payments-fault-rate',
+            'cascade-analyzer-payments-p99',
+            'legacy-orders-5xx',
+            { prefix: 'team-a-' },
+          ]),
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('WorkflowStateMachine') },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+  });
+});
+
+describe('Stack: workflow', () => {
+  it('should run the steps of DESIGN.md in order and end in Done', () => {
+    // Act
+    const def = definition();
+    // Assess
+    expect(def.StartAt).toBe('Prepare');
+    const order: string[] = [];
+    let cur: string | undefined = def.StartAt;
+    while (cur && def.States[cur]?.Next) {
+      order.push(cur);
+      cur = def.States[cur]?.Next as string;
+    }
+    expect(order).toEqual([...STEP_NAMES]);
+    expect(def.States.Notify?.Next).toBe('Done');
+  });
+
+  it('should retry throttling with backoff and full jitter and catch every error into RecordFailure', () => {
+    const def = definition();
+    for (const name of STEP_NAMES) {
+      const state = def.States[name] as { Retry: Json[]; Catch: Json[]; TimeoutSeconds?: number };
+      expect(state.Retry[0]).toMatchObject({
+        ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException', 'ThrottledException']),
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+        MaxAttempts: 5,
+      });
+      expect(state.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' },
+      ]);
+      expect(state.TimeoutSeconds).toBeGreaterThan(0);
+    }
+    expect(def.States.RecordFailure?.Next).toBe('Failed');
+    expect(def.States.Failed?.Type).toBe('Fail');
+  });
+
+  it('should be a traced Standard state machine logging every event', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+});
+
+describe('Stack: findings table', () => {
+  it('should key findings by analysis id, index them by service and time, expire and back them up', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'byService',
+          KeySchema: [
+            { AttributeName: 'service', KeyType: 'HASH' },
+            { AttributeName: 'at', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+});
+
+describe('Stack: API', () => {
+  it('should require IAM auth on every method', () => {
+    const methods = Object.values(resources('AWS::ApiGateway::Method'));
+    expect(methods.length).toBe(4);
+    for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('should expose the four routes', () => {
+    const paths = Object.values(resources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
+    expect(paths.sort()).toEqual(['analyses', 'report', '{id}']);
+    const verbs = Object.values(resources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
+    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'POST']);
+  });
+
+  it('should validate requests: the body of POST and the required service of the list', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: { 'application/json': Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      RequestParameters: Match.objectLike({ 'method.request.querystring.service': true }),
+    });
+  });
+
+  it('should throttle, trace and write access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+  });
+});
+
+describe('Stack: IAM', () => {
+  const statementsOf = (rolePrefix: string) =>
+    Object.entries(resources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith(rolePrefix))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+
+  it('should use no wildcard actions anywhere', () => {
+    for (const p of Object.values(resources('AWS::IAM::Policy'))) {
+      for (const s of (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
+        .Statement) {
+        for (const a of [s.Action].flat()) expect(a, `action ${a}`).not.toContain('*');
+      }
+    }
+  });
+
+  it('should let CollectGraph read the service graph and write snapshots only', () => {
+    const st = statementsOf('CollectGraphRole');
+    expect(st).toContainEqual(
+      expect.objectContaining({ Action: 'xray:GetServiceGraph', Effect: 'Allow', Resource: '*' }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [{ 'Fn::GetAtt': [expect.stringMatching(/^SnapshotsBucket/), 'Arn'] }, '/snapshots/*'],
+          ],
+        },
+      }),
+    );
+    expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
+  });
+
+  it('should let Store put items in the findings table and nothing else in DynamoDB', () => {
+    const st = statementsOf('StoreRole');
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
+      }),
+    );
+    expect(st.flatMap((s) => s.Action).filter((a) => String(a).startsWith('dynamodb:'))).toEqual([
+      'dynamodb:PutItem',
+    ]);
+  });
+
+  it('should let the API start executions of this state machine only and query the index', () => {
+    const st = statementsOf('ApiHandlerRole');
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 'states:StartExecution',
+        Resource: { Ref: expect.stringMatching(/^WorkflowStateMachine/) },
+      }),
+    );
+    expect(st).toContainEqual(expect.objectContaining({ Action: 'dynamodb:Query' }));
+    expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
+  });
+});
+
+describe('Stack: functions, topic, alarms', () => {
+  it('should run every function on Node 22, ARM, traced, bundled as ESM', () => {
+    const fns = Object.values(resources('AWS::Lambda::Function'));
+    expect(fns.length).toBe(Object.keys(stack.functions).length);
+    for (const f of fns) {
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+    }
+  });
+
+  it('should encrypt the topic and refuse non-TLS publishing', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('should watch each service through X-Ray groups and alarm on the fault share', () => {
+    template.hasResourceProperties('AWS::XRay::Group', {
+      GroupName: 'ca-payments-faults',
+      FilterExpression: 'service("payments") AND fault = true',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'cascade-analyzer-payments-fault-rate',
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Id: 'part',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              Namespace: 'AWS/X-Ray',
+              MetricName: 'ApproximateTraceCount',
+              Dimensions: [{ Name: 'GroupName', Value: 'ca-payments-faults' }],
+            }),
+          }),
+        }),
+      ]),
+    });
+  });
+
+  it('should alarm on its own failures: failed executions, undelivered events, API 5xx, each Lambda', () => {
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
+    const own = alarms.filter((a) => !String(a.Properties.AlarmName ?? '').startsWith('cascade-analyzer-'));
+    expect(own.length).toBe(4 + Object.keys(stack.functions).length);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('NotificationsTopic') }],
+    });
+  });
+});

@@ -1,0 +1,36 @@
+// Builds the stack the way bin/app.ts does, once per test file, for template assertions.
+
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { CascadeAnalyzerStack } from '../../lib/cascade-analyzer-stack.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { applyNagSuppressions } from '../../lib/nag-suppressions.ts';
+
+export const TEST_CONTEXT = {
+  watchedServices: [
+    { name: 'checkout', faultRate: 0.05, p99Seconds: 1 },
+    {
+      name: 'payments',
+      faultRate: 0.02,
+      p99Seconds: 2,
+      cpuMetric: {
+        namespace: 'AWS/ECS',
+        metricName: 'CPUUtilization',
+        dimensions: { ServiceName: 'payments' },
+      },
+    },
+  ],
+  alarmNames: ['legacy-orders-5xx'],
+  alarmNamePrefixes: ['team-a-'],
+  notificationEmails: ['oncall@example.com'],
+};
+
+export function synthStack(context: Record<string, unknown> = TEST_CONTEXT, outdir?: string) {
+  const app = new App({ ...(outdir ? { outdir } : {}), context: {} });
+  const config = loadConfig((key) => context[key]);
+  const stack = new CascadeAnalyzerStack(app, 'CascadeAnalyzerTest', { config });
+  applyNagSuppressions(stack);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { app, stack, template: Template.fromStack(stack) };
+}
