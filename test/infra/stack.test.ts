@@ -20,7 +20,8 @@ const resources = (type: string) => template.findResources(type) as Record<strin
 /** The state machine definition with CloudFormation tokens replaced by their logical ids. */
 function definition(): { States: Record<string, Json>; StartAt: string } {
   const [sm] = Object.values(resources('AWS::StepFunctions::StateMachine'));
-  const parts = ((sm?.Properties.DefinitionString as Json)['Fn::Join'] as [string, unknown[]])[1];
+  if (!sm) throw new Error('no state machine in the template');
+  const parts = ((sm.Properties.DefinitionString as Json)['Fn::Join'] as [string, unknown[]])[1];
   const text = parts
     .map((p) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/[^A-Za-z0-9]/g, '')))
     .join('');

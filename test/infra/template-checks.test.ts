@@ -71,7 +71,8 @@ describe('Check: asl-validator', () => {
   it('should accept the state machine definition', () => {
     // Prepare: resolve the CloudFormation tokens in the definition into plausible ARNs.
     const sm = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    const join = (sm?.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    if (!sm) throw new Error('no state machine in the template');
+    const join = (sm.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
     const text = join[1]
       .map((p) => {
         if (typeof p === 'string') return p;
