@@ -2,6 +2,7 @@
 // whole graph and alarm-scoped, overall and by fault type) and speed on generated graphs.
 // Prints Markdown tables, ready for the README. Numbers, not pass/fail.
 
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { METHODS } from '../lambdas/core/analyze.ts';
 import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
@@ -71,4 +72,27 @@ if (k1 && k10) {
     `\n10k/1k time ratio: analyze ${(k10.analyzeMs / k1.analyzeMs).toFixed(1)}, parse ${(k10.parseMs / k1.parseMs).toFixed(1)} (10× the services)`,
   );
 }
+console.log('\n## Lambda bundles (cdk synth: esbuild, minified ESM, AWS SDK v3 from the runtime)\n');
+console.log('| function | bundle | within 1 MB |');
+console.log('|---|---|---|');
+// In a process of its own: the CDK app is type-checked and loaded apart from the engine.
+const bundles = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', new URL('./bundles.ts', import.meta.url).pathname],
+  {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  },
+);
+if (bundles.status !== 0) throw new Error(`bundle measurement failed: ${bundles.stderr}`);
+const bundleRows = JSON.parse(bundles.stdout.trim().split('\n').pop() as string) as {
+  function: string;
+  bytes: number;
+}[];
+for (const b of bundleRows) {
+  console.log(
+    `| ${b.function} | ${(b.bytes / 1024).toFixed(0)} KiB | ${b.bytes <= 1024 * 1024 ? 'yes' : '**no**'} |`,
+  );
+}
+
 console.log(`\nbenchmark took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
