@@ -1,0 +1,38 @@
+// The findings table's key names, index and TTL attribute, shared by the CDK construct, the
+// repository and the tests so that they cannot drift apart. No AWS SDK import: lib/ imports this.
+
+import type { Finding } from '../core/model.ts';
+
+export const FINDINGS_TABLE_SCHEMA = {
+  /** `ANALYSIS#<analysisId>`: one item per analysis, ever (conditional put). */
+  partitionKey: { name: 'pk', type: 'S' },
+  byServiceIndex: {
+    name: 'byService',
+    partitionKey: { name: 'service', type: 'S' },
+    /** ISO-8601 time + `#` + analysisId: time-ordered and unique. */
+    sortKey: { name: 'at', type: 'S' },
+    /** Projection INCLUDE: what a list shows, so that the Finding JSON never lands in the index. */
+    nonKeyAttributes: ['analysisId', 'status', 'rootCause', 'systemHealth', 'summary'],
+  },
+  /** Epoch seconds (N). */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export const ANALYSIS_KEY_PREFIX = 'ANALYSIS#';
+
+export function analysisKey(analysisId: string): string {
+  return `${ANALYSIS_KEY_PREFIX}${analysisId}`;
+}
+
+/** The `at` sort key: the ISO time first so that the index sorts by time, the id for uniqueness. */
+export function byServiceSortKey(atIso: string, analysisId: string): string {
+  return `${atIso}#${analysisId}`;
+}
+
+/**
+ * The service a finding is filed under (index partition key, SNS attribute): the alarmed or
+ * requested service, else the top root cause, else `unknown`.
+ */
+export function findingService(finding: Finding): string {
+  return finding.trigger.service ?? finding.rootCauses[0]?.service ?? 'unknown';
+}
