@@ -49,6 +49,41 @@ export const AnalyzedSchema = z.object({
 });
 export type Analyzed = z.infer<typeof AnalyzedSchema>;
 
+/** Store's output: Analyze's, plus whether this put created the finding or found it already stored. */
+export const StoredSchema = AnalyzedSchema.extend({ stored: z.enum(['created', 'exists']) });
+export type Stored = z.infer<typeof StoredSchema>;
+
+/** Notify's output: `messageId` is null when Store found the finding already stored (a duplicate event). */
+export const NotifiedSchema = z.object({ analysisId: z.string().min(1), messageId: z.string().nullable() });
+export type Notified = z.infer<typeof NotifiedSchema>;
+
+/** Analysis ids travel in S3 keys, URLs and execution names: letters, digits and `._:-` only. */
+export const AnalysisIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/,
+    'must be 1–80 letters, digits or ._:- starting with a letter or digit',
+  );
+
+/** The execution input the API starts the workflow with (Prepare's other input besides an alarm event). */
+export const ApiAnalysisInputSchema = z.object({
+  source: z.literal('api'),
+  analysisId: AnalysisIdSchema,
+  service: z.string().min(1).max(256),
+  window: WindowSchema.refine(
+    (w) => Date.parse(w.start) < Date.parse(w.end),
+    'start must be before end',
+  ).optional(),
+});
+export type ApiAnalysisInput = z.infer<typeof ApiAnalysisInputSchema>;
+
+/** Where the large documents of one analysis live in the snapshot store (the IAM grants use these prefixes). */
+export const snapshotKeyFor = (analysisId: string): string => `snapshots/${analysisId}.json`;
+export const findingKeyFor = (analysisId: string): string => `findings/${analysisId}.json`;
+/** API-relative path of a finding's HTML report. */
+export const reportPathFor = (analysisId: string): string =>
+  `/analyses/${encodeURIComponent(analysisId)}/report`;
+
 /** What the Catch hands to RecordFailure: the original input and Step Functions' error. */
 export const FailureSchema = z.object({
   input: z.unknown(),
@@ -68,6 +103,8 @@ export const ENV = {
   baselineMinutes: 'BASELINE_MINUTES',
   retentionDays: 'FINDINGS_RETENTION_DAYS',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
+  /** Prefix of the analyzer's own alarm names (`alarmNameFor`); optional, default `cascade-analyzer`. */
+  alarmPrefix: 'ALARM_PREFIX',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */
@@ -75,6 +112,8 @@ export const WatchedServiceSchema = z.object({
   name: z.string().min(1),
   /** X-Ray group (created by the stack) whose filter expression selects this service's traces. */
   groupName: z.string().min(1).max(32).optional(),
+  /** Names of the CloudWatch alarms watching this service (the stack's own alarms). */
+  alarmNames: z.array(z.string().min(1)).optional(),
   faultRate: z.number().min(0).max(1).optional(),
   p99Seconds: z.number().positive().optional(),
   /** A CloudWatch metric that tells how hot the service runs (e.g. ECS CPUUtilization). */

@@ -1,0 +1,120 @@
+// Analyze: the stored graph snapshot through the pure engine into a Finding, kept in the store
+// by key; the key facts travel on. A graph without the alarmed service still gives a finding.
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { SnapshotStore } from '../adapters/ports.ts';
+import { type AnalyzeOptions, analyze } from '../core/analyze.ts';
+import type { AnalysisConfig } from '../core/config.ts';
+import { GraphInputError, UnknownServiceError } from '../core/errors.ts';
+import type { Finding, GraphSnapshot, Trigger } from '../core/model.ts';
+import { parseSnapshot } from '../core/parse.ts';
+import { coldStart, inLambda } from './cold-start.ts';
+import {
+  type Analyzed,
+  type Enriched,
+  EnrichedSchema,
+  findingKeyFor,
+  type WatchedService,
+} from './contracts.ts';
+import { parseInput } from './errors.ts';
+import { logger, metrics, tracer } from './observability.ts';
+
+export interface AnalyzeDeps {
+  readonly snapshotStore: SnapshotStore;
+  readonly watched: readonly WatchedService[];
+}
+
+export async function analyzeIncident(input: unknown, deps: AnalyzeDeps): Promise<Analyzed> {
+  const enriched = parseInput(EnrichedSchema, input, 'Analyze input');
+  const text = await deps.snapshotStore.get(enriched.snapshotKey);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new GraphInputError(enriched.snapshotKey, 'the stored snapshot is not valid JSON');
+  }
+  const finding = findingFor(parseSnapshot(json), enriched, deps.watched);
+  const findingKey = findingKeyFor(enriched.analysisId);
+  await deps.snapshotStore.put(findingKey, JSON.stringify(finding));
+  return {
+    analysisId: finding.analysisId,
+    service: enriched.service,
+    findingKey,
+    status: finding.status,
+    rootCause: finding.rootCauses[0]?.service ?? null,
+  };
+}
+
+/**
+ * The engine scoped to the alarmed service. When the graph does not contain that service (X-Ray
+ * saw no trace of it, or the alarm names it differently) the whole graph is analyzed instead and
+ * the summary says so: a finding about the system beats no finding.
+ */
+export function findingFor(
+  snapshot: GraphSnapshot,
+  req: Enriched,
+  watched: readonly WatchedService[],
+): Finding {
+  const base: AnalyzeOptions = {
+    analysisId: req.analysisId,
+    trigger: toTrigger(req.trigger),
+    config: thresholdsOf(watched.find((w) => w.name === req.service)),
+  };
+  try {
+    return analyze(snapshot, { ...base, service: req.service });
+  } catch (err) {
+    if (!(err instanceof UnknownServiceError)) throw err;
+    const whole = analyze(snapshot, base);
+    if (whole.status === 'NO_DATA') return whole;
+    const close = err.suggestions.length > 0 ? ` (closest names: ${err.suggestions.join(', ')})` : '';
+    return {
+      ...whole,
+      summary: `Service "${req.service}" does not appear in the X-Ray graph of the incident window${close}, so the whole graph was analyzed. ${whole.summary}`,
+    };
+  }
+}
+
+function toTrigger(t: Enriched['trigger']): Trigger {
+  return {
+    source: t.source,
+    ...(t.service !== undefined ? { service: t.service } : {}),
+    ...(t.alarmName !== undefined ? { alarmName: t.alarmName } : {}),
+  };
+}
+
+/** The watched service's own thresholds override the engine's defaults. */
+function thresholdsOf(w: WatchedService | undefined): Partial<AnalysisConfig> {
+  return {
+    ...(w?.faultRate !== undefined ? { faultRate: w.faultRate } : {}),
+    ...(w?.p99Seconds !== undefined ? { p99Seconds: w.p99Seconds } : {}),
+  };
+}
+
+const STATUS_METRIC = {
+  COMPLETED: 'FindingCompleted',
+  NO_DATA: 'FindingNoData',
+  FAILED: 'FindingFailed',
+} as const;
+
+const dependencies = coldStart(async () => (await import('./runtime.ts')).analyzeDeps());
+// Inside Lambda, build during init: a missing variable fails the cold start naming it.
+if (inLambda()) await dependencies();
+
+export const handler = middy<unknown, Analyzed>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(async (event) => {
+    const analyzed = await analyzeIncident(event, await dependencies());
+    logger.info('analysis done', {
+      analysisId: analyzed.analysisId,
+      status: analyzed.status,
+      rootCause: analyzed.rootCause,
+    });
+    metrics.addMetric(STATUS_METRIC[analyzed.status], MetricUnit.Count, 1);
+    return analyzed;
+  });

@@ -1,0 +1,226 @@
+// The REST API behind API Gateway (proxy integration): start an analysis, read one, list them by
+// service and time, and an HTML report. Bad requests get a 400 naming the parameter; anything
+// unexpected gets a bare 500 with the request id — never internal details.
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { BadRequestError, type FindingsRepository, type ListQuery } from '../adapters/ports.ts';
+import { IsoTimestampSchema } from './alarm-event.ts';
+import { coldStart, inLambda } from './cold-start.ts';
+import { AnalysisIdSchema, type ApiAnalysisInput } from './contracts.ts';
+import { InputValidationError, parseInput } from './errors.ts';
+import { logger, metrics, tracer } from './observability.ts';
+import { REPORT_CSP, renderReportHtml } from './report-html.ts';
+import type { WorkflowStarter } from './workflow-starter.ts';
+
+export interface ApiDeps {
+  readonly repository: FindingsRepository;
+  readonly starter: WorkflowStarter;
+  /** A new analysis id for POST /analyses; must satisfy AnalysisIdSchema (it names the execution). */
+  readonly newId: () => string;
+  readonly now: () => Date;
+  /** Told about unexpected errors; the caller only gets the request id. */
+  readonly onError?: (error: unknown, requestId: string) => void;
+}
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+/** X-Ray serves at most 6 hours of service graph per query and keeps 30 days of data. */
+const MAX_WINDOW_MS = 6 * 3_600_000;
+const RETENTION_MS = 30 * 86_400_000;
+/** Clock skew tolerated on a window's end. */
+const SKEW_MS = 5 * 60_000;
+
+const ServiceNameSchema = z
+  .string({ error: 'required' })
+  .trim()
+  .min(1, 'required')
+  .max(256, 'must have at most 256 characters')
+  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+
+const StartBodySchema = z.strictObject({
+  service: ServiceNameSchema,
+  window: z.strictObject({ start: IsoTimestampSchema, end: IsoTimestampSchema }).optional(),
+});
+
+const LIMIT_MESSAGE = `must be a whole number from 1 to ${MAX_LIMIT}`;
+const ListQuerySchema = z.object({
+  service: ServiceNameSchema,
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, LIMIT_MESSAGE)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_LIMIT, LIMIT_MESSAGE)
+    .optional(),
+  from: IsoTimestampSchema.optional(),
+  to: IsoTimestampSchema.optional(),
+  next: z.string().min(1, 'must not be empty').max(4096, 'is not a token this list returned').optional(),
+});
+
+type Route = { readonly name: 'analyses' } | { readonly name: 'analysis' | 'report'; readonly id: string };
+
+const RESOURCES: Readonly<Record<string, Route['name']>> = {
+  '/analyses': 'analyses',
+  '/analyses/{id}': 'analysis',
+  '/analyses/{id}/report': 'report',
+};
+
+const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
+  analyses: ['GET', 'POST'],
+  analysis: ['GET'],
+  report: ['GET'],
+};
+
+export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const requestId = event.requestContext?.requestId ?? 'unknown';
+  try {
+    const r = match(event);
+    if (r === undefined) return json(404, { message: 'not found' });
+    const method = event.httpMethod.toUpperCase();
+    if (!ALLOWED[r.name].includes(method)) {
+      return json(405, { message: 'method not allowed' }, { Allow: ALLOWED[r.name].join(', ') });
+    }
+    if (r.name === 'analyses') return method === 'POST' ? await start(event, deps) : await list(event, deps);
+    if (!AnalysisIdSchema.safeParse(r.id).success) {
+      throw new InputValidationError('path', 'id', 'is not an analysis id');
+    }
+    const finding = await deps.repository.get(r.id);
+    if (finding === undefined) return json(404, { message: `no analysis ${r.id}` });
+    if (r.name === 'analysis') return json(200, finding);
+    return {
+      statusCode: 200,
+      headers: {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': REPORT_CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-store',
+      },
+      body: renderReportHtml(finding),
+    };
+  } catch (err) {
+    if (err instanceof InputValidationError) return json(400, { message: `${err.field}: ${err.problem}` });
+    if (err instanceof BadRequestError) return json(400, { message: err.message });
+    deps.onError?.(err, requestId);
+    return json(500, { message: 'internal error', requestId });
+  }
+}
+
+/** By API Gateway's resource template; by path for proxy resources and local callers. */
+function match(event: APIGatewayProxyEvent): Route | undefined {
+  const name = RESOURCES[event.resource ?? ''];
+  if (name === 'analyses') return { name };
+  if (name !== undefined) {
+    const id = event.pathParameters?.id;
+    return id === undefined ? undefined : { name, id };
+  }
+  const m = /^\/analyses(?:\/([^/]+)(\/report)?)?\/?$/.exec(event.path ?? '');
+  if (!m) return undefined;
+  if (m[1] === undefined) return { name: 'analyses' };
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]);
+  } catch {
+    throw new InputValidationError('path', 'id', 'is not valid percent-encoding');
+  }
+  return { name: m[2] ? 'report' : 'analysis', id };
+}
+
+async function start(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const body = parseInput(StartBodySchema, readJsonBody(event), 'body');
+  const now = deps.now().getTime();
+  const input: ApiAnalysisInput = {
+    source: 'api',
+    // A bad generated id is a bug (a 500), not the caller's fault.
+    analysisId: AnalysisIdSchema.parse(deps.newId()),
+    service: body.service,
+  };
+  if (body.window) {
+    const start = Date.parse(body.window.start);
+    const end = Date.parse(body.window.end);
+    const bad = (field: string, problem: string) => new InputValidationError('body', field, problem);
+    if (start >= end) throw bad('window', 'start must be before end');
+    if (end - start > MAX_WINDOW_MS)
+      throw bad('window', 'must span at most 6 hours (the X-Ray service graph limit)');
+    if (end > now + SKEW_MS) throw bad('window.end', 'must not be in the future');
+    if (start < now - RETENTION_MS)
+      throw bad('window.start', 'must be within the last 30 days (X-Ray retention)');
+    input.window = { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+  }
+  await deps.starter.start(input.analysisId, input);
+  const location = `/analyses/${input.analysisId}`;
+  return json(
+    202,
+    { analysisId: input.analysisId, location },
+    { Location: absoluteLocation(event, input.analysisId) },
+  );
+}
+
+/**
+ * The Location header as the caller reached the API: `requestContext.path` carries the stage
+ * (`/v1/analyses`) or a custom domain's base path, which `/analyses/<id>` alone would lose.
+ */
+function absoluteLocation(event: APIGatewayProxyEvent, id: string): string {
+  const seen = event.requestContext?.path?.replace(/\/+$/, '');
+  return seen?.endsWith('/analyses') ? `${seen}/${id}` : `/analyses/${id}`;
+}
+
+function readJsonBody(event: APIGatewayProxyEvent): unknown {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    throw new InputValidationError('body', 'body', 'required: a JSON object such as {"service": "checkout"}');
+  }
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputValidationError('body', 'body', 'not valid JSON');
+  }
+}
+
+async function list(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+  const q = parseInput(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
+  if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) > Date.parse(q.to)) {
+    throw new InputValidationError('query', 'from', 'must not be later than to');
+  }
+  const query: ListQuery = {
+    service: q.service,
+    limit: q.limit ?? DEFAULT_LIMIT,
+    ...(q.from !== undefined ? { from: q.from } : {}),
+    ...(q.to !== undefined ? { to: q.to } : {}),
+    ...(q.next !== undefined ? { next: q.next } : {}),
+  };
+  const page = await deps.repository.listByService(query);
+  return json(200, { items: page.items, next: page.next ?? null });
+}
+
+function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+const dependencies = coldStart(async () => (await import('./runtime.ts')).apiDeps());
+// Inside Lambda, build during init: a missing variable fails the cold start naming it.
+if (inLambda()) await dependencies();
+
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  // A finding can be hundreds of KB; X-Ray segments hold 64 KB, so responses stay out of traces.
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(async (event) => route(event, await dependencies()));

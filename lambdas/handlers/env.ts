@@ -1,0 +1,111 @@
+// Reads and checks the environment variables of each function. Pure over the `env` object it is
+// given, so the cold-start checks are unit-tested; runtime.ts calls these before building clients.
+
+import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
+import { ENV, type WatchedService, WatchedServicesSchema } from './contracts.ts';
+import { ConfigurationError, fieldPath } from './errors.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const HANDLER_NAMES = [
+  'prepare',
+  'collect-graph',
+  'enrich',
+  'analyze',
+  'store',
+  'notify',
+  'record-failure',
+  'api',
+] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/**
+ * The variables each function cannot start without (the AWS SDK also needs AWS_REGION, which Lambda
+ * sets). Optional ones: ALARM_PREFIX (prepare, record-failure) and WATCHED_SERVICES (record-failure).
+ */
+export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
+  prepare: [ENV.watchedServices, ENV.lookbackMinutes, ENV.baselineMinutes],
+  'collect-graph': [ENV.snapshotBucket],
+  enrich: [ENV.watchedServices],
+  analyze: [ENV.snapshotBucket, ENV.watchedServices],
+  store: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays],
+  notify: [ENV.snapshotBucket, ENV.topicArn],
+  'record-failure': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
+  api: [ENV.findingsTable, ENV.retentionDays, ENV.stateMachineArn],
+};
+
+/** Fails naming every required variable of `handler` that is missing or blank. */
+export function checkRequiredEnv(handler: HandlerName, env: Env): void {
+  const missing = REQUIRED_ENV[handler].filter((name) => (env[name] ?? '').trim() === '');
+  if (missing.length === 1) throw new ConfigurationError(`missing environment variable ${missing[0]}`);
+  if (missing.length > 1) throw new ConfigurationError(`missing environment variables ${missing.join(', ')}`);
+}
+
+export function requireEnv(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '')
+    throw new ConfigurationError(`missing environment variable ${name}`);
+  return value.trim();
+}
+
+/** A whole number within [min, max]; the message names the variable and shows the bad value. */
+export function readIntEnv(env: Env, name: string, min: number, max: number): number {
+  const raw = requireEnv(env, name);
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigurationError(
+      `environment variable ${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw.slice(0, 40))}`,
+    );
+  }
+  return n;
+}
+
+/** WATCHED_SERVICES: a JSON list (WatchedServicesSchema). Absent is an error only when `required`. */
+export function readWatchedServices(env: Env, required: boolean): WatchedService[] {
+  const name = ENV.watchedServices;
+  if (!required && (env[name] ?? '').trim() === '') return [];
+  const raw = requireEnv(env, name);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`environment variable ${name} is not valid JSON`);
+  }
+  const parsed = WatchedServicesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(
+      `environment variable ${name}: ${issue ? fieldPath(issue.path) || '(list)' : ''}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function readAlarmPrefix(env: Env): string {
+  const value = (env[ENV.alarmPrefix] ?? '').trim();
+  return value === '' ? DEFAULT_ALARM_PREFIX : value;
+}
+
+/** X-Ray serves a service graph of at most 6 hours per query. */
+const MAX_WINDOW_MINUTES = 360;
+
+export interface PrepareSettings {
+  readonly watched: readonly WatchedService[];
+  readonly lookbackMinutes: number;
+  readonly baselineMinutes: number;
+  readonly alarmPrefix: string;
+}
+
+export function prepareSettings(env: Env): PrepareSettings {
+  checkRequiredEnv('prepare', env);
+  return {
+    watched: readWatchedServices(env, true),
+    lookbackMinutes: readIntEnv(env, ENV.lookbackMinutes, 1, MAX_WINDOW_MINUTES),
+    baselineMinutes: readIntEnv(env, ENV.baselineMinutes, 1, MAX_WINDOW_MINUTES),
+    alarmPrefix: readAlarmPrefix(env),
+  };
+}
+
+export function retentionDays(env: Env): number {
+  return readIntEnv(env, ENV.retentionDays, 1, 36_500);
+}

@@ -1,0 +1,224 @@
+// RecordFailure, the workflow's Catch target: whatever step failed, a FAILED finding is stored
+// (once per analysisId) and notified, so no alarm goes unanswered. It reads what it can of the
+// failed step's input and never throws because that input is malformed.
+
+import { createHash } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
+import { ENGINE_VERSION } from '../core/analyze.ts';
+import type { Finding, Trigger } from '../core/model.ts';
+import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
+import { coldStart, inLambda } from './cold-start.ts';
+import {
+  AnalysisIdSchema,
+  FailureSchema,
+  reportPathFor,
+  TriggerSchema,
+  type WatchedService,
+  WindowSchema,
+} from './contracts.ts';
+import { logger, metrics, tracer } from './observability.ts';
+
+export interface RecordFailureDeps {
+  readonly repository: FindingsRepository;
+  readonly notifier: Notifier;
+  /** To name the service of a failed alarm event; may be empty. */
+  readonly watched: readonly WatchedService[];
+  readonly alarmPrefix: string;
+}
+
+export interface RecordedFailure {
+  readonly analysisId: string;
+  readonly stored: 'created' | 'exists';
+  readonly messageId: string | null;
+}
+
+/** Longest error text kept in a finding: enough for a message, too short for a dump. */
+const MAX_ERROR_CHARS = 1000;
+
+export async function recordFailure(input: unknown, deps: RecordFailureDeps): Promise<RecordedFailure> {
+  const finding = failedFinding(input, deps);
+  const stored = await deps.repository.put(finding);
+  // 'exists': this analysis already has a finding (maybe COMPLETED, with Notify the step that failed).
+  if (stored !== 'created') return { analysisId: finding.analysisId, stored, messageId: null };
+  const { messageId } = await deps.notifier.publish(finding, reportPathFor(finding.analysisId));
+  return { analysisId: finding.analysisId, stored, messageId };
+}
+
+/** The FAILED finding for a Catch payload `{input, error: {Error, Cause}}`, whatever it holds. */
+export function failedFinding(
+  payload: unknown,
+  deps: Pick<RecordFailureDeps, 'watched' | 'alarmPrefix'>,
+): Finding {
+  const parsed = FailureSchema.safeParse(payload);
+  const original = parsed.success ? withoutCatchError(parsed.data.input) : payload;
+  const error = describeError(parsed.success ? parsed.data.error : {});
+  const obj = isRecord(original) ? original : {};
+  const alarm = readAlarm(obj, deps);
+
+  const analysisId = valid(AnalysisIdSchema, obj.analysisId) ?? alarm?.analysisId ?? fallbackId(original);
+  const trigger = readTrigger(obj, alarm);
+  const step = failedStep(obj);
+  return {
+    analysisId,
+    status: 'FAILED',
+    method: 'engine',
+    trigger,
+    window: valid(WindowSchema, obj.window) ?? null,
+    baselineWindow: valid(WindowSchema, obj.baseline) ?? null,
+    rootCauses: [],
+    dependencyChain: [],
+    cascade: { paths: [] },
+    services: [],
+    recommendations: [],
+    // Nothing was measured; 0 rather than a reassuring 1 keeps failed analyses at the top of a
+    // "least healthy first" view.
+    systemHealth: 0,
+    summary: `The analysis of ${trigger.service === 'unknown' ? 'an unknown service' : trigger.service} failed${step ? ` in the ${step} step` : ''}: ${error} No root cause was determined; the workflow's execution history has the details.`,
+    engineVersion: ENGINE_VERSION,
+    error,
+  };
+}
+
+/**
+ * "ErrorType: message" from Step Functions' Error and Cause. A Lambda's Cause is JSON with
+ * `errorType`, `errorMessage` and a stack trace; the trace never leaves the logs.
+ */
+export function describeError(error: {
+  readonly Error?: string | undefined;
+  readonly Cause?: string | undefined;
+}): string {
+  const type = error.Error?.trim() ?? '';
+  let message = error.Cause?.trim() ?? '';
+  let causeType = '';
+  try {
+    const cause = JSON.parse(message) as { errorMessage?: unknown; errorType?: unknown };
+    if (isRecord(cause)) {
+      message = typeof cause.errorMessage === 'string' ? cause.errorMessage : '';
+      causeType = typeof cause.errorType === 'string' ? cause.errorType : '';
+    }
+  } catch {
+    // Not JSON: a plain-text cause (States.Timeout and the like).
+  }
+  message = message
+    .split('\n')
+    .filter((line) => !/^\s*at\s/.test(line))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const name = causeType || type;
+  const text =
+    name && message ? (message.startsWith(name) ? message : `${name}: ${message}`) : name || message;
+  const clipped = text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+  return clipped === '' ? 'unknown error.' : /[.!?…]$/.test(clipped) ? clipped : `${clipped}.`;
+}
+
+interface AlarmFacts {
+  readonly analysisId: string;
+  readonly alarmName: string;
+  readonly service: string | undefined;
+}
+
+/** Enough of an alarm event to give the failure the id Prepare would have given it. */
+function readAlarm(
+  obj: Record<string, unknown>,
+  deps: Pick<RecordFailureDeps, 'watched' | 'alarmPrefix'>,
+): AlarmFacts | undefined {
+  const detail = isRecord(obj.detail) ? obj.detail : undefined;
+  const state = isRecord(detail?.state) ? detail.state : undefined;
+  const alarmName = detail?.alarmName;
+  const timestamp = state?.timestamp;
+  if (typeof alarmName !== 'string' || alarmName === '' || typeof timestamp !== 'string') return undefined;
+  // Prepare may have failed on this very event: resolve the service only from a detail that parses.
+  const parsed = AlarmDetailSchema.safeParse({ ...detail, state: { ...state, value: 'ALARM' } });
+  let service: string | undefined;
+  if (parsed.success) {
+    try {
+      service = resolveAlarmService(parsed.data, deps.watched, deps.alarmPrefix).service;
+    } catch {
+      service = undefined;
+    }
+  }
+  const resources = Array.isArray(obj.resources) ? obj.resources : [];
+  return {
+    analysisId: alarmAnalysisId({ alarmArn: alarmArnOf(resources), alarmName, stateTimestamp: timestamp }),
+    alarmName,
+    service,
+  };
+}
+
+function readTrigger(
+  obj: Record<string, unknown>,
+  alarm: AlarmFacts | undefined,
+): Trigger & { service: string } {
+  const t = valid(TriggerSchema, obj.trigger);
+  const service =
+    valid(TriggerSchema.shape.service, obj.service) ?? t?.service ?? alarm?.service ?? 'unknown';
+  if (t)
+    return { source: t.source, service, ...(t.alarmName !== undefined ? { alarmName: t.alarmName } : {}) };
+  if (alarm) return { source: 'alarm', service, alarmName: alarm.alarmName };
+  if (obj.source === 'api') return { source: 'api', service };
+  // Unreadable input: the workflow is started by alarms (EventBridge) or the API, and the API always
+  // sends a readable request, so an alarm is the likelier source.
+  return { source: 'alarm', service };
+}
+
+/** Which step's input this is, from its shape (each step adds a field to what it was given). */
+function failedStep(obj: Record<string, unknown>): string | undefined {
+  if ('stored' in obj) return 'Notify';
+  if ('findingKey' in obj) return 'Store';
+  if ('metrics' in obj) return 'Analyze';
+  if ('snapshotKey' in obj) return 'Enrich';
+  if ('baseline' in obj && 'analysisId' in obj) return 'CollectGraph';
+  if ('detail' in obj || obj.source === 'api') return 'Prepare';
+  return undefined;
+}
+
+/** The Catch (`resultPath: $.error`) adds the error to the step's input; it is not part of it. */
+function withoutCatchError(input: unknown): unknown {
+  if (!isRecord(input) || !('error' in input)) return input;
+  const { error: _error, ...rest } = input;
+  return rest;
+}
+
+/** A stable id for input that names no analysis: the same garbage gives the same id. */
+function fallbackId(original: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(original) ?? String(original);
+  } catch {
+    text = String(original);
+  }
+  return `failed-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+}
+
+function valid<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  value: unknown,
+): T | undefined {
+  const r = schema.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const dependencies = coldStart(async () => (await import('./runtime.ts')).recordFailureDeps());
+// Inside Lambda, build during init: a missing variable fails the cold start naming it.
+if (inLambda()) await dependencies();
+
+export const handler = middy<unknown, RecordedFailure>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(async (event) => {
+    const recorded = await recordFailure(event, await dependencies());
+    logger.error('analysis failed; FAILED finding recorded', { ...recorded });
+    metrics.addMetric('AnalysisFailed', MetricUnit.Count, 1);
+    return recorded;
+  });

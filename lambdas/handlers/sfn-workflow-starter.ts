@@ -1,0 +1,35 @@
+// WorkflowStarter over Step Functions StartExecution. Imported by runtime.ts only, so that no unit
+// test loads the SDK client through the API handler.
+
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ApiAnalysisInput } from './contracts.ts';
+import type { WorkflowStarter } from './workflow-starter.ts';
+
+export interface SfnWorkflowStarterOptions {
+  /** Create it once per cold start. */
+  readonly client: SFNClient;
+  readonly stateMachineArn: string;
+}
+
+export class SfnWorkflowStarter implements WorkflowStarter {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+
+  constructor(options: SfnWorkflowStarterOptions) {
+    if (options.stateMachineArn.trim() === '') throw new Error('stateMachineArn must not be empty');
+    this.client = options.client;
+    this.stateMachineArn = options.stateMachineArn;
+  }
+
+  async start(name: string, input: ApiAnalysisInput): Promise<{ executionArn: string }> {
+    const out = await this.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.stateMachineArn,
+        name,
+        input: JSON.stringify(input),
+      }),
+    );
+    if (out.executionArn === undefined) throw new Error('StartExecution returned no executionArn');
+    return { executionArn: out.executionArn };
+  }
+}

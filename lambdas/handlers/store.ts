@@ -1,0 +1,52 @@
+// Store: the finding into DynamoDB, once per analysisId, ever. A second delivery of the same alarm
+// finds it already there ('exists') and is a success, not an error: Notify then stays quiet.
+//
+// Why no Powertools idempotency here (or in any step): the analysisId is derived from the alarm's
+// ARN and the time it went to ALARM, so a duplicate event yields the same id, and the conditional
+// put below is the one place that decides which delivery wins; Notify publishes only for the
+// winner. The other steps only read, or overwrite their own keys (snapshots/<id>, findings/<id>),
+// so repeating them is harmless. An idempotency table would add a second store, a write and a lock
+// per invocation, and still could not dedupe two executions as well as this put does.
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { FindingsRepository, SnapshotStore } from '../adapters/ports.ts';
+import { coldStart, inLambda } from './cold-start.ts';
+import { AnalyzedSchema, type Stored } from './contracts.ts';
+import { parseInput } from './errors.ts';
+import { loadFinding } from './finding-io.ts';
+import { logger, metrics, tracer } from './observability.ts';
+
+export interface StoreDeps {
+  readonly snapshotStore: SnapshotStore;
+  readonly repository: FindingsRepository;
+}
+
+export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Stored> {
+  const analyzed = parseInput(AnalyzedSchema, input, 'Store input');
+  const finding = await loadFinding(deps.snapshotStore, analyzed.findingKey, analyzed.analysisId);
+  const stored = await deps.repository.put(finding);
+  return { ...analyzed, stored };
+}
+
+const dependencies = coldStart(async () => (await import('./runtime.ts')).storeDeps());
+// Inside Lambda, build during init: a missing variable fails the cold start naming it.
+if (inLambda()) await dependencies();
+
+export const handler = middy<unknown, Stored>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(async (event) => {
+    const stored = await storeFinding(event, await dependencies());
+    logger.info('finding stored', { analysisId: stored.analysisId, stored: stored.stored });
+    metrics.addMetric(
+      stored.stored === 'created' ? 'FindingCreated' : 'DuplicateAnalysis',
+      MetricUnit.Count,
+      1,
+    );
+    return stored;
+  });

@@ -1,0 +1,275 @@
+// In-memory fakes of the ports and builders of the events the handlers receive. The handlers'
+// core functions are the things under test; these stand in for AWS and never touch the network.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  type FindingPage,
+  type FindingSummary,
+  type FindingsRepository,
+  type GraphSource,
+  type ListQuery,
+  type MetricQuery,
+  type MetricResult,
+  type MetricsSource,
+  NotFoundError,
+  type Notifier,
+  type ServiceGraphDocument,
+  type SnapshotStore,
+  type TimeRange,
+} from '../../lambdas/adapters/ports.ts';
+import type { Finding } from '../../lambdas/core/model.ts';
+import type { ApiAnalysisInput } from '../../lambdas/handlers/contracts.ts';
+import type { WorkflowStarter } from '../../lambdas/handlers/workflow-starter.ts';
+
+export class MemorySnapshotStore implements SnapshotStore {
+  readonly docs = new Map<string, string>();
+  async put(key: string, body: string): Promise<void> {
+    this.docs.set(key, body);
+  }
+  async get(key: string): Promise<string> {
+    const doc = this.docs.get(key);
+    if (doc === undefined) throw new NotFoundError(`no snapshot under key ${key}`);
+    return doc;
+  }
+}
+
+/** Conditional put like DynamoDB's; lists newest first with an opaque index token. */
+export class MemoryFindingsRepository implements FindingsRepository {
+  readonly findings = new Map<string, Finding>();
+  readonly queries: ListQuery[] = [];
+  listResult: FindingPage | undefined;
+  async put(finding: Finding): Promise<'created' | 'exists'> {
+    if (this.findings.has(finding.analysisId)) return 'exists';
+    this.findings.set(finding.analysisId, finding);
+    return 'created';
+  }
+  async get(analysisId: string): Promise<Finding | undefined> {
+    return this.findings.get(analysisId);
+  }
+  async listByService(query: ListQuery): Promise<FindingPage> {
+    this.queries.push(query);
+    if (this.listResult) return this.listResult;
+    const all: FindingSummary[] = [...this.findings.values()]
+      .filter((f) => f.trigger.service === query.service)
+      .map((f) => ({
+        analysisId: f.analysisId,
+        service: query.service,
+        status: f.status,
+        at: f.window?.end ?? '',
+        rootCause: f.rootCauses[0]?.service ?? null,
+        systemHealth: f.systemHealth,
+        summary: f.summary,
+      }))
+      .sort((a, b) => (a.at < b.at ? 1 : -1));
+    const start = query.next === undefined ? 0 : Number(query.next);
+    const items = all.slice(start, start + query.limit);
+    const end = start + items.length;
+    return end < all.length ? { items, next: String(end) } : { items };
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly published: { finding: Finding; reportPath: string }[] = [];
+  async publish(finding: Finding, reportPath: string): Promise<{ messageId: string }> {
+    this.published.push({ finding, reportPath });
+    return { messageId: `msg-${this.published.length}` };
+  }
+}
+
+/** Answers with the incident document for the window that ends last, the baseline for the other. */
+export class FakeGraphSource implements GraphSource {
+  readonly calls: { range: TimeRange; groupName: string | undefined }[] = [];
+  constructor(
+    private readonly incident: ServiceGraphDocument,
+    private readonly baseline: ServiceGraphDocument,
+    private readonly incidentEnd: string,
+  ) {}
+  async getServiceGraph(range: TimeRange, groupName?: string): Promise<ServiceGraphDocument> {
+    this.calls.push({ range, groupName });
+    return range.end.getTime() === Date.parse(this.incidentEnd) ? this.incident : this.baseline;
+  }
+}
+
+export class FakeMetricsSource implements MetricsSource {
+  readonly calls: { queries: readonly MetricQuery[]; range: TimeRange }[] = [];
+  constructor(private readonly answer: (q: MetricQuery) => number[] | Error = () => []) {}
+  async getMetrics(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricResult[]> {
+    this.calls.push({ queries, range });
+    return queries.map((q) => {
+      const values = this.answer(q);
+      if (values instanceof Error) throw values;
+      return {
+        id: q.id,
+        timestamps: values.map((_, i) => new Date(range.start.getTime() + i * 60_000)),
+        values,
+      };
+    });
+  }
+}
+
+export class FakeWorkflowStarter implements WorkflowStarter {
+  readonly started: { name: string; input: ApiAnalysisInput }[] = [];
+  async start(name: string, input: ApiAnalysisInput): Promise<{ executionArn: string }> {
+    this.started.push({ name, input });
+    return { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:analyses:${name}` };
+  }
+}
+
+// --- the shop example (examples/shop-incident.json), as GetServiceGraph documents ---
+
+interface RawGraph {
+  StartTime: number;
+  EndTime: number;
+  Services: unknown[];
+}
+
+export const SHOP = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../examples/shop-incident.json'), 'utf8'),
+) as { incident: RawGraph; baseline: RawGraph };
+
+export function asDocument(g: RawGraph): ServiceGraphDocument {
+  return {
+    StartTime: new Date(g.StartTime * 1000).toISOString(),
+    EndTime: new Date(g.EndTime * 1000).toISOString(),
+    Services: g.Services,
+  };
+}
+
+export const EMPTY_GRAPH: ServiceGraphDocument = {
+  StartTime: '2026-11-20T03:00:00.000Z',
+  EndTime: '2026-11-20T03:15:00.000Z',
+  Services: [],
+};
+
+// --- events ---
+
+export const ALARM_TIME = '2026-11-20T03:15:00.000+0000';
+
+/** A CloudWatch "Alarm State Change" to ALARM as EventBridge delivers it; `patch` edits the detail. */
+export function alarmEvent(
+  alarmName = 'cascade-analyzer-frontend-fault-rate',
+  patch: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    version: '0',
+    id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: '2026-11-20T03:15:01Z',
+    region: 'eu-west-1',
+    resources: [`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${alarmName}`],
+    detail: {
+      alarmName,
+      state: { value: 'ALARM', reason: 'Threshold Crossed', timestamp: ALARM_TIME },
+      previousState: { value: 'OK', reason: 'ok', timestamp: '2026-11-20T02:00:00.000+0000' },
+      configuration: {
+        metrics: [
+          {
+            id: 'total',
+            metricStat: {
+              metric: {
+                namespace: 'AWS/X-Ray',
+                name: 'ApproximateTraceCount',
+                dimensions: { GroupName: 'ca-frontend' },
+              },
+              period: 60,
+              stat: 'Sum',
+            },
+            returnData: false,
+          },
+          { id: 'expr', expression: 'IF(total >= 10, 100 * FILL(part, 0) / total, 0)', returnData: true },
+        ],
+      },
+      ...patch,
+    },
+  };
+}
+
+export function apiEvent(
+  method: string,
+  path: string,
+  options: { query?: Record<string, string>; body?: string; resource?: string; id?: string } = {},
+): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path,
+    resource: options.resource ?? '/{proxy+}',
+    body: options.body ?? null,
+    isBase64Encoded: false,
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: options.id !== undefined ? { id: options.id } : null,
+    stageVariables: null,
+    requestContext: { requestId: 'req-1234', path: `/v1${path}`, stage: 'v1' },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+/** A COMPLETED finding to read back through the API. */
+export function sampleFinding(analysisId: string, service: string): Finding {
+  return {
+    analysisId,
+    status: 'COMPLETED',
+    method: 'engine',
+    trigger: { source: 'alarm', service, alarmName: `cascade-analyzer-${service}-fault-rate` },
+    window: { start: '2026-11-20T03:00:00.000Z', end: '2026-11-20T03:15:00.000Z' },
+    baselineWindow: { start: '2026-11-20T02:00:00.000Z', end: '2026-11-20T03:00:00.000Z' },
+    rootCauses: [
+      {
+        rank: 1,
+        service: 'payments',
+        type: 'remote',
+        kind: 'faults',
+        score: 1.2,
+        confidence: 0.9,
+        impactScore: 40,
+        evidence: [
+          {
+            signal: 'faults',
+            text: 'failure rate 15.3 % over 21708 requests',
+            incident: 0.153,
+            requests: 21708,
+          },
+        ],
+        blastRadius: {
+          affected: [service],
+          atRisk: [service],
+          entryPoints: [service],
+          entryTrafficShare: 0.4,
+        },
+      },
+    ],
+    dependencyChain: [
+      {
+        service,
+        type: 'AWS::ECS::Container',
+        depth: 0,
+        parent: null,
+        role: 'propagator',
+        faultRate: 0.06,
+        p99: 0.4,
+      },
+      {
+        service: 'payments',
+        type: 'remote',
+        depth: 1,
+        parent: service,
+        role: 'origin',
+        faultRate: 0.15,
+        p99: 0.2,
+      },
+    ],
+    cascade: { paths: [{ rank: 1, origin: 'payments', services: ['payments', service] }] },
+    services: [],
+    recommendations: [
+      { service: 'payments', action: 'circuit-breaker', text: 'Put a circuit breaker on calls to payments.' },
+    ],
+    systemHealth: 0.8,
+    summary: 'Most likely root cause: payments.',
+    engineVersion: '0.1.0',
+  };
+}
