@@ -36,6 +36,12 @@ export interface AnalyzeOptions {
   readonly trigger?: Trigger;
   /** Supplied by the caller (the workflow); derived from the snapshot when absent. */
   readonly analysisId?: string;
+  /** CloudWatch figures per service name (the workflow's Enrich step): CPU above `cpuPercent` is hot. */
+  readonly metrics?: Readonly<Record<string, ServiceMetrics>>;
+}
+
+export interface ServiceMetrics {
+  readonly cpuPercent?: number | undefined;
 }
 
 export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): Finding {
@@ -90,11 +96,12 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
   for (const c of top) if (c.via && c.origin && c.score >= 0.1 * topScore) originNodes.add(c.node);
   const roles = assignRoles(topo, attr, originNodes, scope);
   const rootCauses = top.map((c, i) => toRootCause(topo, c, i + 1, roles));
-  const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope);
+  const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope, options.metrics ?? {});
   const paths = cascadePaths(topo, attr, top, roles);
   const chainFrom = target ?? pickSymptomEntry(topo, attr);
   const dependencyChain = chainFrom === undefined ? [] : chainOf(topo, chainFrom, roles);
-  const recommendations = recommend(topo, attr, top, cfg);
+  const metrics = options.metrics ?? {};
+  const recommendations = recommend(topo, attr, top, cfg, metrics);
   const systemHealth = computeSystemHealth(topo, attr, cfg, scope);
   const finding: Omit<Finding, 'summary'> = {
     ...base,
@@ -240,6 +247,7 @@ function serviceHealth(
   cfg: AnalysisConfig,
   snapshot: GraphSnapshot,
   scope: ReadonlySet<number> | undefined,
+  metrics: Readonly<Record<string, ServiceMetrics>>,
 ): ServiceHealth[] {
   const seconds = windowSeconds(snapshot.incident.window);
   const out: ServiceHealth[] = [];
@@ -248,6 +256,7 @@ function serviceHealth(
     const s = nd.stats;
     if (nd.isClient || !s || s.total === 0 || (scope && !scope.has(v))) return;
     const b = a.baseline;
+    const cpu = metrics[nd.name]?.cpuPercent;
     const sev = nodeSeverity(a, cfg);
     const signals = (
       [
@@ -291,7 +300,8 @@ function serviceHealth(
             },
           }
         : {}),
-      unhealthy: a.unhealthy,
+      ...(cpu !== undefined ? { cpuPercent: round(cpu, 1) } : {}),
+      unhealthy: a.unhealthy || (cpu !== undefined && cpu > cfg.cpuPercent),
       anomalous: signals.length > 0,
       signals,
       selfShare: round(selfShare, 3),

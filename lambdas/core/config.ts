@@ -7,6 +7,8 @@ export interface AnalysisConfig {
   readonly errorRate: number;
   /** A throttle (429) rate above this is unhealthy. */
   readonly throttleRate: number;
+  /** CPU utilisation (%) above this is hot, when CloudWatch figures are given. */
+  readonly cpuPercent: number;
   /** A p99 above this many seconds is slow. */
   readonly p99Seconds: number;
   /** Mean latency at least this many times the baseline is an anomaly even under `p99Seconds`. */
@@ -24,6 +26,7 @@ export const DEFAULT_CONFIG: AnalysisConfig = {
   errorRate: 0.05,
   throttleRate: 0.05,
   p99Seconds: 1,
+  cpuPercent: 80,
   latencyRiseRatio: 1.5,
   rateRise: 0.005,
   minRequests: 20,

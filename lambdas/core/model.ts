@@ -92,6 +92,8 @@ export interface ServiceHealth {
     readonly throttleRate: number;
     readonly latency: LatencySummary;
   };
+  /** Average CPU % over the window, when CloudWatch figures were given for this service. */
+  readonly cpuPercent?: number;
   readonly unhealthy: boolean;
   readonly anomalous: boolean;
   /** Signals on which this service is anomalous, strongest first. */

@@ -1,6 +1,7 @@
 // What to do now, tied to the numbers that made each root cause: one recommendation per
 // pattern seen, naming the service to change and the evidence behind it.
 
+import type { ServiceMetrics } from './analyze.ts';
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import type { GraphNode, Recommendation } from './model.ts';
@@ -15,6 +16,7 @@ export function recommend(
   attr: Attribution,
   top: readonly Candidate[],
   cfg: AnalysisConfig,
+  metrics: Readonly<Record<string, ServiceMetrics>> = {},
 ): Recommendation[] {
   const out: Recommendation[] = [];
   const seen = new Set<string>();
@@ -89,15 +91,24 @@ export function recommend(
         text: `${label}'s own faults rose to ${pct(failureRate)} of ${s.total} requests (baseline ${pct(baseFailure)}) while its callees stayed healthy: look at its logs and at deployments or configuration changes from the start of the window; roll back if one lines up.`,
       });
     }
+    const cpu = metrics[nd.name]?.cpuPercent;
+    const hot = cpu !== undefined && cpu > cfg.cpuPercent;
+    if (hot && (a.anomalous.latency || a.anomalous.failures)) {
+      add({
+        service: nd.name,
+        action: 'bulkhead',
+        text: `${label} runs hot at ${cpu.toFixed(0)} % CPU (above ${cfg.cpuPercent} %) while degraded: scale it out, and isolate its callers with bulkheads (separate pools per caller) so one cannot starve the others.`,
+      });
+    }
     if (a.anomalous.latency) {
       const base = a.baseline ? latencySummary(a.baseline) : undefined;
       const now = latencySummary(s);
       const load = loadRatio(a);
-      if (load >= 1.3) {
+      if (load >= 1.3 && !hot) {
         add({
           service: nd.name,
           action: 'bulkhead',
-          text: `${label} slowed from ${ms(meanLatency(a.baseline))} to ${ms(now.mean)} mean while its traffic per request window grew ${load.toFixed(1)}×: it is saturated — scale it out and isolate its callers with bulkheads (separate pools per caller).`,
+          text: `${label} slowed from ${ms(meanLatency(a.baseline))} to ${ms(now.mean)} mean while its request rate grew ${load.toFixed(1)}× over the baseline: it is saturated — scale it out and isolate its callers with bulkheads (separate pools per caller).`,
         });
       }
       if (callers.length > 0) {

@@ -63,6 +63,7 @@ export function findingFor(
     analysisId: req.analysisId,
     trigger: toTrigger(req.trigger),
     config: thresholdsOf(watched.find((w) => w.name === req.service)),
+    metrics: req.metrics,
   };
   try {
     return analyze(snapshot, { ...base, service: req.service });
