@@ -1,69 +1,38 @@
-// The command line: `cascade-analyzer analyze` on an exported X-Ray service graph. Bad input
-// exits 2 with one line naming the file and what was wrong.
+// The command line. Every command lives in bin/commands and is registered below; bad input exits
+// 2 with one line naming what was wrong, an unexpected failure exits 1.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { analyze, METHODS, type Method } from '../lambdas/core/analyze.ts';
-import { type AnalysisConfig, DEFAULT_CONFIG } from '../lambdas/core/config.ts';
-import { GraphInputError, UnknownServiceError } from '../lambdas/core/errors.ts';
-import type { GraphSnapshot } from '../lambdas/core/model.ts';
-import { parseSnapshot, parseWindow } from '../lambdas/core/parse.ts';
-import { renderText } from '../lambdas/report/text.ts';
+import { analyzeCommand } from './commands/analyze.ts';
+import type { Command } from './commands/command.ts';
+import { UsageError } from './commands/usage-error.ts';
 
-const HELP = `cascade-analyzer — find where a microservice cascade started in an AWS X-Ray service graph
+const COMMANDS: readonly Command[] = [analyzeCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), 4) + 2;
+  return `cascade-analyzer — find where a microservice cascade started in an AWS X-Ray service graph
 
 Usage: cascade-analyzer <command> [options]
 
 Commands:
-  analyze     analyze an exported service graph (aws xray get-service-graph) or a graph snapshot
-  help        show help for a command: cascade-analyzer help analyze
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
+  ${'help'.padEnd(width)}show help for a command: cascade-analyzer help <command>
 
 Run "cascade-analyzer <command> --help" for the options of a command.
 `;
-
-const ANALYZE_HELP = `Usage: cascade-analyzer analyze --graph FILE [options]
-
-Analyzes an X-Ray service graph: which anomalous services are origins, how the failure spread,
-who is hurt and what to do.
-
-Options:
-  --graph FILE       the incident window: a GetServiceGraph response (as printed by
-                     "aws xray get-service-graph"), a list of its pages, or a snapshot
-                     {"incident": …, "baseline": …}                              (required)
-  --baseline FILE    a GetServiceGraph response for a quiet window before the incident;
-                     overrides a baseline inside --graph. Without any baseline only the
-                     absolute thresholds apply and confidence is lower.
-  --service NAME     the alarmed service: analyze it and what it calls, transitively
-  --method NAME      engine (default) | seed (the original DFS chain method) |
-                     naive (fault-rate rise + latency ratio); for comparison
-  --format FMT       text (default) | json (exactly one Finding)
-  --out FILE         write the report to FILE instead of standard output
-  --set KEY=VALUE    override a threshold (repeatable); keys and defaults:
-${Object.entries(DEFAULT_CONFIG)
-  .map(([k, v]) => `                       ${k}=${v}`)
-  .join('\n')}
-  -h, --help         show this help
-
-Exit status: 0 analyzed, 2 bad input (one line on standard error), 1 unexpected failure.
-`;
-
-class UsageError extends Error {}
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case 'analyze':
-        return runAnalyze(rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        process.stdout.write(rest[0] === 'analyze' ? ANALYZE_HELP : HELP);
-        return 0;
-      default:
-        throw new UsageError(`unknown command "${command}"; run "cascade-analyzer --help"`);
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      const topic = COMMANDS.find((c) => c.name === rest[0]);
+      if (rest[0] !== undefined && !topic) throw new UsageError(`help: unknown command "${rest[0]}"`);
+      process.stdout.write(topic ? topic.help : help());
+      return 0;
     }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new UsageError(`unknown command "${name}"; run "cascade-analyzer --help"`);
+    return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`cascade-analyzer: ${err.message}\n`);
@@ -71,124 +40,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`cascade-analyzer: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
-  }
-}
-
-function runAnalyze(args: readonly string[]): number {
-  let values: ReturnType<typeof parseAnalyzeArgs>;
-  try {
-    values = parseAnalyzeArgs(args);
-  } catch (err) {
-    throw new UsageError(`analyze: ${(err as Error).message}`);
-  }
-  if (values.help) {
-    process.stdout.write(ANALYZE_HELP);
-    return 0;
-  }
-  if (!values.graph)
-    throw new UsageError('analyze: --graph FILE is required (see "cascade-analyzer analyze --help")');
-  const method = (values.method ?? 'engine') as Method;
-  if (!METHODS.includes(method)) {
-    throw new UsageError(`analyze: --method must be one of ${METHODS.join(', ')}, got "${values.method}"`);
-  }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`analyze: --format must be text or json, got "${format}"`);
-  }
-  const config = parseOverrides(values.set ?? []);
-
-  const graphFile = values.graph;
-  let snapshot: GraphSnapshot = readGraph(graphFile, (json) => parseSnapshot(json));
-  if (values.baseline) {
-    const baselineFile = values.baseline;
-    const baseline = readGraph(baselineFile, (json) => parseWindow(json, ''));
-    snapshot = { incident: snapshot.incident, baseline };
-  }
-  let finding: ReturnType<typeof analyze>;
-  try {
-    finding = analyze(snapshot, {
-      method,
-      config,
-      ...(values.service !== undefined ? { service: values.service } : {}),
-    });
-  } catch (err) {
-    if (err instanceof UnknownServiceError) throw new UsageError(`${graphFile}: --service: ${err.message}`);
-    throw err;
-  }
-  const output = format === 'json' ? `${JSON.stringify(finding, null, 2)}\n` : renderText(finding);
-  if (values.out) {
-    try {
-      writeFileSync(values.out, output);
-    } catch (err) {
-      throw new UsageError(
-        `cannot write --out file "${values.out}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
-    }
-    process.stderr.write(`cascade-analyzer: wrote ${format} report to ${values.out}\n`);
-  } else {
-    process.stdout.write(output);
-  }
-  return 0;
-}
-
-function parseAnalyzeArgs(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    allowPositionals: false,
-    strict: true,
-    options: {
-      graph: { type: 'string' },
-      baseline: { type: 'string' },
-      service: { type: 'string' },
-      method: { type: 'string' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }).values;
-}
-
-function parseOverrides(pairs: readonly string[]): Partial<AnalysisConfig> {
-  const out: Record<string, number> = {};
-  for (const pair of pairs) {
-    const m = /^([A-Za-z0-9]+)=(.+)$/.exec(pair);
-    if (!m) throw new UsageError(`analyze: --set expects KEY=VALUE, got "${pair}"`);
-    const [, key, raw] = m as unknown as [string, string, string];
-    if (!(key in DEFAULT_CONFIG)) {
-      throw new UsageError(
-        `analyze: --set: unknown key "${key}"; keys: ${Object.keys(DEFAULT_CONFIG).join(', ')}`,
-      );
-    }
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) {
-      throw new UsageError(`analyze: --set ${key}: expected a number ≥ 0, got "${raw}"`);
-    }
-    out[key] = value;
-  }
-  return out as Partial<AnalysisConfig>;
-}
-
-function readGraph<T>(file: string, parse: (json: unknown) => T): T {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    throw new UsageError(`cannot read "${file}": ${why}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  try {
-    return parse(json);
-  } catch (err) {
-    if (err instanceof GraphInputError) throw new UsageError(`${file}: ${err.message}`);
-    throw err;
   }
 }
