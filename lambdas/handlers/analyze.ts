@@ -1,11 +1,7 @@
 // Analyze: the stored graph snapshot through the pure engine into a Finding, kept in the store
 // by key; the key facts travel on. A graph without the alarmed service still gives a finding.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { SnapshotStore } from '../adapters/ports.ts';
 import { type AnalyzeOptions, analyze } from '../core/analyze.ts';
 import type { AnalysisConfig } from '../core/config.ts';
@@ -21,7 +17,7 @@ import {
   type WatchedService,
 } from './contracts.ts';
 import { parseInput } from './errors.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger, metrics } from './observability.ts';
 
 export interface AnalyzeDeps {
   readonly snapshotStore: SnapshotStore;
@@ -105,17 +101,13 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).analyz
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, Analyzed>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const analyzed = await analyzeIncident(event, await dependencies());
-    logger.info('analysis done', {
-      analysisId: analyzed.analysisId,
-      status: analyzed.status,
-      rootCause: analyzed.rootCause,
-    });
-    metrics.addMetric(STATUS_METRIC[analyzed.status], MetricUnit.Count, 1);
-    return analyzed;
+export const handler = instrumented<unknown, Analyzed>().handler(async (event) => {
+  const analyzed = await analyzeIncident(event, await dependencies());
+  logger.info('analysis done', {
+    analysisId: analyzed.analysisId,
+    status: analyzed.status,
+    rootCause: analyzed.rootCause,
   });
+  metrics.addMetric(STATUS_METRIC[analyzed.status], MetricUnit.Count, 1);
+  return analyzed;
+});

@@ -2,10 +2,6 @@
 // service and time, and an HTML report. Bad requests get a 400 naming the parameter; anything
 // unexpected gets a bare 500 with the request id — never internal details.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { BadRequestError, type FindingsRepository, type ListQuery } from '../adapters/ports.ts';
@@ -13,7 +9,7 @@ import { IsoTimestampSchema } from './alarm-event.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisIdSchema, type ApiAnalysisInput } from './contracts.ts';
 import { InputValidationError, parseInput } from './errors.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented } from './observability.ts';
 import { REPORT_CSP, renderReportHtml } from './report-html.ts';
 import type { WorkflowStarter } from './workflow-starter.ts';
 
@@ -218,9 +214,7 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).apiDep
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  // A finding can be hundreds of KB; X-Ray segments hold 64 KB, so responses stay out of traces.
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => route(event, await dependencies()));
+// A finding can be hundreds of KB; X-Ray segments hold 64 KB, so responses stay out of traces.
+export const handler = instrumented<APIGatewayProxyEvent, APIGatewayProxyResult>({
+  captureResponse: false,
+}).handler(async (event) => route(event, await dependencies()));

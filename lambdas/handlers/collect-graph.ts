@@ -1,16 +1,12 @@
 // CollectGraph: the X-Ray service graph of the incident window and of the baseline window, stored
 // as one snapshot by key — graphs of any size travel between states as a few bytes.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { GraphSource, SnapshotStore, TimeRange } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisRequestSchema, type Collected, snapshotKeyFor, type Window } from './contracts.ts';
 import { parseInput } from './errors.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger, metrics } from './observability.ts';
 
 export interface CollectGraphDeps {
   readonly graphSource: GraphSource;
@@ -36,16 +32,12 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).collec
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, Collected>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const collected = await collectGraph(event, await dependencies());
-    logger.info('graph collected', {
-      analysisId: collected.analysisId,
-      serviceCount: collected.serviceCount,
-    });
-    metrics.addMetric('GraphServices', MetricUnit.Count, collected.serviceCount);
-    return collected;
+export const handler = instrumented<unknown, Collected>().handler(async (event) => {
+  const collected = await collectGraph(event, await dependencies());
+  logger.info('graph collected', {
+    analysisId: collected.analysisId,
+    serviceCount: collected.serviceCount,
   });
+  metrics.addMetric('GraphServices', MetricUnit.Count, collected.serviceCount);
+  return collected;
+});

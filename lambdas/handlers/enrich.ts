@@ -1,15 +1,11 @@
 // Enrich: the average CPU of each watched service that names a CPU metric, over the incident
 // window. One number per service, so the payload stays small however many services there are.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { MetricQuery, MetricsSource } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { CollectedSchema, type Enriched, type WatchedService } from './contracts.ts';
 import { parseInput } from './errors.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger } from './observability.ts';
 
 export interface EnrichDeps {
   readonly metricsSource: MetricsSource;
@@ -69,15 +65,11 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).enrich
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, Enriched>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const enriched = await enrich(event, await dependencies());
-    logger.info('metrics read', {
-      analysisId: enriched.analysisId,
-      services: Object.keys(enriched.metrics).length,
-    });
-    return enriched;
+export const handler = instrumented<unknown, Enriched>().handler(async (event) => {
+  const enriched = await enrich(event, await dependencies());
+  logger.info('metrics read', {
+    analysisId: enriched.analysisId,
+    services: Object.keys(enriched.metrics).length,
   });
+  return enriched;
+});

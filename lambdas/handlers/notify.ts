@@ -1,17 +1,13 @@
 // Notify: publishes the finding to SNS, only when Store created it — so a duplicate alarm event,
 // whose Store found the finding already there, sends no second message.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { Notifier, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { type Notified, reportPathFor, StoredSchema } from './contracts.ts';
 import { parseInput } from './errors.ts';
 import { loadFinding } from './finding-io.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger, metrics } from './observability.ts';
 
 export interface NotifyDeps {
   readonly snapshotStore: SnapshotStore;
@@ -30,15 +26,11 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).notify
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, Notified>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const notified = await notifyFinding(event, await dependencies());
-    logger.info(notified.messageId === null ? 'duplicate analysis: not notified' : 'finding published', {
-      ...notified,
-    });
-    if (notified.messageId !== null) metrics.addMetric('NotificationPublished', MetricUnit.Count, 1);
-    return notified;
+export const handler = instrumented<unknown, Notified>().handler(async (event) => {
+  const notified = await notifyFinding(event, await dependencies());
+  logger.info(notified.messageId === null ? 'duplicate analysis: not notified' : 'finding published', {
+    ...notified,
   });
+  if (notified.messageId !== null) metrics.addMetric('NotificationPublished', MetricUnit.Count, 1);
+  return notified;
+});

@@ -1,11 +1,7 @@
 // Prepare: the state machine's input — a CloudWatch alarm event from EventBridge, or the API's
 // request — becomes one AnalysisRequest: a deterministic id, the service, and the two windows.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import {
   alarmAnalysisId,
   alarmArnOf,
@@ -23,7 +19,7 @@ import {
 } from './contracts.ts';
 import type { PrepareSettings } from './env.ts';
 import { InputValidationError, parseInput } from './errors.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger, metrics } from './observability.ts';
 
 export interface PrepareDeps extends PrepareSettings {
   /** The clock, for API requests without a window. */
@@ -91,14 +87,10 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).prepar
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, AnalysisRequest>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const request = prepare(event, await dependencies());
-    // `service` is a reserved key of the Logger (the function's own service name).
-    logger.info('analysis requested', { analysisId: request.analysisId, alarmedService: request.service });
-    metrics.addMetric('AnalysisRequested', MetricUnit.Count, 1);
-    return request;
-  });
+export const handler = instrumented<unknown, AnalysisRequest>().handler(async (event) => {
+  const request = prepare(event, await dependencies());
+  // `service` is a reserved key of the Logger (the function's own service name).
+  logger.info('analysis requested', { analysisId: request.analysisId, alarmedService: request.service });
+  metrics.addMetric('AnalysisRequested', MetricUnit.Count, 1);
+  return request;
+});

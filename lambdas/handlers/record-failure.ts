@@ -3,11 +3,7 @@
 // failed step's input and never throws because that input is malformed.
 
 import { createHash } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
@@ -21,7 +17,7 @@ import {
   type WatchedService,
   WindowSchema,
 } from './contracts.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger, metrics } from './observability.ts';
 
 export interface RecordFailureDeps {
   readonly repository: FindingsRepository;
@@ -212,13 +208,9 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).record
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, RecordedFailure>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const recorded = await recordFailure(event, await dependencies());
-    logger.error('analysis failed; FAILED finding recorded', { ...recorded });
-    metrics.addMetric('AnalysisFailed', MetricUnit.Count, 1);
-    return recorded;
-  });
+export const handler = instrumented<unknown, RecordedFailure>().handler(async (event) => {
+  const recorded = await recordFailure(event, await dependencies());
+  logger.error('analysis failed; FAILED finding recorded', { ...recorded });
+  metrics.addMetric('AnalysisFailed', MetricUnit.Count, 1);
+  return recorded;
+});

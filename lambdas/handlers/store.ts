@@ -8,17 +8,13 @@
 // so repeating them is harmless. An idempotency table would add a second store, a write and a lock
 // per invocation, and still could not dedupe two executions as well as this put does.
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { FindingsRepository, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalyzedSchema, type Stored } from './contracts.ts';
 import { parseInput } from './errors.ts';
 import { loadFinding } from './finding-io.ts';
-import { logger, metrics, tracer } from './observability.ts';
+import { instrumented, logger, metrics } from './observability.ts';
 
 export interface StoreDeps {
   readonly snapshotStore: SnapshotStore;
@@ -36,17 +32,13 @@ const dependencies = coldStart(async () => (await import('./runtime.ts')).storeD
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 
-export const handler = middy<unknown, Stored>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event) => {
-    const stored = await storeFinding(event, await dependencies());
-    logger.info('finding stored', { analysisId: stored.analysisId, stored: stored.stored });
-    metrics.addMetric(
-      stored.stored === 'created' ? 'FindingCreated' : 'DuplicateAnalysis',
-      MetricUnit.Count,
-      1,
-    );
-    return stored;
-  });
+export const handler = instrumented<unknown, Stored>().handler(async (event) => {
+  const stored = await storeFinding(event, await dependencies());
+  logger.info('finding stored', { analysisId: stored.analysisId, stored: stored.stored });
+  metrics.addMetric(
+    stored.stored === 'created' ? 'FindingCreated' : 'DuplicateAnalysis',
+    MetricUnit.Count,
+    1,
+  );
+  return stored;
+});
