@@ -5,12 +5,14 @@
 
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { CascadeAnalyzerConfig } from './config.ts';
 import { AlarmTrigger } from './constructs/alarm-trigger.ts';
 import { AnalyzerFunction } from './constructs/analyzer-function.ts';
 import { AnalysesApi } from './constructs/api.ts';
 import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
+import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Notifications } from './constructs/notifications.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
@@ -34,6 +36,7 @@ export class CascadeAnalyzerStack extends Stack {
   public readonly api: AnalysesApi;
   public readonly monitoring: Monitoring;
   public readonly functions: Readonly<Record<string, AnalyzerFunction>>;
+  public readonly graphviz: GraphvizLayer;
 
   constructor(scope: Construct, id: string, props: CascadeAnalyzerStackProps) {
     super(scope, id, props);
@@ -71,6 +74,7 @@ export class CascadeAnalyzerStack extends Stack {
       description: string,
       timeout = Duration.seconds(30),
       memorySize = 512,
+      extra: { environment?: Record<string, string>; layers?: lambda.ILayerVersion[] } = {},
     ) =>
       new AnalyzerFunction(this, id, {
         handler,
@@ -78,8 +82,10 @@ export class CascadeAnalyzerStack extends Stack {
         timeout,
         memorySize,
         logLevel: config.logLevel,
-        environment: common,
+        environment: { ...common, ...extra.environment },
+        ...(extra.layers ? { layers: extra.layers } : {}),
       });
+    const chatbot = { environment: { CHATBOT_NOTIFICATIONS: String(config.chatbotNotifications) } };
     const steps = {
       prepare: fn('Prepare', 'prepare', 'Turns an alarm event or API request into an analysis request'),
       collectGraph: fn(
@@ -98,14 +104,29 @@ export class CascadeAnalyzerStack extends Stack {
         3008,
       ),
       store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
-      notify: fn('Notify', 'notify', 'Publishes the finding to SNS'),
+      notify: fn('Notify', 'notify', 'Publishes the finding to SNS', undefined, undefined, chatbot),
       recordFailure: fn(
         'RecordFailure',
         'record-failure',
         'Records and notifies a FAILED finding when a step fails',
+        undefined,
+        undefined,
+        chatbot,
       ),
     };
-    const apiFn = fn('ApiHandler', 'api', 'The REST API: start analyses, read findings and reports');
+    // The report draws the cascade with Graphviz (WebAssembly), shipped as a layer to keep the bundle small.
+    this.graphviz = new GraphvizLayer(this, 'Graphviz');
+    const apiFn = fn(
+      'ApiHandler',
+      'api',
+      'The REST API: start analyses, read findings and reports',
+      Duration.seconds(30),
+      1024,
+      {
+        environment: { CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH },
+        layers: [this.graphviz.layer],
+      },
+    );
 
     // Exact permissions per step: named actions only, resources as narrow as the service allows.
     const bucket = this.snapshots.bucket;

@@ -48,6 +48,8 @@ export const ConfigSchema = z.strictObject({
   /** Steady-state requests per second and burst allowed on the API. */
   apiRateLimit: z.number().positive().max(10000),
   apiBurstLimit: z.number().int().positive().max(5000),
+  /** Also publish an AWS Chatbot custom notification (for Slack / Teams channels subscribed via Chatbot). */
+  chatbotNotifications: z.boolean(),
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
@@ -67,6 +69,7 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   logLevel: 'INFO',
   apiRateLimit: 10,
   apiBurstLimit: 20,
+  chatbotNotifications: false,
 };
 
 export class ConfigError extends Error {
@@ -121,6 +124,9 @@ function coerce(key: string, value: unknown): unknown {
     }
   }
   if (listKey) return text === '' ? [] : text.split(',').map((s) => s.trim());
+  if (typeof CONFIG_DEFAULTS[key as keyof typeof CONFIG_DEFAULTS] === 'boolean') {
+    return text === 'true' ? true : text === 'false' ? false : value;
+  }
   if (typeof CONFIG_DEFAULTS[key as keyof typeof CONFIG_DEFAULTS] === 'number') {
     const n = Number(text);
     return Number.isFinite(n) && text !== '' ? n : value;

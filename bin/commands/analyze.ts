@@ -7,6 +7,7 @@ import { type AnalysisConfig, DEFAULT_CONFIG } from '../../lambdas/core/config.t
 import { GraphInputError, UnknownServiceError } from '../../lambdas/core/errors.ts';
 import type { GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot, parseWindow } from '../../lambdas/core/parse.ts';
+import { renderHtml } from '../../lambdas/report/html.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './usage-error.ts';
@@ -26,7 +27,8 @@ Options:
   --service NAME     the alarmed service: analyze it and what it calls, transitively
   --method NAME      engine (default) | seed (the original DFS chain method) |
                      naive (fault-rate rise + latency ratio); for comparison
-  --format FMT       text (default) | json (exactly one Finding)
+  --format FMT       text (default) | json (exactly one Finding) |
+                     html (one self-contained page, the cascade drawn as SVG)
   --out FILE         write the report to FILE instead of standard output
   --set KEY=VALUE    override a threshold (repeatable); keys and defaults:
 ${Object.entries(DEFAULT_CONFIG)
@@ -37,7 +39,10 @@ ${Object.entries(DEFAULT_CONFIG)
 Exit status: 0 analyzed, 2 bad input (one line on standard error), 1 unexpected failure.
 `;
 
-export function runAnalyze(args: readonly string[]): number {
+const FORMATS = ['text', 'json', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+export async function runAnalyze(args: readonly string[]): Promise<number> {
   let values: ReturnType<typeof parseAnalyzeArgs>;
   try {
     values = parseAnalyzeArgs(args);
@@ -54,9 +59,9 @@ export function runAnalyze(args: readonly string[]): number {
   if (!METHODS.includes(method)) {
     throw new UsageError(`analyze: --method must be one of ${METHODS.join(', ')}, got "${values.method}"`);
   }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`analyze: --format must be text or json, got "${format}"`);
+  const format = (values.format ?? 'text') as Format;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`analyze: --format must be text, json or html, got "${values.format}"`);
   }
   const config = parseOverrides(values.set ?? []);
 
@@ -78,7 +83,13 @@ export function runAnalyze(args: readonly string[]): number {
     if (err instanceof UnknownServiceError) throw new UsageError(`${graphFile}: --service: ${err.message}`);
     throw err;
   }
-  const output = format === 'json' ? `${JSON.stringify(finding, null, 2)}\n` : renderText(finding);
+  const output =
+    format === 'json'
+      ? `${JSON.stringify(finding, null, 2)}\n`
+      : format === 'html'
+        ? // The graph gives the picture exact call counts on its edges.
+          await renderHtml(finding, { graph: snapshot.incident })
+        : renderText(finding);
   if (values.out) {
     try {
       writeFileSync(values.out, output);

@@ -1,27 +1,49 @@
-// SNS notification of a finding: a subject that names the root cause, a plain-text summary for
-// people, then a `---` line and the key facts as JSON for machines; attributes for filter policies.
-// The formatting is pure and exported so that it is tested without SNS.
+// SNS notification of a finding. One Publish carries a message per kind of subscriber
+// (MessageStructure "json"): e-mail gets the plain-text summary (lambdas/report/email.ts); queues,
+// Lambdas and other HTTP subscribers get that summary, a `---` line and the key facts as JSON; and,
+// when enabled, AWS Chatbot (an HTTPS subscriber) gets its custom-notification JSON, the only form
+// it forwards to a chat channel. Attributes are for filter policies. The formatting is pure and
+// exported so that it is tested without SNS.
 
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Finding, RootCause } from '../core/model.ts';
+import type { Finding } from '../core/model.ts';
+import { formatChatbotNotification } from '../report/chat.ts';
+import { emailText, formatEmailText, TEXT_LEVELS, type TextCaps, truncateBytes } from '../report/email.ts';
+import { cascadeSize } from '../report/format.ts';
 import { findingService } from './findings-table-schema.ts';
 import type { Notifier } from './ports.ts';
 
 /** SNS subjects: ASCII text without line breaks or control characters, under 100 characters. */
 export const MAX_SUBJECT_CHARS = 99;
-/** SNS's message size limit, which the message attributes count against too. */
+/** SNS's message size limit, which the subject and the message attributes count against too. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 /** The line between the readable text and the JSON facts. */
 export const FACTS_SEPARATOR = '\n---\n';
+/** The e-mail variant's share of the budget: a long mail is read no better. */
+export const MAX_EMAIL_BYTES = 48 * 1024;
+/** Room SNS's own accounting may take beyond what we count. */
+const SLACK_BYTES = 1024;
+
+export interface NotificationOptions {
+  /** Add the AWS Chatbot custom notification for HTTPS subscribers. @default false */
+  readonly chatbot?: boolean;
+}
 
 export interface Notification {
   readonly subject: string;
+  /** The default message: readable summary, `---`, JSON facts. */
   readonly message: string;
+  /** What e-mail subscribers get: the readable summary alone. */
+  readonly email: string;
+  /** The AWS Chatbot custom notification (JSON), when enabled. */
+  readonly chatbot?: string;
+  /** The Publish `Message` with `MessageStructure: 'json'`: every variant above, keyed by protocol. */
+  readonly structured: string;
   /** SNS String attributes. */
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-export interface SnsNotifierOptions {
+export interface SnsNotifierOptions extends NotificationOptions {
   /** Create it once per cold start (`createSnsClient`). */
   readonly client: SNSClient;
   readonly topicArn: string;
@@ -30,20 +52,23 @@ export interface SnsNotifierOptions {
 export class SnsNotifier implements Notifier {
   private readonly client: SNSClient;
   private readonly topicArn: string;
+  private readonly options: NotificationOptions;
 
   constructor(options: SnsNotifierOptions) {
     if (options.topicArn.trim() === '') throw new Error('topicArn must not be empty');
     this.client = options.client;
     this.topicArn = options.topicArn;
+    this.options = { chatbot: options.chatbot ?? false };
   }
 
   async publish(finding: Finding, reportPath: string): Promise<{ messageId: string }> {
-    const n = formatNotification(finding, reportPath);
+    const n = formatNotification(finding, reportPath, this.options);
     const out = await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         Subject: n.subject,
-        Message: n.message,
+        Message: n.structured,
+        MessageStructure: 'json',
         MessageAttributes: Object.fromEntries(
           Object.entries(n.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
         ),
@@ -54,19 +79,42 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-export function formatNotification(finding: Finding, reportPath: string): Notification {
+/** Every variant of the notification, together within SNS's size limit. */
+export function formatNotification(
+  finding: Finding,
+  reportPath: string,
+  options: NotificationOptions = {},
+): Notification {
   const subject = formatSubject(finding);
   const attributes = messageAttributes(finding);
-  // Attributes count against the 256 KB too; 1 KB of slack covers SNS's own accounting.
   const attrBytes = Object.entries(attributes).reduce(
     (sum, [k, v]) => sum + bytes(k) + bytes(v) + bytes('String'),
     0,
   );
-  const message = formatMessage(finding, reportPath, MAX_MESSAGE_BYTES - attrBytes - bytes(subject) - 1024);
-  return { subject, message, attributes };
+  const limit = MAX_MESSAGE_BYTES - attrBytes - bytes(subject) - SLACK_BYTES;
+  const email = formatEmailText(finding, reportPath, MAX_EMAIL_BYTES);
+  const chatbot = options.chatbot
+    ? JSON.stringify(formatChatbotNotification(finding, reportPath))
+    : undefined;
+  const build = (message: string): string =>
+    JSON.stringify({ default: message, email, ...(chatbot !== undefined ? { https: chatbot } : {}) });
+  // The default message takes what the others leave; JSON escaping (quotes, line breaks) grows
+  // it, so shrink its budget by the overflow until the whole structure fits.
+  let budget = limit - (bytes(build('')) - 0);
+  let message = formatMessage(finding, reportPath, budget);
+  let structured = build(message);
+  for (let i = 0; i < 8 && bytes(structured) > limit; i++) {
+    budget -= bytes(structured) - limit + 64;
+    message = formatMessage(finding, reportPath, Math.max(0, budget));
+    structured = build(message);
+  }
+  return { subject, message, email, ...(chatbot !== undefined ? { chatbot } : {}), structured, attributes };
 }
 
-/** E.g. `[cascade] payment-api: root cause of 3-service cascade (COMPLETED)`; ASCII, ≤ 99 characters. */
+/**
+ * Names the root cause and how many services the cascade holds, e.g.
+ * `[cascade] payment-api: root cause of 3-service cascade (COMPLETED)`; ASCII, ≤ 99 characters.
+ */
 export function formatSubject(finding: Finding): string {
   const top = finding.rootCauses[0];
   const suffix = ` (${finding.status})`;
@@ -74,7 +122,7 @@ export function formatSubject(finding: Finding): string {
   let what: string;
   if (finding.status === 'COMPLETED' && top !== undefined) {
     name = top.service;
-    what = `root cause of ${affectedCount(finding)}-service cascade`;
+    what = `root cause of ${cascadeSize(finding)}-service cascade`;
   } else {
     name = findingService(finding);
     what =
@@ -102,28 +150,11 @@ export function messageAttributes(finding: Finding): Record<string, string> {
   };
 }
 
-interface Caps {
-  readonly rootCauses: number;
-  readonly evidence: number;
-  readonly names: number;
-  readonly recommendations: number;
-  readonly text: number;
-}
-
-/** Tried in order until the message fits; lists are cut, the JSON always stays whole and valid. */
-const LEVELS: readonly Caps[] = [
-  { rootCauses: 5, evidence: 5, names: 20, recommendations: 5, text: 4000 },
-  { rootCauses: 3, evidence: 3, names: 10, recommendations: 3, text: 1000 },
-  { rootCauses: 1, evidence: 2, names: 5, recommendations: 2, text: 300 },
-  { rootCauses: 1, evidence: 1, names: 2, recommendations: 1, text: 100 },
-  { rootCauses: 0, evidence: 0, names: 0, recommendations: 0, text: 40 },
-];
-
 /** The readable summary, `---`, then the key facts as JSON; at most `maxBytes` UTF-8 bytes. */
 export function formatMessage(finding: Finding, reportPath: string, maxBytes = MAX_MESSAGE_BYTES): string {
   let message = '';
-  for (const caps of LEVELS) {
-    message = `${readable(finding, reportPath, caps)}${FACTS_SEPARATOR}${JSON.stringify(facts(finding, reportPath, caps), null, 2)}`;
+  for (const caps of TEXT_LEVELS) {
+    message = `${emailText(finding, reportPath, caps)}${FACTS_SEPARATOR}${JSON.stringify(facts(finding, reportPath, caps), null, 2)}`;
     if (bytes(message) <= maxBytes) return message;
   }
   // Only absurdly long identifiers get here: the bare facts, still valid JSON.
@@ -134,62 +165,11 @@ export function formatMessage(finding: Finding, reportPath: string, maxBytes = M
     systemHealth: finding.systemHealth,
     truncated: true,
   };
-  return `Cascade analysis ${bare.analysisId}: ${finding.status}${FACTS_SEPARATOR}${JSON.stringify(bare, null, 2)}`;
+  const tail = `${FACTS_SEPARATOR}${JSON.stringify(bare, null, 2)}`;
+  return `${truncateBytes(`Cascade analysis ${bare.analysisId}: ${finding.status}`, Math.max(0, maxBytes - bytes(tail)))}${tail}`;
 }
 
-function readable(f: Finding, reportPath: string, caps: Caps): string {
-  const t = (s: string): string => clip(s, caps.text);
-  const lines: string[] = [];
-  lines.push(`Cascade analysis ${t(f.analysisId)}: ${f.status}`);
-  const alarmed = f.trigger.service ?? '(whole graph)';
-  lines.push(
-    `Alarmed service: ${t(alarmed)}${f.trigger.alarmName ? ` (alarm ${t(f.trigger.alarmName)})` : ''}`,
-  );
-  if (f.window) lines.push(`Window: ${f.window.start} to ${f.window.end}`);
-  lines.push(`System health: ${pct(f.systemHealth)}`);
-  lines.push('', t(f.summary));
-  if (f.error) lines.push('', `Error: ${t(f.error)}`);
-
-  const top = f.rootCauses[0];
-  if (top && caps.rootCauses > 0) {
-    lines.push('', `Root cause: ${describeCause(top, t)}`);
-    if (top.evidence.length > 0 && caps.evidence > 0) {
-      lines.push('Evidence:');
-      for (const e of top.evidence.slice(0, caps.evidence)) lines.push(`  - ${t(e.text)}`);
-      more(lines, top.evidence.length, caps.evidence, 'more');
-    }
-    const path = f.cascade.paths.find((p) => p.rank === top.rank) ?? f.cascade.paths[0];
-    if (path && caps.names > 0) {
-      lines.push(`Path to users: ${listNames(path.services, caps.names, ' -> ', t)}`);
-    }
-    const br = top.blastRadius;
-    if (br.entryPoints.length > 0 && caps.names > 0) {
-      lines.push(
-        `Entry points reached: ${listNames(br.entryPoints, caps.names, ', ', t)} (${pct(br.entryTrafficShare)} of entry traffic)`,
-      );
-    }
-    if (br.affected.length > 0 && caps.names > 0) {
-      lines.push(`Affected callers (${br.affected.length}): ${listNames(br.affected, caps.names, ', ', t)}`);
-    }
-    const others = f.rootCauses.slice(1, caps.rootCauses);
-    if (others.length > 0) {
-      lines.push('', 'Other candidates:');
-      for (const rc of others) lines.push(`  ${rc.rank}. ${describeCause(rc, t)}`);
-      more(lines, f.rootCauses.length - 1, caps.rootCauses - 1, 'more candidates');
-    }
-  }
-  if (f.recommendations.length > 0 && caps.recommendations > 0) {
-    lines.push('', 'Recommendations:');
-    for (const r of f.recommendations.slice(0, caps.recommendations)) {
-      lines.push(`  - [${r.action}] ${t(r.service)}: ${t(r.text)}`);
-    }
-    more(lines, f.recommendations.length, caps.recommendations, 'more in the report');
-  }
-  lines.push('', `Report: ${t(reportPath)}`);
-  return lines.join('\n');
-}
-
-function facts(f: Finding, reportPath: string, caps: Caps): Record<string, unknown> {
+function facts(f: Finding, reportPath: string, caps: TextCaps): Record<string, unknown> {
   const t = (s: string): string => clip(s, caps.text);
   const list = Math.max(1, caps.rootCauses * 2);
   return {
@@ -216,7 +196,7 @@ function facts(f: Finding, reportPath: string, caps: Caps): Record<string, unkno
       entryTrafficShare: rc.blastRadius.entryTrafficShare,
     })),
     rootCauseCount: f.rootCauses.length,
-    servicesInCascade: affectedCount(f),
+    servicesInCascade: cascadeSize(f),
     systemHealth: f.systemHealth,
     recommendations: f.recommendations
       .slice(0, Math.max(caps.recommendations, 1) * 2)
@@ -226,29 +206,6 @@ function facts(f: Finding, reportPath: string, caps: Caps): Record<string, unkno
     reportPath: t(reportPath),
     engineVersion: f.engineVersion,
   };
-}
-
-function describeCause(rc: RootCause, t: (s: string) => string): string {
-  const via = rc.via ? ` on calls from ${t(rc.via)}` : '';
-  return `${t(rc.service)} (${rc.kind}${via}; confidence ${pct(rc.confidence)}, impact ${Math.round(rc.impactScore)}/100)`;
-}
-
-/** Services in the cascade: every one that is not healthy, at least the root cause itself. */
-function affectedCount(f: Finding): number {
-  return Math.max(f.rootCauses.length > 0 ? 1 : 0, f.services.filter((s) => s.role !== 'healthy').length);
-}
-
-function listNames(names: readonly string[], max: number, sep: string, t: (s: string) => string): string {
-  const shown = names.slice(0, max).map(t).join(sep);
-  return names.length > max ? `${shown}${sep}… (${names.length - max} more)` : shown;
-}
-
-function more(lines: string[], total: number, shown: number, what: string): void {
-  if (total > shown) lines.push(`  … ${total - shown} ${what}`);
-}
-
-function pct(x: number): string {
-  return `${Math.round(x * 100)} %`;
 }
 
 /** Printable ASCII on one line: whitespace becomes a space, anything else outside 0x20–0x7E goes. */

@@ -96,7 +96,7 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
         'Referrer-Policy': 'no-referrer',
         'Cache-Control': 'no-store',
       },
-      body: renderReportHtml(finding),
+      body: await renderReportHtml(finding),
     };
   } catch (err) {
     if (err instanceof InputValidationError) return json(400, { message: `${err.field}: ${err.problem}` });

@@ -105,6 +105,11 @@ export const ENV = {
   idempotencyTable: 'IDEMPOTENCY_TABLE',
   /** Prefix of the analyzer's own alarm names (`alarmNameFor`); optional, default `cascade-analyzer`. */
   alarmPrefix: 'ALARM_PREFIX',
+  /**
+   * `true` adds an AWS Chatbot custom notification to each finding published (notify,
+   * record-failure); optional, default `false`. Set from the CDK context key `chatbotNotifications`.
+   */
+  chatbotNotifications: 'CHATBOT_NOTIFICATIONS',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

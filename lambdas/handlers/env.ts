@@ -81,6 +81,17 @@ export function readWatchedServices(env: Env, required: boolean): WatchedService
   return parsed.data;
 }
 
+/** An optional on/off switch: `true` or `false` (any case), absent or blank is `fallback`. */
+export function readFlagEnv(env: Env, name: string, fallback = false): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigurationError(
+    `environment variable ${name} must be true or false, got ${JSON.stringify(raw.slice(0, 40))}`,
+  );
+}
+
 export function readAlarmPrefix(env: Env): string {
   const value = (env[ENV.alarmPrefix] ?? '').trim();
   return value === '' ? DEFAULT_ALARM_PREFIX : value;

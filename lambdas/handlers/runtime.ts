@@ -26,6 +26,7 @@ import {
   checkRequiredEnv,
   prepareSettings,
   readAlarmPrefix,
+  readFlagEnv,
   readWatchedServices,
   requireEnv,
   retentionDays,
@@ -67,6 +68,7 @@ const notifier = once(
     new SnsNotifier({
       client: tracer.captureAWSv3Client(createSnsClient()),
       topicArn: requireEnv(env, ENV.topicArn),
+      chatbot: readFlagEnv(env, ENV.chatbotNotifications),
     }),
 );
 const graphSource = once(

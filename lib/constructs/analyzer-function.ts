@@ -21,6 +21,8 @@ export interface AnalyzerFunctionProps {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   readonly logLevel: string;
+  /** @default none */
+  readonly layers?: readonly lambda.ILayerVersion[];
 }
 
 /** The repository root, where lambdas/handlers lives (lib/constructs → ../..). */
@@ -54,6 +56,7 @@ export class AnalyzerFunction extends Construct {
     );
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       role: this.role,
+      layers: [...(props.layers ?? [])],
       entry: `${ROOT}lambdas/handlers/${props.handler}.ts`,
       handler: 'handler',
       description: props.description,

@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, type FindingPage } from '../../lambdas/adapters/ports.ts';
 import { type ApiDeps, route } from '../../lambdas/handlers/api.ts';
-import { escapeHtml } from '../../lambdas/handlers/report-html.ts';
+import { escapeHtml, REPORT_CSP } from '../../lambdas/handlers/report-html.ts';
 import { apiEvent, FakeWorkflowStarter, MemoryFindingsRepository, sampleFinding } from './fakes.ts';
 
 const NOW = new Date('2026-11-20T04:00:00Z');
@@ -304,10 +304,13 @@ describe('Handler: api', () => {
       // Assess
       expect(res.statusCode).toBe(200);
       expect(res.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
-      expect(res.headers?.['Content-Security-Policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+      expect(res.headers?.['Content-Security-Policy']).toBe(REPORT_CSP);
+      expect(REPORT_CSP).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*';/);
+      expect(REPORT_CSP).not.toContain('unsafe-inline');
       expect(res.body).toContain('<h1>Cascade analysis: frontend</h1>');
       expect(res.body).toContain('failure rate 15.3 % over 21708 requests');
       expect(res.body).toContain('payments → frontend');
+      expect(res.body).toContain('<svg class="cascade"');
       expect(res.body).toContain('Put a circuit breaker on calls to payments.');
     });
 

@@ -234,6 +234,18 @@ describe('Stack: functions, topic, alarms', () => {
     }
   });
 
+  it('should give the API function Graphviz as a layer and tell it where the module is', () => {
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['nodejs22.x'] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Layers: [{ Ref: Match.stringLikeRegexp('^GraphvizLayer') }],
+      Environment: {
+        Variables: Match.objectLike({
+          CASCADE_GRAPHVIZ_MODULE: '/opt/nodejs/node_modules/@viz-js/viz/dist/viz.js',
+        }),
+      },
+    });
+  });
+
   it('should encrypt the topic and refuse non-TLS publishing', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {

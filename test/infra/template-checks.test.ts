@@ -2,7 +2,7 @@
 // unacknowledged findings, cfn-lint with zero errors, asl-validator on the state machine.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,20 @@ describe('Check: cdk-nag', () => {
     // Act / Assess
     expect(() => app.synth()).toThrow(/AwsSolutions-L1/);
   }, 120_000);
+});
+
+describe('Check: Graphviz layer', () => {
+  it('should package the module where the API function loads it from (/opt = the layer root)', () => {
+    // Prepare: the layer is one of the synthesized asset folders.
+    const outdir = join(templateFile, '..');
+    const layers = readdirSync(outdir)
+      .filter((d) => d.startsWith('asset.'))
+      .map((d) => join(outdir, d, 'nodejs/node_modules/@viz-js/viz/dist/viz.js'))
+      .filter((f) => existsSync(f));
+    // Assess
+    expect(layers).toHaveLength(1);
+    expect(readFileSync(layers[0] as string, 'utf8').length).toBeGreaterThan(100_000);
+  });
 });
 
 describe('Check: cfn-lint', () => {

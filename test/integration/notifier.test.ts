@@ -37,6 +37,7 @@ describe('Class: SnsNotifier', () => {
   let sns: SNSClient;
   let sqs: SQSClient;
   let notifier: SnsNotifier;
+  let notifierTopic: string;
   let rawQueue: string;
   let envelopeQueue: string;
 
@@ -75,7 +76,8 @@ describe('Class: SnsNotifier', () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'cascade-findings' }));
     rawQueue = await subscribe(TopicArn as string, 'findings-raw', true);
     envelopeQueue = await subscribe(TopicArn as string, 'findings-envelope', false);
-    notifier = new SnsNotifier({ client: sns, topicArn: TopicArn as string });
+    notifierTopic = TopicArn as string;
+    notifier = new SnsNotifier({ client: sns, topicArn: notifierTopic });
   }, 60_000);
 
   afterAll(async () => {
@@ -122,6 +124,22 @@ describe('Class: SnsNotifier', () => {
     });
     expect(envelope.Subject).toBe('[cascade] payment-api: root cause of 3-service cascade (COMPLETED)');
     expect(envelope.Subject?.length).toBeLessThanOrEqual(100);
+  });
+
+  it('should give queues the default message when the AWS Chatbot payload is switched on', async () => {
+    // Prepare
+    const chatty = new SnsNotifier({ client: sns, topicArn: notifierTopic, chatbot: true });
+    const finding = makeFinding({ analysisId: 'an-chat' });
+    // Act
+    await chatty.publish(finding, REPORT);
+    const raw = await receiveOne(rawQueue);
+    const envelope = JSON.parse((await receiveOne(envelopeQueue)).Body ?? '{}') as { Message?: string };
+    // Assess: queues get the summary and the facts; the chat JSON goes to HTTPS subscribers only.
+    const n = formatNotification(finding, REPORT, { chatbot: true });
+    expect(raw.Body).toBe(n.message);
+    expect(envelope.Message).toBe(n.message);
+    expect(factsOf(raw.Body ?? '')).toMatchObject({ analysisId: 'an-chat', rootCause: 'payment-api' });
+    expect(JSON.parse(n.chatbot ?? '{}')).toMatchObject({ version: '1.0', source: 'custom' });
   });
 
   it('should publish a 10,000-service finding within 256 KB', async () => {

@@ -1,0 +1,102 @@
+// Small formatting helpers shared by the HTML, e-mail and chat renderings of a Finding.
+
+import type { Finding, ServiceHealth } from '../core/model.ts';
+
+/** Escapes the five characters that matter in HTML text and attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** 0.1525 → `15.3 %`. */
+export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)} %`;
+
+/** Seconds → `2.50 s` or `137 ms`. */
+export const secs = (s: number): string => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
+
+/** 21708 → `21.7k`; 1234567 → `1.2M`. */
+export function compact(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 1 : 2).replace(/\.?0+$/, '')}k`;
+  return String(Math.round(n));
+}
+
+/** `2026-11-20T03:00:00.000Z` → `2026-11-20 03:00 UTC`; unparseable text comes back as it was. */
+export function utc(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `03:00 to 03:15 UTC` on the same day, both full dates otherwise. */
+export function utcRange(start: string, end: string): string {
+  const a = utc(start);
+  const b = utc(end);
+  if (a.slice(0, 10) === b.slice(0, 10) && a.endsWith(' UTC') && b.endsWith(' UTC')) {
+    return `${a.slice(0, 16)} to ${b.slice(11)}`;
+  }
+  return `${a} to ${b}`;
+}
+
+/** Minutes between two ISO times, or undefined when either does not parse. */
+export function minutesBetween(start: string, end: string): number | undefined {
+  const d = Date.parse(end) - Date.parse(start);
+  return Number.isFinite(d) ? Math.round(d / 60_000) : undefined;
+}
+
+/**
+ * The name the engine uses for a service in paths, chains and blast radii: its X-Ray name, with the
+ * type appended when two services share the name (lambdas/core/topology.ts `labels`).
+ */
+export function serviceLabels(services: readonly ServiceHealth[]): Map<ServiceHealth, string> {
+  const count = new Map<string, number>();
+  for (const s of services) count.set(s.service, (count.get(s.service) ?? 0) + 1);
+  return new Map(
+    services.map((s) => [s, (count.get(s.service) ?? 0) > 1 ? `${s.service} [${s.type}]` : s.service]),
+  );
+}
+
+/** A readable short form of an X-Ray node type. */
+export function shortType(type: string): string {
+  const known: Readonly<Record<string, string>> = {
+    'AWS::ECS::Container': 'ECS container',
+    'AWS::EC2::Instance': 'EC2 instance',
+    'AWS::Lambda::Function': 'Lambda function',
+    'AWS::Lambda': 'Lambda service',
+    'AWS::DynamoDB::Table': 'DynamoDB table',
+    'AWS::SQS::Queue': 'SQS queue',
+    'AWS::SNS::Topic': 'SNS topic',
+    'AWS::S3::Bucket': 'S3 bucket',
+    'AWS::ElasticBeanstalk::Environment': 'Beanstalk env',
+    'AWS::EKS::Container': 'EKS container',
+    'AWS::ApiGateway::Stage': 'API Gateway stage',
+    'Database::SQL': 'SQL database',
+    remote: 'external / remote',
+    client: 'users',
+  };
+  return known[type] ?? type;
+}
+
+/** Services that are not healthy: the cascade, at least the root cause itself. */
+export function cascadeSize(f: Finding): number {
+  return Math.max(f.rootCauses.length > 0 ? 1 : 0, f.services.filter((s) => s.role !== 'healthy').length);
+}
+
+/** What started the analysis, in words. */
+export function triggerText(f: Finding): string {
+  const t = f.trigger;
+  if (t.source === 'alarm') {
+    const alarm = t.alarmName ? `alarm ${t.alarmName}` : 'a CloudWatch alarm';
+    return t.service ? `${alarm} on ${t.service}` : alarm;
+  }
+  const who = t.source === 'api' ? 'an API request' : 'the command line';
+  return t.service ? `${who}, for ${t.service}` : `${who}, for the whole graph`;
+}
+
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
+}
