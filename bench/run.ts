@@ -1,12 +1,14 @@
 // `npm run bench`: accuracy on the labelled PetShop incidents (engine, seed and naive side by side,
-// whole graph and alarm-scoped, overall and by fault type) and speed on generated graphs.
-// Prints Markdown tables, ready for the README. Numbers, not pass/fail.
+// whole graph and alarm-scoped, overall and by fault type) and on the simulator's generated suite
+// (per topology and per fault kind), speed on the simulator's 1k/10k/20k-service estates, and the
+// Lambda bundle sizes. Prints Markdown tables, ready for the README. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { METHODS } from '../lambdas/core/analyze.ts';
 import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
-import { runSpeed } from './speed.ts';
+import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
+import { runSpeed, SPEED_SIZES, speedTable } from './speed.ts';
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -56,20 +58,34 @@ if (results.length === 0) {
     );
 }
 
-console.log('\n## Speed: generated graphs (one faulty shared back end), median of 5 runs\n');
-const rows = runSpeed([100, 1000, 10000], 5);
-console.log('| services | edges | JSON size | parse | analyze | peak RSS | root cause found |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) {
+const suiteStarted = Date.now();
+const cases = buildSuite();
+const suite = runGeneratedSuite(cases);
+const engineSuite = suite.filter((r) => r.method === 'engine');
+console.log(
+  `\n## Accuracy: generated suite (${cases.length} simulated incidents, fixed seeds; ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s)`,
+);
+console.log(suiteTables(suite));
+const suiteMisses = engineSuite.filter((r) => r.rank !== 1);
+console.log(`\nEngine misses at top-1: ${suiteMisses.length} of ${engineSuite.length}`);
+const byId = new Map(cases.map((c) => [c.id, c]));
+for (const m of suiteMisses) {
   console.log(
-    `| ${r.services.toLocaleString('en')} | ${r.edges.toLocaleString('en')} | ${(r.bytes / 2 ** 20).toFixed(1)} MiB | ${r.parseMs.toFixed(0)} ms | ${r.analyzeMs.toFixed(0)} ms | ${r.peakRssMb.toFixed(0)} MiB | ${r.correct ? 'yes' : 'no'} |`,
+    `- ${m.caseId}: ${byId.get(m.caseId)?.faults.join(' + ')}: truth at rank ${m.rank || '>5'}; ranked ${m.top.slice(0, 3).join(', ') || 'nothing'}`,
   );
 }
+
+console.log(
+  `\n## Speed: simulated estates (one failing shared back end), median of 3 runs, each size in its own process\n`,
+);
+const rows = runSpeed(SPEED_SIZES, 3);
+console.log(speedTable(rows));
 const k1 = rows.find((r) => r.services === 1000);
-const k10 = rows.find((r) => r.services === 10000);
-if (k1 && k10) {
+const k10 = rows.find((r) => r.services === 10_000);
+const k20 = rows.find((r) => r.services === 20_000);
+if (k1 && k10 && k20) {
   console.log(
-    `\n10k/1k time ratio: analyze ${(k10.analyzeMs / k1.analyzeMs).toFixed(1)}, parse ${(k10.parseMs / k1.parseMs).toFixed(1)} (10× the services)`,
+    `\nanalyze time ratio: 10k/1k ${(k10.analyzeMs / k1.analyzeMs).toFixed(1)}, 20k/10k ${(k20.analyzeMs / k10.analyzeMs).toFixed(1)}; total 10k/1k ${(k10.totalMs / k1.totalMs).toFixed(1)}, 20k/10k ${(k20.totalMs / k10.totalMs).toFixed(1)}`,
   );
 }
 console.log('\n## Lambda bundles (cdk synth: esbuild, minified ESM, AWS SDK v3 from the runtime)\n');

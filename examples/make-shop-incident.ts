@@ -7,7 +7,13 @@
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { EdgeTraffic, Latency, NodeTraffic, ServiceDef, WindowDef } from '../bench/graph-builder.ts';
+import type {
+  EdgeTraffic,
+  Latency,
+  NodeTraffic,
+  ServiceDef,
+  WindowDef,
+} from '../lambdas/simulator/graph-builder.ts';
 import {
   buildSnapshot,
   callerLatency,
@@ -15,7 +21,7 @@ import {
   lognormal,
   scaleLatency,
   shiftLatency,
-} from '../bench/graph-builder.ts';
+} from '../lambdas/simulator/graph-builder.ts';
 
 const API = 'api.payments.example.com';
 
