@@ -3,9 +3,19 @@
 
 import { analyzeCommand } from './commands/analyze.ts';
 import type { Command } from './commands/command.ts';
+import { demoCommand } from './commands/demo.ts';
+import { findingsCommand } from './commands/findings.ts';
+import { serveCommand } from './commands/serve.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { UsageError } from './commands/usage-error.ts';
 
-const COMMANDS: readonly Command[] = [analyzeCommand];
+const COMMANDS: readonly Command[] = [
+  analyzeCommand,
+  simulateCommand,
+  demoCommand,
+  serveCommand,
+  findingsCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 4) + 2;

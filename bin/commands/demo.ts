@@ -1,0 +1,312 @@
+// `cascade-analyzer demo`: the deployed pipeline on this machine. A CloudWatch alarm goes to ALARM,
+// the synthesized state machine runs every step's real code against local servers, and the finding
+// is stored, notified and written out — no AWS account needed.
+
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
+import type { Finding } from '../../lambdas/core/model.ts';
+import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
+import { DataDirBusyError, DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
+import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
+import {
+  chooseSnsEndpoint,
+  type PublishedNotification,
+  safeFileName,
+} from '../../lambdas/local/notifications.ts';
+import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
+import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
+import {
+  combineScenarioProviders,
+  exampleScenarios,
+  findScenario,
+  type Scenario,
+  ScenarioError,
+  type ScenarioProvider,
+  scenarioFromGraphFile,
+} from '../../lambdas/local/scenarios.ts';
+import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
+import type { Command } from './command.ts';
+import { UsageError } from './usage-error.ts';
+
+/**
+ * The scenarios `--scenario` knows, first match wins. The simulator's provider (issue 3) joins this
+ * list; anything implementing `ScenarioProvider` can.
+ */
+export const DEMO_SCENARIOS: ScenarioProvider = combineScenarioProviders(exampleScenarios);
+
+export function demoHelp(scenarios: ScenarioProvider): string {
+  return `Usage: cascade-analyzer demo [--scenario NAME | --graph FILE] [options]
+
+Runs the whole deployed pipeline on this machine, no AWS account needed: a CloudWatch alarm on the
+scenario's alarmed service goes to ALARM, and the state machine that "cdk deploy" creates (synthesized
+from the CDK app) runs Prepare → CollectGraph → Enrich → Analyze → Store → Notify with every step's
+real code. X-Ray is a local endpoint replaying the scenario's graphs, DynamoDB is an embedded dynalite
+whose data stays in the data folder, and the notification goes to SNS on moto when there is one,
+otherwise to the terminal and a file.
+
+Options:
+  --scenario NAME      a bundled scenario: ${scenarios.names().join(', ')} (default: shop)
+  --graph FILE         your own graph instead: {"incident": …, "baseline": …}, or one
+                       GetServiceGraph response ("aws xray get-service-graph")
+  --service NAME       the alarmed service (default: the scenario's; for --graph the entry
+                       point with the highest fault rate)
+  --data-dir DIR       where findings, snapshots, reports and the table live
+                       (default: ${DEFAULT_DATA_DIR}/)
+  --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
+                       else moto_server if it answers on 127.0.0.1:5000
+  --no-sns             write notifications to files even when moto_server is running
+  -h, --help           show this help
+
+Exit status: 0 the analysis completed, 1 the workflow failed (a FAILED finding was recorded) or the
+data folder is in use, 2 bad input.
+`;
+}
+
+export function createDemoCommand(scenarios: ScenarioProvider): Command {
+  const help = demoHelp(scenarios);
+  return {
+    name: 'demo',
+    summary: 'run the deployed pipeline on this machine: alarm → state machine → finding → notification',
+    help,
+    run: (args) => runDemo(args, scenarios, help),
+  };
+}
+
+export const demoCommand: Command = createDemoCommand(DEMO_SCENARIOS);
+
+async function runDemo(args: readonly string[], scenarios: ScenarioProvider, help: string): Promise<number> {
+  let values: ReturnType<typeof parseDemoArgs>;
+  try {
+    values = parseDemoArgs(args);
+  } catch (err) {
+    throw new UsageError(`demo: ${(err as Error).message}`);
+  }
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (values.scenario !== undefined && values.graph !== undefined) {
+    throw new UsageError('demo: give --scenario or --graph, not both');
+  }
+  if (values['sns-endpoint'] !== undefined && values['no-sns']) {
+    throw new UsageError('demo: give --sns-endpoint or --no-sns, not both');
+  }
+  quietSdkNodeWarning();
+  const out = (text: string) => process.stdout.write(text);
+  const t0 = performance.now();
+
+  let scenario: Scenario;
+  try {
+    scenario =
+      values.graph !== undefined
+        ? await scenarioFromGraphFile(values.graph, {
+            ...(values.service !== undefined ? { service: values.service } : {}),
+          })
+        : await findScenario(scenarios, values.scenario ?? 'shop');
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(`demo: ${err.message}`);
+    throw err;
+  }
+  if (values.service !== undefined) scenario = { ...scenario, alarmedService: values.service };
+
+  let sns: Awaited<ReturnType<typeof chooseSnsEndpoint>>;
+  try {
+    sns = values['no-sns']
+      ? { endpoint: undefined, reason: '--no-sns' }
+      : await chooseSnsEndpoint(values['sns-endpoint']);
+  } catch (err) {
+    throw new UsageError(`demo: ${(err as Error).message}`);
+  }
+
+  out('cascade-analyzer demo: the deployed workflow, run on this machine (no AWS account)\n\n');
+  out(row('scenario', `${scenario.name}: ${scenario.description}`));
+  if (scenario.source !== scenario.name) out(row('', `graph from ${show(scenario.source)}`));
+
+  const notifications: PublishedNotification[] = [];
+  let pipeline: LocalPipeline;
+  try {
+    pipeline = await LocalPipeline.start({
+      dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
+      xray: { replay: scenario.snapshot },
+      watch: [scenario.alarmedService],
+      ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
+      onNotification: (n) => notifications.push(n),
+      command: 'demo',
+    });
+  } catch (err) {
+    if (err instanceof DataDirBusyError) {
+      process.stderr.write(`cascade-analyzer: demo: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    const setupMs = performance.now() - t0;
+    const taskCount = pipeline.app.tasks.length;
+    out(
+      row(
+        'workflow',
+        `${pipeline.app.stateMachineLogicalId}, synthesized from the ${pipeline.app.stackName} stack (${taskCount} Task states, each running its handler's code here)`,
+      ),
+    );
+    const earlier = await pipeline.repository.listByService({ service: scenario.alarmedService, limit: 100 });
+    const history = earlier.items.length;
+    out(
+      row(
+        'store',
+        `${show(pipeline.dir.root)}/ · DynamoDB table in dynalite · ${history === 0 ? 'first finding' : `${history}${earlier.next ? '+' : ''} earlier finding(s)`} for ${scenario.alarmedService}`,
+      ),
+    );
+    out(
+      row(
+        'X-Ray',
+        `local endpoint ${pipeline.xrayEndpoint}, replaying the scenario as the last minutes' traffic`,
+      ),
+    );
+    out(
+      row(
+        'SNS',
+        sns.endpoint !== undefined
+          ? `topic ${pipeline.topicArn ?? ''} on ${sns.endpoint} (${sns.reason})`
+          : `none (${sns.reason}): notifications go to the terminal and ${show(pipeline.dir.notifications)}/`,
+      ),
+    );
+    out(row('ready in', duration(setupMs)));
+
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const event = pipeline.alarmEvent(scenario.alarmedService, at);
+    out(
+      `\nALARM  ${event.detail.alarmName} → ALARM at ${at.toISOString()}; EventBridge starts the workflow\n\n`,
+    );
+
+    let analysisId: string | undefined;
+    const printer = progressPrinter({ write: out, tty: process.stdout.isTTY === true });
+    const handedOver = Date.now();
+    const report = await pipeline.run(event, {
+      listener: (e) => {
+        if (e.type === 'state-succeeded' && e.state === 'Prepare') {
+          analysisId = (e.output as { analysisId?: string }).analysisId;
+        }
+        printer(e);
+      },
+    });
+    const notification =
+      notifications.find((n) => n.analysisId === analysisId) ??
+      (analysisId === undefined ? notifications[0] : undefined);
+    analysisId ??= notification?.analysisId;
+
+    const limit = `${kib(report.largestPayload.bytes)} (${report.largestPayload.where}; the limit is ${kib(MAX_PAYLOAD_BYTES)})`;
+    if (report.status === 'SUCCEEDED') {
+      const toNotification = notification
+        ? `, alarm → notification ${duration(notification.at - handedOver)}`
+        : '';
+      out(
+        `  ${'Done'.padEnd(14)} ✓ ${duration(report.ms).padStart(7)}  execution SUCCEEDED${toNotification}\n`,
+      );
+    } else {
+      out(
+        `  ${'Failed'.padEnd(14)} ✗ ${duration(report.ms).padStart(7)}  execution ${report.status}: ${report.error?.Error ?? ''}\n`,
+      );
+    }
+    out(`  ${''.padEnd(14)}            largest state payload ${limit}\n`);
+
+    if (notification !== undefined) {
+      const where =
+        notification.via === 'sns'
+          ? `published to ${notification.topicArn ?? 'SNS'}, message ${notification.messageId}`
+          : `written to ${show(notification.file ?? '')}`;
+      // The readable part; the key facts as JSON that follow it are for machines (see the file or queue).
+      const cut = notification.message.indexOf(FACTS_SEPARATOR);
+      const readable = cut >= 0 ? notification.message.slice(0, cut) : notification.message;
+      const facts = cut >= 0 ? '\n[then a "---" line and the key facts as JSON, for machines]' : '';
+      out(
+        `\nNOTIFICATION (${where})\n${rule()}\nSubject: ${notification.subject}\n\n${readable}${facts}\n${rule()}\n`,
+      );
+    }
+
+    const finding = analysisId === undefined ? undefined : await pipeline.repository.get(analysisId);
+    if (finding !== undefined && analysisId !== undefined) {
+      const files = await writeOutputs(pipeline, finding);
+      const top = finding.rootCauses[0];
+      out('\n');
+      out(row('status', finding.status));
+      if (top)
+        out(
+          row(
+            'root cause',
+            `${top.service} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %`,
+          ),
+        );
+      out(row('finding', show(files.json)));
+      out(row('report', show(files.html)));
+      out(row('more', `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}`));
+      out(row('', `npx cascade-analyzer findings get ${analysisId}`));
+      if (scenario.expectedRootCause !== undefined && top?.service !== scenario.expectedRootCause) {
+        out(`\nnote: the scenario was built around ${scenario.expectedRootCause} as root cause\n`);
+      }
+    } else {
+      out('\nno finding was stored; the execution history above says why\n');
+    }
+    return report.status === 'SUCCEEDED' && finding?.status !== 'FAILED' ? 0 : 1;
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+/**
+ * The finding as stored (findings/<id>.json is already there when the Analyze step wrote it; a
+ * FAILED finding exists only in the table, so it is written out here) and its HTML report.
+ */
+async function writeOutputs(
+  pipeline: LocalPipeline,
+  finding: Finding,
+): Promise<{ json: string; html: string }> {
+  const name = safeFileName(finding.analysisId);
+  const json = join(pipeline.dir.objects, 'findings', `${name}.json`);
+  if (!existsSync(json)) {
+    await mkdir(join(pipeline.dir.objects, 'findings'), { recursive: true });
+    await writeFile(json, `${JSON.stringify(finding, null, 2)}\n`, 'utf8');
+  }
+  await mkdir(pipeline.dir.reports, { recursive: true });
+  const html = join(pipeline.dir.reports, `${name}.html`);
+  await writeFile(html, await renderReportHtml(finding), 'utf8');
+  return { json, html };
+}
+
+function parseDemoArgs(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      scenario: { type: 'string' },
+      graph: { type: 'string' },
+      service: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'sns-endpoint': { type: 'string' },
+      'no-sns': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
+function row(label: string, text: string): string {
+  return `${label.padEnd(11)}${text}\n`;
+}
+
+function rule(): string {
+  return '─'.repeat(72);
+}
+
+/** A path relative to the working directory when it is inside it. */
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? rel : path;
+}
+
+function quoteArg(s: string): string {
+  return /^[A-Za-z0-9._:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

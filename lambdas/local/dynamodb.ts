@@ -1,0 +1,125 @@
+// The embedded DynamoDB: dynalite in this process, its data in a folder (or in memory), and the
+// findings table created as the CDK construct declares it (keys, `byService` index, TTL).
+
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
+import { closeServer } from './xray-endpoint.ts';
+
+export interface EmbeddedDynamo {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+type DynaliteFactory = (options: Record<string, unknown>) => Server;
+
+/**
+ * dynalite on a free local port; tables become ACTIVE at once. With `path` its LevelDB files live
+ * there (one process at a time: see data-dir.ts's lock); without, everything is in memory.
+ */
+export async function startDynalite(options: { readonly path?: string } = {}): Promise<EmbeddedDynamo> {
+  const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path !== undefined ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+}
+
+/**
+ * Creates the findings table as the CDK construct does (keys, `byService` index, TTL) and waits
+ * until it and its index are ACTIVE. Returns whether TTL could be enabled: dynalite has no
+ * UpdateTimeToLive, DynamoDB Local has.
+ */
+export async function createFindingsTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ ttlEnabled: boolean }> {
+  const s = FINDINGS_TABLE_SCHEMA;
+  const idx = s.byServiceIndex;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: s.partitionKey.name, AttributeType: s.partitionKey.type },
+        { AttributeName: idx.partitionKey.name, AttributeType: idx.partitionKey.type },
+        { AttributeName: idx.sortKey.name, AttributeType: idx.sortKey.type },
+      ],
+      KeySchema: [{ AttributeName: s.partitionKey.name, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: idx.name,
+          KeySchema: [
+            { AttributeName: idx.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: idx.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...idx.nonKeyAttributes] },
+        },
+      ],
+    }),
+  );
+  await waitUntilActive(client, tableName);
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: s.ttlAttribute, Enabled: true },
+      }),
+    );
+    return { ttlEnabled: true };
+  } catch (err) {
+    if ((err as { name?: unknown }).name === 'UnknownOperationException') return { ttlEnabled: false };
+    throw err;
+  }
+}
+
+/** Creates the findings table unless an earlier run already did. */
+export async function ensureFindingsTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'existed'> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await waitUntilActive(client, tableName);
+    return 'existed';
+  } catch (err) {
+    if (
+      !(err instanceof ResourceNotFoundException) &&
+      (err as { name?: unknown }).name !== 'ResourceNotFoundException'
+    ) {
+      throw err;
+    }
+  }
+  await createFindingsTable(client, tableName);
+  return 'created';
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const ready =
+      Table?.TableStatus === 'ACTIVE' &&
+      (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within 20 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,154 @@
+// Reads the findings the local runtime stored: straight from the data folder's table, or — when a
+// `serve` process has the folder open (LevelDB allows one process) — through that process's API.
+
+import { existsSync } from 'node:fs';
+import { type DynamoDBClient, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBClient } from '../adapters/clients.ts';
+import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
+import type { FindingPage, FindingSummary, ListQuery } from '../adapters/ports.ts';
+import type { Finding } from '../core/model.ts';
+import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
+import { startDynalite } from './dynamodb.ts';
+import { LOCAL_TABLE_NAME, localClientOptions } from './local-aws.ts';
+
+export interface FindingsReader {
+  /** Where the findings are read from, for the terminal. */
+  readonly source: string;
+  get(analysisId: string): Promise<Finding | undefined>;
+  /** One service's findings, newest first, a page at a time. */
+  listByService(query: ListQuery): Promise<FindingPage>;
+  /** Every service with findings; undefined when this reader cannot tell (through the API). */
+  services(): Promise<string[] | undefined>;
+  close(): Promise<void>;
+}
+
+/** The newest findings of every service (or of `services`), merged newest first. */
+export async function listAll(
+  reader: FindingsReader,
+  query: Omit<ListQuery, 'service' | 'next'>,
+  services: readonly string[],
+): Promise<FindingSummary[]> {
+  const pages = await Promise.all(services.map((service) => reader.listByService({ ...query, service })));
+  return pages
+    .flatMap((p) => p.items)
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.analysisId < b.analysisId ? 1 : -1))
+    .slice(0, query.limit);
+}
+
+/**
+ * Opens the findings of a data folder. Undefined when nothing was ever stored there; the API of the
+ * `serve` process holding the folder, when one does; the folder itself otherwise.
+ */
+export async function openFindings(dir: DataDir, command: string): Promise<FindingsReader | undefined> {
+  if (!existsSync(dir.dynamodb)) return undefined;
+  let lock: Awaited<ReturnType<typeof lockDataDir>>;
+  try {
+    lock = await lockDataDir(dir, command);
+  } catch (err) {
+    if (err instanceof DataDirBusyError && err.holder.apiEndpoint !== undefined) {
+      return apiReader(err.holder.apiEndpoint);
+    }
+    throw err;
+  }
+  try {
+    const dynamo = await startDynalite({ path: dir.dynamodb });
+    const client = createDynamoDBClient(localClientOptions(dynamo.endpoint));
+    const repository = new DynamoFindingsRepository({
+      client,
+      tableName: LOCAL_TABLE_NAME,
+      retentionDays: 1,
+    });
+    const orEmpty = async <T>(read: () => Promise<T>, empty: T): Promise<T> => {
+      try {
+        return await read();
+      } catch (err) {
+        if (isMissingTable(err)) return empty;
+        throw err;
+      }
+    };
+    return {
+      source: dir.root,
+      get: (id) => orEmpty(() => repository.get(id), undefined),
+      listByService: (q) => orEmpty(() => repository.listByService(q), { items: [] }),
+      services: () => orEmpty(() => scanServices(client), []),
+      async close() {
+        client.destroy();
+        await dynamo.stop();
+        await lock.release();
+      },
+    };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+function isMissingTable(err: unknown): boolean {
+  return (
+    err instanceof ResourceNotFoundException ||
+    (err as { name?: unknown }).name === 'ResourceNotFoundException'
+  );
+}
+
+/** The distinct services of the table (a local table is small enough to scan). */
+async function scanServices(client: DynamoDBClient): Promise<string[]> {
+  const attr = FINDINGS_TABLE_SCHEMA.byServiceIndex.partitionKey.name;
+  const names = new Set<string>();
+  let start: Record<string, never> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({
+        TableName: LOCAL_TABLE_NAME,
+        ProjectionExpression: '#s',
+        ExpressionAttributeNames: { '#s': attr },
+        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const s = item[attr]?.S;
+      if (s !== undefined) names.add(s);
+    }
+    start = out.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (start !== undefined);
+  return [...names].sort();
+}
+
+/** The routes of the running `serve`: GET /analyses?service=… and GET /analyses/{id}. */
+function apiReader(endpoint: string): FindingsReader {
+  const call = async (path: string): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(`${endpoint}${path}`, { signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    if (res.status >= 400 && res.status !== 404) {
+      const message = (body as { message?: unknown } | undefined)?.message;
+      throw new Error(
+        `the API of "cascade-analyzer serve" on ${endpoint} answered ${res.status}: ${String(message ?? text)}`,
+      );
+    }
+    return { status: res.status, body };
+  };
+  return {
+    source: `the API of "cascade-analyzer serve" on ${endpoint}`,
+    async get(id) {
+      const r = await call(`/analyses/${encodeURIComponent(id)}`);
+      return r.status === 404 ? undefined : (r.body as Finding);
+    },
+    async listByService(q) {
+      const params = new URLSearchParams({ service: q.service, limit: String(q.limit) });
+      if (q.from !== undefined) params.set('from', q.from);
+      if (q.to !== undefined) params.set('to', q.to);
+      if (q.next !== undefined) params.set('next', q.next);
+      const r = await call(`/analyses?${params}`);
+      const body = r.body as { items: FindingSummary[]; next: string | null };
+      return body.next === null ? { items: body.items } : { items: body.items, next: body.next };
+    },
+    services: async () => undefined,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,427 @@
+// The deployed pipeline on this machine: the synthesized state machine run in-process, each Task
+// state calling the real handler core with the real adapters against local servers — dynalite
+// (data in the data folder), a local X-Ray endpoint, the file snapshot store, and SNS on moto or
+// notification files. Handler configuration is the environment the stack gives each function.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { XRayClient } from '@aws-sdk/client-xray';
+import {
+  createCloudWatchClient,
+  createDynamoDBClient,
+  createSnsClient,
+  createXRayClient,
+} from '../adapters/clients.ts';
+import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
+import type { MetricsSource, Notifier } from '../adapters/ports.ts';
+import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
+import { XRayGraphSource } from '../adapters/xray-source.ts';
+import { analyzeIncident } from '../handlers/analyze.ts';
+import type { ApiDeps } from '../handlers/api.ts';
+import { collectGraph } from '../handlers/collect-graph.ts';
+import { type ApiAnalysisInput, ENV } from '../handlers/contracts.ts';
+import { enrich } from '../handlers/enrich.ts';
+import {
+  checkRequiredEnv,
+  type Env,
+  type HandlerName,
+  prepareSettings,
+  readAlarmPrefix,
+  readWatchedServices,
+  retentionDays,
+} from '../handlers/env.ts';
+import { notifyFinding } from '../handlers/notify.ts';
+import { prepare } from '../handlers/prepare.ts';
+import { recordFailure } from '../handlers/record-failure.ts';
+import { storeFinding } from '../handlers/store.ts';
+import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
+import {
+  type AlarmKind,
+  type AlarmStateChangeEvent,
+  alarmStateChangeEvent,
+  serviceAlarm,
+} from './alarm-events.ts';
+import type { StepKey, SynthesizedApp } from './app-model.ts';
+import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
+import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
+import { LOCAL_TABLE_NAME, LOCAL_TOPIC_NAME, localClientOptions } from './local-aws.ts';
+import {
+  createLocalTopic,
+  FileNotifier,
+  type NotificationListener,
+  ObservedSnsNotifier,
+  type PublishedNotification,
+} from './notifications.ts';
+import { replaySnapshot, type SnapshotDocument } from './replay.ts';
+import {
+  type ExecutionListener,
+  type ExecutionReport,
+  LocalStateMachine,
+  loadSynthesizedApp,
+  type TaskFunction,
+} from './state-machine.ts';
+import { type GraphPages, type GraphRequest, type LocalXRay, startLocalXRay } from './xray-endpoint.ts';
+
+/** What answers X-Ray GetServiceGraph. */
+export type XRaySetup =
+  /** Replay a snapshot: windows ending within the stack's lookback see its incident graph. */
+  | { readonly replay: SnapshotDocument; readonly pageSize?: number }
+  /** Any answer per requested window. */
+  | { readonly graphs: (request: GraphRequest) => GraphPages }
+  /** An X-Ray endpoint already running (e.g. `AWS_ENDPOINT_URL_XRAY`). */
+  | { readonly endpoint: string };
+
+export interface LocalPipelineOptions {
+  /** The data folder; without one, DynamoDB is in memory and documents go to a temporary folder. */
+  readonly dataDir?: string;
+  readonly xray: XRaySetup;
+  /** Services the stack watches besides cdk.json's (each gets its alarms and X-Ray group). */
+  readonly watch?: readonly string[];
+  /** An SNS endpoint (moto): notifications are published there; without one they go to files. */
+  readonly snsEndpoint?: string;
+  /** A CloudWatch endpoint (moto) for the Enrich step; without one, no metrics are read. */
+  readonly cloudWatchEndpoint?: string;
+  /** Told about every notification sent. */
+  readonly onNotification?: NotificationListener;
+  /** Who holds the data folder, for the "in use" message. @default 'local' */
+  readonly command?: string;
+  /** Milliseconds before each Step Functions retry instead of the definition's backoff (tests). */
+  readonly retryDelayMs?: number;
+  /** Told when an execution started through `starter` (the API) ends. */
+  readonly onBackgroundExecution?: (report: ExecutionReport) => void;
+}
+
+const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
+  prepare: 'prepare',
+  collectGraph: 'collect-graph',
+  enrich: 'enrich',
+  analyze: 'analyze',
+  store: 'store',
+  notify: 'notify',
+  recordFailure: 'record-failure',
+};
+
+/** An execution name already used: Step Functions keeps names unique per state machine. */
+export class ExecutionAlreadyExistsError extends Error {
+  override readonly name = 'ExecutionAlreadyExists';
+}
+
+interface PipelineParts {
+  readonly app: SynthesizedApp;
+  readonly dir: DataDir;
+  readonly repository: DynamoFindingsRepository;
+  readonly snapshotStore: FileSnapshotStore;
+  readonly xray: LocalXRay | undefined;
+  readonly xrayEndpoint: string;
+  readonly topicArn: string | undefined;
+  readonly machine: LocalStateMachine;
+  readonly listeners: Set<NotificationListener>;
+  readonly onBackground: ((report: ExecutionReport) => void) | undefined;
+  readonly dynamo: EmbeddedDynamo;
+  readonly clients: readonly { destroy(): void }[];
+  readonly lock: DataDirLock | undefined;
+  readonly tempDir: string | undefined;
+}
+
+export class LocalPipeline {
+  readonly app: SynthesizedApp;
+  readonly dir: DataDir;
+  readonly repository: DynamoFindingsRepository;
+  readonly snapshotStore: FileSnapshotStore;
+  /** The local X-Ray endpoint, when this pipeline started one. */
+  readonly xray: LocalXRay | undefined;
+  readonly xrayEndpoint: string;
+  /** The topic notifications are published to, when an SNS endpoint is used. */
+  readonly topicArn: string | undefined;
+  /** Every execution name used (names are unique per state machine, as in Step Functions). */
+  private readonly names = new Set<string>();
+  private readonly running = new Set<Promise<ExecutionReport>>();
+  private stopped = false;
+
+  private constructor(private readonly parts: PipelineParts) {
+    this.app = parts.app;
+    this.dir = parts.dir;
+    this.repository = parts.repository;
+    this.snapshotStore = parts.snapshotStore;
+    this.xray = parts.xray;
+    this.xrayEndpoint = parts.xrayEndpoint;
+    this.topicArn = parts.topicArn;
+  }
+
+  /** Synthesizes the stack, starts the local servers and wires every step. */
+  static async start(options: LocalPipelineOptions): Promise<LocalPipeline> {
+    const app = await loadSynthesizedApp(await contextFor(options.watch ?? []));
+    const tempDir =
+      options.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'cascade-analyzer-')) : undefined;
+    const dir = layoutOf(options.dataDir ?? tempDir);
+    const lock =
+      options.dataDir === undefined ? undefined : await lockDataDir(dir, options.command ?? 'local');
+    const started: { stop(): Promise<void> }[] = [];
+    const clients: { destroy(): void }[] = [];
+    try {
+      const dynamo = await startDynalite(options.dataDir === undefined ? {} : { path: dir.dynamodb });
+      started.push(dynamo);
+      const dynamoClient: DynamoDBClient = createDynamoDBClient(local(dynamo.endpoint));
+      clients.push(dynamoClient);
+      await ensureFindingsTable(dynamoClient, LOCAL_TABLE_NAME);
+      const repository = new DynamoFindingsRepository({
+        client: dynamoClient,
+        tableName: LOCAL_TABLE_NAME,
+        retentionDays: retentionDays(envOf(app, 'store')),
+      });
+      const snapshotStore = new FileSnapshotStore({ dir: dir.objects });
+
+      let xray: LocalXRay | undefined;
+      let xrayEndpoint: string;
+      if ('endpoint' in options.xray) {
+        xrayEndpoint = options.xray.endpoint;
+      } else {
+        const graphs =
+          'graphs' in options.xray
+            ? options.xray.graphs
+            : replaySnapshot(options.xray.replay, {
+                incidentMinutes: Number(envOf(app, 'prepare')[ENV.lookbackMinutes]),
+                ...(options.xray.pageSize !== undefined ? { pageSize: options.xray.pageSize } : {}),
+              });
+        xray = await startLocalXRay({ graphs });
+        started.push(xray);
+        xrayEndpoint = xray.endpoint;
+      }
+      const xrayClient: XRayClient = createXRayClient(local(xrayEndpoint));
+      clients.push(xrayClient);
+
+      let metricsSource: MetricsSource = NO_METRICS;
+      if (options.cloudWatchEndpoint !== undefined) {
+        const cw: CloudWatchClient = createCloudWatchClient(local(options.cloudWatchEndpoint));
+        clients.push(cw);
+        metricsSource = new CloudWatchMetricsSource({ client: cw });
+      }
+
+      const listeners = new Set<NotificationListener>();
+      if (options.onNotification) listeners.add(options.onNotification);
+      const tell: NotificationListener = (n) => {
+        for (const l of listeners) l(n);
+      };
+      let notifier: Notifier;
+      let topicArn: string | undefined;
+      if (options.snsEndpoint !== undefined) {
+        const sns: SNSClient = createSnsClient(local(options.snsEndpoint));
+        clients.push(sns);
+        topicArn = await createLocalTopic(sns, LOCAL_TOPIC_NAME);
+        notifier = new ObservedSnsNotifier(sns, topicArn, tell);
+      } else {
+        notifier = new FileNotifier(dir.notifications, tell);
+      }
+
+      const adapters: StepAdapters = {
+        graphSource: new XRayGraphSource({ client: xrayClient }),
+        metricsSource,
+        snapshotStore,
+        repository,
+        notifier,
+      };
+      const tasks: Record<string, TaskFunction> = {};
+      for (const task of app.tasks) tasks[task.state] = stepFunction(task.step, task.environment, adapters);
+      const machine = new LocalStateMachine(app, {
+        tasks,
+        ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      });
+      return new LocalPipeline({
+        app,
+        dir,
+        repository,
+        snapshotStore,
+        xray,
+        xrayEndpoint,
+        topicArn,
+        machine,
+        listeners,
+        onBackground: options.onBackgroundExecution,
+        dynamo,
+        clients,
+        lock,
+        tempDir,
+      });
+    } catch (err) {
+      for (const c of clients) c.destroy();
+      for (const s of started.reverse()) await s.stop().catch(() => undefined);
+      await lock?.release();
+      if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  get stateMachineArn(): string {
+    return this.parts.machine.arn;
+  }
+
+  /** Subscribes to notifications; returns the unsubscribe function. */
+  onNotification(listener: NotificationListener): () => void {
+    this.parts.listeners.add(listener);
+    return () => this.parts.listeners.delete(listener);
+  }
+
+  /** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
+  alarmEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
+    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
+      at,
+      account: this.app.account,
+      region: this.app.region,
+    });
+  }
+
+  /**
+   * One execution of the state machine with `input`, as EventBridge or the API would start it.
+   * Resolves with the execution's report when it ends, whatever the outcome.
+   */
+  run(
+    input: unknown,
+    options: { readonly name?: string; readonly listener?: ExecutionListener } = {},
+  ): Promise<ExecutionReport> {
+    if (this.stopped) return Promise.reject(new Error('the local pipeline is stopped'));
+    const name = options.name ?? randomUUID();
+    if (this.names.has(name)) {
+      return Promise.reject(new ExecutionAlreadyExistsError(`Execution ${name} already exists`));
+    }
+    this.names.add(name);
+    const execution = this.parts.machine.run(input, name, options.listener);
+    this.running.add(execution);
+    const done = () => this.running.delete(execution);
+    execution.then(done, done);
+    return execution;
+  }
+
+  /** The API's way in: starts an execution named after the analysis and returns at once. */
+  readonly starter: WorkflowStarter = {
+    start: async (name: string, input: ApiAnalysisInput) => {
+      const execution = this.run(input, { name });
+      execution.then(
+        (report) => this.parts.onBackground?.(report),
+        () => undefined,
+      );
+      await Promise.resolve();
+      return { executionArn: `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` };
+    },
+  };
+
+  /** What the API handler needs, against this pipeline's store and workflow. */
+  apiDeps(onError?: ApiDeps['onError']): ApiDeps {
+    checkRequiredEnv('api', this.app.apiEnvironment);
+    return {
+      repository: this.repository,
+      starter: this.starter,
+      newId: () => `api-${randomUUID()}`,
+      now: () => new Date(),
+      ...(onError !== undefined ? { onError } : {}),
+    };
+  }
+
+  /** Waits until every execution started so far has ended. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Records where this process's API answers, for other commands (see data-dir.ts). */
+  async announceApi(endpoint: string): Promise<void> {
+    await this.parts.lock?.update({ apiEndpoint: endpoint });
+  }
+
+  /** Lets running executions finish, then stops the servers and releases the data folder. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.idle();
+    for (const c of this.parts.clients) c.destroy();
+    await this.xray?.stop();
+    await this.parts.dynamo.stop();
+    await this.parts.lock?.release();
+    if (this.parts.tempDir !== undefined) await rm(this.parts.tempDir, { recursive: true, force: true });
+  }
+}
+
+export type { PublishedNotification };
+
+interface StepAdapters {
+  readonly graphSource: XRayGraphSource;
+  readonly metricsSource: MetricsSource;
+  readonly snapshotStore: FileSnapshotStore;
+  readonly repository: DynamoFindingsRepository;
+  readonly notifier: Notifier;
+}
+
+/**
+ * The handler core behind a Task state, its dependencies built as the Lambda's cold start builds
+ * them: from the function's environment (a missing variable fails here, naming it).
+ */
+function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
+  checkRequiredEnv(HANDLER_OF[step], env);
+  switch (step) {
+    case 'prepare': {
+      const deps = { ...prepareSettings(env), now: () => new Date() };
+      return async (input) => prepare(input, deps);
+    }
+    case 'collectGraph': {
+      const deps = { graphSource: a.graphSource, snapshotStore: a.snapshotStore };
+      return (input) => collectGraph(input, deps);
+    }
+    case 'enrich': {
+      const deps = { watched: readWatchedServices(env, true), metricsSource: a.metricsSource };
+      return (input) => enrich(input, deps);
+    }
+    case 'analyze': {
+      const deps = { watched: readWatchedServices(env, true), snapshotStore: a.snapshotStore };
+      return (input) => analyzeIncident(input, deps);
+    }
+    case 'store': {
+      const deps = { snapshotStore: a.snapshotStore, repository: a.repository };
+      return (input) => storeFinding(input, deps);
+    }
+    case 'notify': {
+      const deps = { snapshotStore: a.snapshotStore, notifier: a.notifier };
+      return (input) => notifyFinding(input, deps);
+    }
+    case 'recordFailure': {
+      const deps = {
+        watched: readWatchedServices(env, false),
+        alarmPrefix: readAlarmPrefix(env),
+        repository: a.repository,
+        notifier: a.notifier,
+      };
+      return (input) => recordFailure(input, deps);
+    }
+  }
+}
+
+function envOf(app: SynthesizedApp, step: StepKey): Env {
+  const task = app.tasks.find((t) => t.step === step);
+  if (task === undefined) throw new Error(`the state machine has no ${step} step`);
+  return task.environment;
+}
+
+const local = localClientOptions;
+
+/** Without a CloudWatch endpoint there are no metrics: Enrich goes on with the graph alone. */
+const NO_METRICS: MetricsSource = {
+  async getMetrics(queries) {
+    return queries.map((q) => ({ id: q.id, timestamps: [], values: [] }));
+  },
+};
+
+/** cdk.json's context with `watch` added to its watched services. */
+async function contextFor(watch: readonly string[]): Promise<Record<string, unknown>> {
+  if (watch.length === 0) return {};
+  const cdkJson = JSON.parse(await readFile(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context?: { watchedServices?: unknown };
+  };
+  let watched = cdkJson.context?.watchedServices ?? [];
+  if (typeof watched === 'string') watched = JSON.parse(watched);
+  const list = Array.isArray(watched) ? [...(watched as { name?: unknown }[])] : [];
+  for (const name of watch) if (!list.some((w) => w.name === name)) list.push({ name });
+  return { watchedServices: list };
+}

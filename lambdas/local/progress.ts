@@ -1,0 +1,113 @@
+// How a local execution reads in a terminal: one line per state as it ends, with its time and what
+// it produced; on a TTY the running state shows while it runs.
+
+import type { ExecutionEvent, ExecutionListener } from './state-machine.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+const NAME_WIDTH = 14;
+
+export interface ProgressOptions {
+  /** Where lines go (standard output). */
+  readonly write: (text: string) => void;
+  /** Show the running state before it ends (overwritten when it does). */
+  readonly tty: boolean;
+}
+
+/** An execution listener that prints the progress. */
+export function progressPrinter(options: ProgressOptions): ExecutionListener {
+  const { write, tty } = options;
+  let pending = false;
+  const line = (text: string) => {
+    write(`${pending ? '\r\x1b[2K' : ''}${text}\n`);
+    pending = false;
+  };
+  return (e: ExecutionEvent) => {
+    switch (e.type) {
+      case 'state-entered':
+        if (tty && !pending && e.kind === 'Task') {
+          write(`  ${e.state.padEnd(NAME_WIDTH)} …`);
+          pending = true;
+        }
+        return;
+      case 'state-succeeded':
+        // Succeed and Fail states end the execution; the caller sums it up.
+        if (e.kind !== 'Task') return;
+        line(`  ${e.state.padEnd(NAME_WIDTH)} ✓ ${duration(e.ms).padStart(7)}  ${describeOutput(e.output)}`);
+        return;
+      case 'state-failed':
+        if (e.kind !== 'Task') return;
+        line(
+          `  ${e.state.padEnd(NAME_WIDTH)} ✗ ${duration(e.ms).padStart(7)}  ${e.error}: ${causeMessage(e.cause)}`,
+        );
+        return;
+      case 'state-retried':
+        line(`  ${e.state.padEnd(NAME_WIDTH)} ↻          retry ${e.attempt} (the state's Retry)`);
+        return;
+      case 'state-caught':
+        line(`  ${''.padEnd(NAME_WIDTH)}            caught by the state's Catch → RecordFailure`);
+        return;
+    }
+  };
+}
+
+/** One phrase on what a state produced, from its output payload. */
+export function describeOutput(output: unknown): string {
+  if (!isObj(output)) return '';
+  if ('stored' in output && 'messageId' in output) {
+    // RecordFailure
+    return output.stored === 'created'
+      ? `FAILED finding stored and notified (${str(output.messageId)})`
+      : 'a finding was already stored for this analysis: not notified again';
+  }
+  if ('stored' in output) {
+    return output.stored === 'created'
+      ? 'finding stored (conditional put: first for this analysis)'
+      : 'already stored by an earlier delivery of this alarm: nothing written';
+  }
+  if ('messageId' in output) {
+    return output.messageId === null
+      ? 'not sent: a duplicate of an analysis already notified'
+      : `sent ${str(output.messageId)}`;
+  }
+  if ('findingKey' in output) {
+    const root = str(output.rootCause);
+    return `${str(output.status)}${root ? `: root cause ${root}` : ''} → ${str(output.findingKey)}`;
+  }
+  if ('metrics' in output && isObj(output.metrics)) {
+    const n = Object.keys(output.metrics).length;
+    return n === 0 ? 'no CloudWatch metrics configured for these services' : `CPU of ${n} service(s)`;
+  }
+  if ('snapshotKey' in output) {
+    return `${String(output.serviceCount)} services in the incident graph → ${str(output.snapshotKey)}`;
+  }
+  if ('analysisId' in output && isObj(output.window)) {
+    return `${str(output.analysisId)} · ${str(output.service)} · ${clock(str(output.window.start))}–${clock(str(output.window.end))} UTC`;
+  }
+  return '';
+}
+
+/** A Lambda-style JSON cause's message, or the cause itself. */
+export function causeMessage(cause: string): string {
+  try {
+    const c = JSON.parse(cause) as { errorMessage?: unknown };
+    if (isObj(c) && typeof c.errorMessage === 'string') return c.errorMessage;
+  } catch {
+    // plain text
+  }
+  return cause;
+}
+
+export function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function kib(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+function clock(iso: string): string {
+  return iso.slice(11, 16);
+}

@@ -1,0 +1,211 @@
+// `demo`, `serve` and `findings` as a user runs them: the CLI in a child process, in a fresh
+// working directory, reading and writing the default data folder there.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSnsClient } from '../../lambdas/adapters/clients.ts';
+import type { Finding } from '../../lambdas/core/model.ts';
+import { LOCAL_TOPIC_NAME } from '../../lambdas/local/local-aws.ts';
+import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';
+import { ROOT_CAUSE, subscribeQueue } from './e2e-kit.ts';
+
+const CLI = resolve(import.meta.dirname, '../../bin/cascade-analyzer.mjs');
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** The environment of a user with no SNS endpoint configured. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.AWS_ENDPOINT_URL_SNS;
+  return env;
+}
+
+function cli(args: readonly string[], cwd: string): Promise<Result> {
+  const started = Date.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: userEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.once('error', fail);
+    child.once('close', (code) => done({ code, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+describe('E2E: the demo, serve and findings commands', () => {
+  let cwd: string;
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'cascade-analyzer-cli-'));
+  });
+
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('should run the shop demo end to end in under 60 s and name the external payment API', async () => {
+    // Act
+    const run = await cli(['demo', '--no-sns'], cwd);
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.ms).toBeLessThan(60_000);
+    for (const step of ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Notify']) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${step} +✓ +\\d+ ms`, 'm'));
+    }
+    expect(run.stdout).toContain('ALARM  cascade-analyzer-frontend-fault-rate → ALARM');
+    expect(run.stdout).toContain(`Subject: [cascade] ${ROOT_CAUSE}: root cause`);
+    expect(run.stdout).toMatch(new RegExp(`^root cause ${ROOT_CAUSE.replace(/\./g, '\\.')} `, 'm'));
+    const file = /^finding +(\S+\.json)$/m.exec(run.stdout)?.[1];
+    expect(file).toMatch(/^\.cascade-analyzer\/findings\/alarm-[0-9a-f]+\.json$/);
+    const finding = JSON.parse(await readFile(join(cwd, file as string), 'utf8')) as Finding;
+    expect(finding.rootCauses[0]?.service).toBe(ROOT_CAUSE);
+    const note = /written to (\S+\.txt)/.exec(run.stdout)?.[1];
+    expect(await readFile(join(cwd, note as string), 'utf8')).toContain(`Root cause: ${ROOT_CAUSE}`);
+    const report = /^report +(\S+\.html)$/m.exec(run.stdout)?.[1];
+    expect(existsSync(join(cwd, report as string))).toBe(true);
+  }, 90_000);
+
+  it('should keep history: a second demo sees the first finding, and findings list and get read both', async () => {
+    // Act
+    const second = await cli(['demo', '--no-sns'], cwd);
+    const list = await cli(['findings', 'list', '--json'], cwd);
+    const table = await cli(['findings', 'list'], cwd);
+    const items = (JSON.parse(list.stdout) as { items: { analysisId: string; rootCause: string }[] }).items;
+    const get = await cli(['findings', 'get', items[0]?.analysisId ?? '', '--format', 'json'], cwd);
+    const missing = await cli(['findings', 'get', 'alarm-0000'], cwd);
+
+    // Assess
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('1 earlier finding(s) for frontend');
+    expect(list.code).toBe(0);
+    expect(items).toHaveLength(2);
+    expect(items.map((i) => i.rootCause)).toEqual([ROOT_CAUSE, ROOT_CAUSE]);
+    expect(table.stdout.split('\n').filter((l) => l.includes(' frontend '))).toHaveLength(2);
+    expect((JSON.parse(get.stdout) as Finding).analysisId).toBe(items[0]?.analysisId);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no analysis alarm-0000');
+  }, 90_000);
+
+  it('should exit 2 with one line naming the file for a graph that is not one', async () => {
+    // Prepare
+    const bad = join(cwd, 'bad.json');
+    await writeFile(bad, JSON.stringify({ incident: { Services: 'nope' } }));
+
+    // Act
+    const run = await cli(['demo', '--graph', bad, '--no-sns'], cwd);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(bad);
+    expect(run.stderr).toContain('Services');
+  }, 30_000);
+
+  describe('serve', () => {
+    let server: ChildProcess | undefined;
+
+    afterAll(() => {
+      if (server?.exitCode === null && server.pid !== undefined) process.kill(server.pid, 'SIGKILL');
+    });
+
+    it('should serve the API over HTTP, let findings read through it, and stop cleanly on SIGINT', async () => {
+      // Prepare
+      const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-sns'], {
+        cwd,
+        env: userEnv(),
+      });
+      server = child;
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const exited = new Promise<number | null>((r) => child.once('close', r));
+      const deadline = Date.now() + 30_000;
+      while (!/listening on (http:\/\/\S+)/.test(out) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const endpoint = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
+
+      // Act
+      const started = await fetch(`${endpoint}/analyses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"service":"frontend"}',
+      });
+      const { analysisId } = (await started.json()) as { analysisId: string };
+      let status = 0;
+      for (let i = 0; i < 400 && status !== 200; i++) {
+        const res = await fetch(`${endpoint}/analyses/${analysisId}`);
+        status = res.status;
+        await res.body?.cancel();
+        if (status !== 200) await new Promise((r) => setTimeout(r, 25));
+      }
+      const through = await cli(['findings', 'list', '--service', 'frontend', '--json'], cwd);
+      child.kill('SIGINT');
+      const code = await exited;
+
+      // Assess
+      expect(started.status).toBe(202);
+      expect(status).toBe(200);
+      expect(through.code).toBe(0);
+      const ids = (JSON.parse(through.stdout) as { items: { analysisId: string }[] }).items.map(
+        (i) => i.analysisId,
+      );
+      expect(ids[0]).toBe(analysisId);
+      expect(out).toContain(`POST /analyses → 202`);
+      expect(out).toMatch(
+        new RegExp(`execution ${analysisId} SUCCEEDED in \\d+ ms: COMPLETED, root cause ${ROOT_CAUSE}`),
+      );
+      expect(code).toBe(0);
+      expect(existsSync(join(cwd, '.cascade-analyzer', 'lock.json'))).toBe(false);
+    }, 90_000);
+  });
+
+  describe('with moto SNS', () => {
+    let moto: LocalServer;
+
+    beforeAll(async () => {
+      moto = await startMotoServer();
+    }, 60_000);
+
+    afterAll(async () => {
+      await moto?.stop();
+    });
+
+    it('should publish the demo notification to SNS, where a subscriber reads it', async () => {
+      // Prepare: subscribe a queue to the topic the demo publishes to (CreateTopic is idempotent).
+      const sns = createSnsClient(clientOptions(moto.endpoint));
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: LOCAL_TOPIC_NAME }));
+      sns.destroy();
+      const queue = await subscribeQueue(moto.endpoint, TopicArn as string, 'cli-demo');
+
+      // Act
+      const run = await cli(['demo', '--sns-endpoint', moto.endpoint, '--data-dir', 'with-sns'], cwd);
+      const messages = await queue.receive({ min: 1 });
+      queue.destroy();
+
+      // Assess
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`published to ${TopicArn}`);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.attributes.rootCause).toBe(ROOT_CAUSE);
+      expect(messages[0]?.attributes.service).toBe('frontend');
+    }, 90_000);
+  });
+});
