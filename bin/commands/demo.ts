@@ -27,6 +27,7 @@ import {
   type ScenarioProvider,
   scenarioFromGraphFile,
 } from '../../lambdas/local/scenarios.ts';
+import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './usage-error.ts';
@@ -35,7 +36,10 @@ import { UsageError } from './usage-error.ts';
  * The scenarios `--scenario` knows, first match wins. The simulator's provider (issue 3) joins this
  * list; anything implementing `ScenarioProvider` can.
  */
-export const DEMO_SCENARIOS: ScenarioProvider = combineScenarioProviders(exampleScenarios);
+export const DEMO_SCENARIOS: ScenarioProvider = combineScenarioProviders(
+  exampleScenarios,
+  simulatedScenarios,
+);
 
 export function demoHelp(scenarios: ScenarioProvider): string {
   return `Usage: cascade-analyzer demo [--scenario NAME | --graph FILE] [options]

@@ -1,0 +1,45 @@
+// `demo --scenario NAME` for the simulator's topologies: a fixed, reproducible incident per
+// topology — the most-called back end behind a synchronous call fails 20 % of its calls and
+// slows down — replayed through the local workflow like any other scenario.
+
+import { parseFault } from '../simulator/faults.ts';
+import { simulate } from '../simulator/simulate.ts';
+import { builtinTopology, NAMED_TOPOLOGIES } from '../simulator/topologies/index.ts';
+import { compileTopology } from '../simulator/topology.ts';
+import { type ScenarioProvider, scenarioFromGenerated } from './scenarios.ts';
+
+const GENERATED = /^generated-(\d+)$/;
+
+export const simulatedScenarios: ScenarioProvider = {
+  names: () => [...NAMED_TOPOLOGIES.map((t) => t.name).filter((n) => n !== 'shop'), 'generated-1000'],
+  async scenario(name) {
+    const generated = GENERATED.exec(name);
+    const known = NAMED_TOPOLOGIES.some((t) => t.name === name);
+    if (!known && !generated) return undefined;
+    const spec = generated ? builtinTopology('generated', Number(generated[1])) : builtinTopology(name);
+    const topo = compileTopology(spec);
+    // The back end with the most synchronous callers: where a real cascade hurts most.
+    const callers = new Int32Array(topo.n);
+    for (let i = 0; i < topo.e; i++) {
+      const callee = topo.to[i] as number;
+      if (!topo.async[i]) callers[callee] = (callers[callee] ?? 0) + 1;
+    }
+    let target = -1;
+    for (let v = 0; v < topo.n; v++) {
+      if ((topo.entry[v] ?? 0) > 0) continue;
+      if (target < 0 || (callers[v] as number) > (callers[target] as number)) target = v;
+    }
+    const label = topo.labels[target] as string;
+    const sim = simulate(topo, {
+      faults: [parseFault(`${label}:error:0.2`), parseFault(`${label}:latency:x4`)],
+      seed: 7,
+    });
+    return scenarioFromGenerated({
+      name,
+      incident: sim.snapshot.incident,
+      baseline: sim.snapshot.baseline,
+      rootCause: topo.names[target] as string,
+      description: `${topo.n} services (${spec.name}); ${label} fails 20 % of calls and is 4× slower`,
+    });
+  },
+};
