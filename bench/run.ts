@@ -6,9 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { METHODS } from '../lambdas/core/analyze.ts';
+import { measurePipeline } from '../lambdas/local/measure.ts';
+import { exampleScenarios, findScenario, scenarioFromGenerated } from '../lambdas/local/scenarios.ts';
 import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
 import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
+import { measureReportSpeed, reportSpeedTable } from './report-speed.ts';
 import { runSpeed, SPEED_SIZES, speedTable } from './speed.ts';
+import { generateSyntheticSnapshot } from './synthetic.ts';
 
 const f2 = (x: number) => x.toFixed(2);
 
@@ -108,6 +112,29 @@ const bundleRows = JSON.parse(bundles.stdout.trim().split('\n').pop() as string)
 for (const b of bundleRows) {
   console.log(
     `| ${b.function} | ${(b.bytes / 1024).toFixed(0)} KiB | ${b.bytes <= 1024 * 1024 ? 'yes' : '**no**'} |`,
+  );
+}
+
+console.log('\n## HTML report: 500-service simulated incident (layout by Graphviz WebAssembly included)\n');
+console.log(reportSpeedTable([await measureReportSpeed(500, 5)]));
+
+console.log(
+  '\n## Local pipeline: alarm → notification through the synthesized state machine (demo runtime)\n',
+);
+const shopTiming = await measurePipeline({ scenario: await findScenario(exampleScenarios, 'shop'), runs: 5 });
+const big = generateSyntheticSnapshot(10_000, 1);
+const bigTiming = await measurePipeline({
+  label: '10k',
+  scenario: scenarioFromGenerated({ name: '10k', ...big }),
+  runs: 3,
+});
+console.log(
+  '| scenario | services | runs | median alarm → notification | setup | largest state payload | root cause right |',
+);
+console.log('|---|---|---|---|---|---|---|');
+for (const t of [shopTiming, bigTiming]) {
+  console.log(
+    `| ${t.label} | ${t.services.toLocaleString('en')} | ${t.runsMs.length} | ${t.medianMs.toFixed(0)} ms | ${(t.setupMs / 1000).toFixed(1)} s | ${(t.largestPayloadBytes / 1024).toFixed(1)} KiB | ${t.correct ? 'yes' : 'no'} |`,
   );
 }
 
