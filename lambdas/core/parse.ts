@@ -137,7 +137,7 @@ export function parseWindow(input: Json, path: string): ServiceGraph {
       edges,
     };
   });
-  return { window, nodes, danglingEdges: dangling };
+  return { window, nodes: statsFromCallers(nodes), danglingEdges: dangling };
 }
 
 interface NodeDraft {
@@ -258,22 +258,45 @@ function readHistogram(raw: Json, field: string): HistogramBin[] {
 
 function mergeEdge(a: GraphEdge, b: Omit<GraphEdge, 'to'>): GraphEdge {
   if (!a.stats || !b.stats) return { ...a, stats: a.stats ?? b.stats, async: a.async && b.async };
+  return { to: a.to, async: a.async && b.async, stats: sumStats([a.stats, b.stats]) };
+}
+
+function sumStats(all: readonly RequestStats[]): RequestStats {
   const bins = new Map<number, number>();
-  for (const h of [...a.stats.histogram, ...b.stats.histogram])
-    bins.set(h.value, (bins.get(h.value) ?? 0) + h.count);
+  for (const s of all) for (const h of s.histogram) bins.set(h.value, (bins.get(h.value) ?? 0) + h.count);
+  const sum = (f: (s: RequestStats) => number) => all.reduce((acc, s) => acc + f(s), 0);
   return {
-    to: a.to,
-    async: a.async && b.async,
-    stats: {
-      total: a.stats.total + b.stats.total,
-      ok: a.stats.ok + b.stats.ok,
-      errors: a.stats.errors + b.stats.errors,
-      throttles: a.stats.throttles + b.stats.throttles,
-      faults: a.stats.faults + b.stats.faults,
-      totalTime: a.stats.totalTime + b.stats.totalTime,
-      histogram: [...bins.entries()].sort((x, y) => x[0] - y[0]).map(([value, count]) => ({ value, count })),
-    },
+    total: sum((s) => s.total),
+    ok: sum((s) => s.ok),
+    errors: sum((s) => s.errors),
+    throttles: sum((s) => s.throttles),
+    faults: sum((s) => s.faults),
+    totalTime: sum((s) => s.totalTime),
+    histogram: [...bins.entries()].sort((x, y) => x[0] - y[0]).map(([value, count]) => ({ value, count })),
   };
+}
+
+/**
+ * A service that refuses every connection writes no segments: X-Ray lists it without statistics
+ * and only its callers' edges show what happened. Such a node is seen the way X-Ray sees inferred
+ * nodes — through its callers: the sum of its synchronous incoming edges.
+ */
+function statsFromCallers(nodes: readonly GraphNode[]): GraphNode[] {
+  const incoming = new Map<number, RequestStats[]>();
+  for (const nd of nodes) {
+    if (nd.isClient) continue;
+    for (const e of nd.edges) {
+      if (e.async || !e.stats || e.stats.total === 0) continue;
+      const list = incoming.get(e.to);
+      if (list) list.push(e.stats);
+      else incoming.set(e.to, [e.stats]);
+    }
+  }
+  return nodes.map((nd, i) => {
+    if (nd.isClient || (nd.stats && nd.stats.total > 0)) return nd;
+    const seen = incoming.get(i);
+    return seen ? { ...nd, stats: sumStats(seen) } : nd;
+  });
 }
 
 function readWindow(page: Obj, path: string): TimeWindow | undefined {
