@@ -9,7 +9,7 @@ import { analyze } from '../lambdas/core/analyze.ts';
 import { parseSnapshot } from '../lambdas/core/parse.ts';
 import { generateSyntheticSnapshot } from './synthetic.ts';
 
-export const SPEED_SIZES = [1000, 10_000, 20_000] as const;
+export const SPEED_SIZES = [100, 1000, 10_000, 20_000] as const;
 
 export interface SpeedRow {
   services: number;
