@@ -4,6 +4,8 @@
 // sum of the histogram's seconds. Edges live on the caller and point at the callee's ReferenceId.
 // Everything is deterministic: no clocks, no Math.random (use `mulberry32` for seeded noise).
 
+import { isInferredType } from '../core/parse.ts';
+
 // ---------------------------------------------------------------------------------------------
 // Output shapes (a subset of the X-Ray model that this builder fills in)
 
@@ -763,24 +765,9 @@ export function mergeHistograms(
 // ---------------------------------------------------------------------------------------------
 // Graph assembly
 
-const COMPUTE_TYPES = new Set([
-  'AWS::EC2::Instance',
-  'AWS::ECS::Container',
-  'AWS::ECS::Fargate',
-  'AWS::EKS::Container',
-  'AWS::ElasticBeanstalk::Environment',
-  'AWS::Lambda',
-  'AWS::Lambda::Function',
-  'AWS::ApiGateway::Stage',
-  'AWS::AppSync::GraphQLAPI',
-  'AWS::StepFunctions::StateMachine',
-  'AWS::AppRunner::Service',
-]);
-
+/** X-Ray's `State`: `unknown` for users and for nodes inferred from their callers, `active` otherwise. */
 function defaultState(type: string): string {
-  if (type === 'client' || type === 'remote' || type === 'Database::SQL') return 'unknown';
-  if (type.startsWith('AWS::') && !COMPUTE_TYPES.has(type)) return 'unknown';
-  return 'active';
+  return type === 'client' || isInferredType(type) ? 'unknown' : 'active';
 }
 
 function count(v: number | undefined, what: () => string, field: string): number {
