@@ -1,6 +1,6 @@
 // `cascade-analyzer analyze`: one exported graph in, one report out.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze, METHODS, type Method } from '../../lambdas/core/analyze.ts';
 import { type AnalysisConfig, DEFAULT_CONFIG } from '../../lambdas/core/config.ts';
@@ -10,6 +10,7 @@ import { parseSnapshot, parseWindow } from '../../lambdas/core/parse.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
+import { readJsonFile } from './read-json.ts';
 import { UsageError } from './usage-error.ts';
 
 export const ANALYZE_HELP = `Usage: cascade-analyzer analyze --graph FILE [options]
@@ -144,21 +145,7 @@ function parseOverrides(pairs: readonly string[]): Partial<AnalysisConfig> {
 }
 
 export function readGraph<T>(file: string, parse: (json: unknown) => T): T {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    throw new UsageError(`cannot read "${file}": ${why}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
+  const json = readJsonFile(file);
   try {
     return parse(json);
   } catch (err) {

@@ -1,7 +1,7 @@
 // `cascade-analyzer simulate`: a topology plus faults in, the X-Ray graph snapshot of the incident
 // out; with --from-graph (or --what-if), the predicted blast radius next to the engine's analysis.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GraphInputError } from '../../lambdas/core/errors.ts';
@@ -38,6 +38,7 @@ import {
 } from '../../lambdas/simulator/topology.ts';
 import { renderWhatIf, whatIf } from '../../lambdas/simulator/what-if.ts';
 import type { Command } from './command.ts';
+import { readJsonFile } from './read-json.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Snapshots of up to this many services are pretty-printed; larger ones are written compact. */
@@ -307,20 +308,7 @@ function loadTopology(a: Args): { spec: TopologySpec; source: string } {
 const quote = (s: string) => (/^[A-Za-z0-9._:/@-]+$/.test(s) ? s : JSON.stringify(s));
 
 function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    throw new UsageError(`simulate: cannot read ${what} file "${file}": ${why}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`simulate: ${file}: not valid JSON (${(err as Error).message})`);
-  }
+  return readJsonFile(file, { context: 'simulate: ', what });
 }
 
 function overrides(a: Args): CallOverrides {

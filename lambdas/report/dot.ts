@@ -94,7 +94,7 @@ export function edgeWidth(calls: number | undefined, maxCalls: number): number {
 }
 
 /** DOT for the view; every text from the finding is escaped for the DOT or HTML-label context it lands in. */
-export function toDot(view: CascadeView): string {
+export function dotSource(view: CascadeView): string {
   const byId = new Map(view.nodes.map((n) => [n.id, n]));
   const maxCalls = Math.max(0, ...view.edges.map((e) => e.calls ?? 0));
   const labelEdges = view.edges.length <= 60;

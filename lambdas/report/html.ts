@@ -14,7 +14,15 @@ import type {
 } from '../core/model.ts';
 import { describeKind } from '../core/summary.ts';
 import { buildCascadeView, type CascadeView, type ViewLimits } from './cascade-view.ts';
-import { COLLAPSED_STYLE, EDGE, type NodeStyle, PATH_EDGE, ROLE_STYLES, toDot, USERS_STYLE } from './dot.ts';
+import {
+  COLLAPSED_STYLE,
+  dotSource,
+  EDGE,
+  type NodeStyle,
+  PATH_EDGE,
+  ROLE_STYLES,
+  USERS_STYLE,
+} from './dot.ts';
 import {
   cascadeSize,
   clip,
@@ -119,7 +127,7 @@ export async function renderCascadeSvg(
   options: HtmlReportOptions = {},
 ): Promise<{ svg: string; view: CascadeView }> {
   const view = buildCascadeView(finding, options.graph, options.limits);
-  const svg = await layoutSvg(toDot(view));
+  const svg = await layoutSvg(dotSource(view));
   return {
     svg: svg.replace(
       '<svg ',

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { buildCascadeView } from '../../lambdas/report/cascade-view.ts';
-import { quote, toDot } from '../../lambdas/report/dot.ts';
+import { dotSource, quote } from '../../lambdas/report/dot.ts';
 import { REPORT_CSP, renderCascadeSvg, renderHtml } from '../../lambdas/report/html.ts';
 import { generatedIncident, shopIncident } from './fixtures.ts';
 import { hugeFinding } from './large-finding.ts';
@@ -197,14 +197,14 @@ describe('Function: buildCascadeView', () => {
   }, 60_000);
 });
 
-describe('Function: toDot', () => {
+describe('Function: dotSource', () => {
   it('should quote DOT strings so that no finding text ends a string or adds an escape', () => {
     expect(quote('a"b\\n\nc\u0007 &lt;')).toBe('"a\\"b\\\\n\\nc &amp;lt;"');
   });
 
   it('should give each role its own shape and outline', () => {
     // Act
-    const dot = toDot(buildCascadeView(shopIncident().finding));
+    const dot = dotSource(buildCascadeView(shopIncident().finding));
     // Assess
     expect(dot).toMatch(
       /shape="doubleoctagon", style="filled,bold"[^\]]*class="service role-origin root-cause on-path"/,
