@@ -111,6 +111,22 @@ export function attribute(
     nd.edges.map((e) => edgeSignals(nd, e, nodes, node, baselineEdge(base, nd.key, nodes[e.to]?.key))),
   );
 
+  // A service's own time can grow a lot while its total barely moves, when most of its time is
+  // spent waiting on callees: judge its own time (mean minus the time its synchronous calls take
+  // per request) against the baseline too.
+  nodes.forEach((nd, v) => {
+    const a = node[v] as NodeAttr;
+    const own = ownTimes(nd, a, edge[v] ?? []);
+    if (!own || a.anomalous.latency || a.latencyZ < 3) return;
+    const [own1, own0] = own;
+    if (own0 < 0.005 || own1 - own0 < 0.01 || own1 / own0 < cfg.latencyRiseRatio) return;
+    node[v] = {
+      ...a,
+      anomalous: { ...a.anomalous, latency: true },
+      latencyRelative: Math.max(a.latencyRelative, own1 / own0 - 1 - 2 * drift.spread),
+    };
+  });
+
   // Node decomposition: what the callees explain, what is left as the node's own.
   const nodeOut: NodeAttr[] = node.map((a, v) => {
     const edges = edge[v] ?? [];
@@ -201,6 +217,25 @@ export function attribute(
 
 export function zOf(a: NodeAttr, s: AttrSignal): number {
   return s === 'latency' ? a.latencyZ : s === 'failures' ? a.failureZ : a.errorZ;
+}
+
+/** Own time per request in the incident and the baseline, when every synchronous call has both windows. */
+function ownTimes(nd: GraphNode, a: NodeAttr, edges: readonly EdgeAttr[]): [number, number] | undefined {
+  const s = nd.stats;
+  const b = a.baseline;
+  if (!s || !b || s.total === 0 || b.total === 0 || nd.edges.length === 0) return undefined;
+  let wait1 = 0;
+  let wait0 = 0;
+  for (const [i, e] of nd.edges.entries()) {
+    if (e.async) continue;
+    const eb = edges[i]?.baseline;
+    if (!e.stats || !eb || eb.total === 0) return undefined;
+    wait1 += e.stats.totalTime / s.total;
+    wait0 += eb.totalTime / b.total;
+  }
+  const own1 = meanLatency(s) - wait1;
+  const own0 = meanLatency(b) - wait0;
+  return own1 > 0 && own0 > 0 ? [own1, own0] : undefined;
 }
 
 /** Share of an entry's requests that come from users rather than from other services. */
