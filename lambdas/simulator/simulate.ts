@@ -305,14 +305,7 @@ function assemble(
       if (calls === 0) continue;
       const seen = classifyCalls(sol, k, to, calls, z);
       const { histogram, totalSeconds } = latencyHistogram(sol.view[k] as Latency, calls, bins);
-      edges[k] = {
-        ReferenceId: ids.service[to] ?? 0,
-        StartTime: w.start,
-        EndTime: w.end,
-        SummaryStatistics: statistics(seen, totalSeconds),
-        ResponseTimeHistogram: histogram,
-        Aliases: [],
-      };
+      edges[k] = measuredEdge(ids.service[to] ?? 0, w, seen, histogram, totalSeconds);
       add(recorded[to] as Counts, seen);
       inferredParts[to]?.push(histogram);
       continue;
@@ -338,14 +331,7 @@ function assemble(
       faults: callee.faults + refused + abandonedErrors + abandonedOk,
     };
     const { histogram, totalSeconds } = latencyHistogram(sol.view[k] as Latency, attempts, bins);
-    edges[k] = {
-      ReferenceId: ids.service[to] ?? 0,
-      StartTime: w.start,
-      EndTime: w.end,
-      SummaryStatistics: statistics(seen, totalSeconds),
-      ResponseTimeHistogram: histogram,
-      Aliases: [],
-    };
+    edges[k] = measuredEdge(ids.service[to] ?? 0, w, seen, histogram, totalSeconds);
     if (topo.inferred[to]) {
       // Inferred nodes have no segments: X-Ray builds them from their callers' subsegments.
       add(recorded[to] as Counts, seen);
@@ -420,6 +406,24 @@ function assemble(
     services.push(svc);
   }
   return { StartTime: w.start, EndTime: w.end, Services: services, ContainsOldGroupVersions: false };
+}
+
+/** An edge as its caller measured it. */
+function measuredEdge(
+  referenceId: number,
+  w: WindowDef,
+  seen: Counts,
+  histogram: HistogramEntry[],
+  totalSeconds: number,
+): XRayEdge {
+  return {
+    ReferenceId: referenceId,
+    StartTime: w.start,
+    EndTime: w.end,
+    SummaryStatistics: statistics(seen, totalSeconds),
+    ResponseTimeHistogram: histogram,
+    Aliases: [],
+  };
 }
 
 function link(referenceId: number, w: WindowDef): XRayEdge {

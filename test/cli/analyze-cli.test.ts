@@ -1,20 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambdas/core/model.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const EXAMPLE = join(ROOT, 'examples/shop-incident.json');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/cascade-analyzer.mjs'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { cli, EXAMPLE } from '../support/cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cascade-cli-'));
 function file(name: string, content: string): string {

@@ -1,21 +1,10 @@
 // `analyze --format html`: the report page, to a file with --out or on standard output.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const EXAMPLE = join(ROOT, 'examples/shop-incident.json');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/cascade-analyzer.mjs'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { cli, EXAMPLE } from '../support/cli.ts';
 
 describe('CLI: analyze --format html', () => {
   it('should write the report page to --out and say where', () => {

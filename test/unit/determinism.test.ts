@@ -5,22 +5,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../lambdas/core/analyze.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
 import { rawSnapshotOf, worldArb } from './graph-arbitraries.ts';
 import { edge, node, type Part, snapshot, type XRayServiceGraph } from './graph-kit.ts';
 
 const RUNS = 200;
-
-/** Deterministic pseudo-random numbers in [0, 1) from a seed (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(xs: readonly T[], next: () => number): T[] {
   const out = [...xs];
@@ -39,7 +28,7 @@ type Window = { Services?: Service[] };
  * (the same mapping in both windows, as X-Ray would within one export).
  */
 function reorder(raw: unknown, seed: number): unknown {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const copy = structuredClone(raw) as { incident?: Window; baseline?: Window } & Window;
   const windows: Window[] = copy.incident
     ? [copy.incident, ...(copy.baseline ? [copy.baseline] : [])]
