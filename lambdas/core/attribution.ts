@@ -53,6 +53,8 @@ export interface EdgeAttr {
   readonly link: Record<AttrSignal, number>;
   /** Share of the caller's excess this edge carries (after scaling for parallel calls). */
   readonly share: Record<AttrSignal, number>;
+  /** z statistic of the rise on the edge against its reference (the edge's or the callee's baseline). */
+  readonly z: Record<AttrSignal, number>;
   readonly toNewDependency: boolean;
 }
 
@@ -88,7 +90,7 @@ export function attribute(
 ): Attribution {
   const { nodes } = topo;
   const base = indexBaseline(baselineGraph);
-  const baselineKnown = base.nodes.size > 0;
+  const baselineKnown = [...base.nodes.values()].some((nd) => !nd.isClient);
 
   const drift = latencyDrift(nodes, base.nodes, cfg);
   const d1 = windowSeconds(incidentGraph.window);
@@ -98,7 +100,7 @@ export function attribute(
     const n1 = nd.stats?.total ?? 0;
     const n0 = a.baseline?.total ?? 0;
     const loadRatio = d1 > 0 && d0 > 0 && n0 > 0 ? n1 / d1 / (n0 / d0) : 1;
-    const m0 = meanLatency(a.baseline);
+    const m0 = Math.max(meanLatency(a.baseline), cfg.latencyFloorSeconds);
     const latencyRelative =
       a.hasBaseline && m0 > 0 && a.latencyRise > 0
         ? Math.max(0, Math.exp(Math.log((m0 + a.latencyRise) / m0) - drift.median) - 1 - 2 * drift.spread)
@@ -119,11 +121,12 @@ export function attribute(
     const own = ownTimes(nd, a, edge[v] ?? []);
     if (!own || a.anomalous.latency || a.latencyZ < 3) return;
     const [own1, own0] = own;
-    if (own0 < 0.005 || own1 - own0 < 0.01 || own1 / own0 < cfg.latencyRiseRatio) return;
+    const ownBase = Math.max(own0, cfg.latencyFloorSeconds);
+    if (own1 - own0 < cfg.latencyFloorSeconds || own1 / ownBase < cfg.latencyRiseRatio) return;
     node[v] = {
       ...a,
       anomalous: { ...a.anomalous, latency: true },
-      latencyRelative: Math.max(a.latencyRelative, own1 / own0 - 1 - 2 * drift.spread),
+      latencyRelative: Math.max(a.latencyRelative, (own1 - own0) / ownBase - 2 * drift.spread),
     };
   });
 
@@ -175,9 +178,23 @@ export function attribute(
     SIGNALS.forEach((s, si) => {
       // Only the part of an entry's degradation the data support counts as felt by users.
       const x = Math.max(0, a.excess[s]) * fromUsers * significanceWeight(zOf(a, s));
-      const units = toRequestEquivalents(s, x, a, users);
+      const units = toRequestEquivalents(s, x, a, users, cfg);
       (flowIn[si] as Float64Array)[e] = ((flowIn[si] as Float64Array)[e] ?? 0) + units;
       totalImpact += units;
+      // What users waited or failed on their calls beyond what the entry itself recorded sits on
+      // the link into it (a fault in front of the service: its network, its proxy, its host).
+      for (const c of topo.callers[e] ?? []) {
+        if (!nodes[c.from]?.isClient) continue;
+        const ea = edge[c.from]?.[c.edge];
+        const calls = nodes[c.from]?.edges[c.edge]?.stats?.total ?? 0;
+        if (!ea || calls === 0) continue;
+        const link = ea.link[s] + (s === 'failures' ? ea.link.errors : 0);
+        const felt = toRequestEquivalents(s, link * significanceWeight(ea.z[s]), a, calls, cfg);
+        if (felt <= 0) continue;
+        (linkBlame[c.from] as Float64Array)[c.edge] = ((linkBlame[c.from] as Float64Array)[c.edge] ?? 0) + felt;
+        (edgeFlow[c.from] as Float64Array)[c.edge] = ((edgeFlow[c.from] as Float64Array)[c.edge] ?? 0) + felt;
+        totalImpact += felt;
+      }
     });
   }
   for (const v of topo.order) {
@@ -252,10 +269,16 @@ function userShare(topo: Topology, v: number): number {
 }
 
 /** Latency excess becomes "requests' worth of slowness": extra seconds over the baseline mean. */
-function toRequestEquivalents(s: AttrSignal, x: number, a: NodeAttr, requests: number): number {
+function toRequestEquivalents(
+  s: AttrSignal,
+  x: number,
+  a: NodeAttr,
+  requests: number,
+  cfg: AnalysisConfig,
+): number {
   if (s === 'failures') return x;
   if (s === 'errors') return 0.5 * x;
-  const baseMean = Math.max(meanLatency(a.baseline), 0.001);
+  const baseMean = Math.max(meanLatency(a.baseline), cfg.latencyFloorSeconds);
   return Math.min(requests, x / baseMean);
 }
 
@@ -301,7 +324,8 @@ interface BaselineIndex {
 
 function indexBaseline(g: ServiceGraph | undefined): BaselineIndex {
   const nodes = new Map<string, GraphNode>();
-  if (g) for (const nd of g.nodes) if (nd.stats && nd.stats.total > 0) nodes.set(nd.key, nd);
+  // Clients have no statistics of their own, but their edges are the users' view of each entry.
+  if (g) for (const nd of g.nodes) if (nd.isClient || (nd.stats && nd.stats.total > 0)) nodes.set(nd.key, nd);
   return { graph: g, nodes };
 }
 
@@ -426,15 +450,21 @@ function edgeSignals(
   const excess = zero();
   const calleePart = zero();
   const link = zero();
+  const z = zero();
   const toNewDependency = calleeAttr.newDependency;
   const s = e.stats;
-  if (s && s.total > 0 && !caller.isClient) {
+  if (s && s.total > 0) {
     // The edge's own baseline, else the callee's, else (a call that did not happen before) nothing.
     const ref = baseEdge && baseEdge.total > 0 ? baseEdge : calleeAttr.baseline;
     const n0 = ref?.total ?? 0;
     excess.failures = rateExcess(failuresOf(s), s.total, ref ? failuresOf(ref) : 0, n0);
     excess.errors = rateExcess(s.errors, s.total, ref?.errors ?? 0, n0);
     excess.latency = ref ? s.total * (meanLatency(s) - meanLatency(ref)) : toNewDependency ? s.totalTime : 0;
+    if (ref && n0 > 0) {
+      z.failures = proportionRiseZ(failuresOf(s), s.total, failuresOf(ref), n0);
+      z.errors = proportionRiseZ(s.errors, s.total, ref.errors, n0);
+      z.latency = latencyRiseZ(s, ref);
+    }
     const cs = callee.stats;
     for (const sig of SIGNALS) {
       const ex = Math.max(0, excess[sig]);
@@ -449,5 +479,5 @@ function edgeSignals(
       link[sig] = ex - calleePart[sig];
     }
   }
-  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), toNewDependency };
+  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), z, toNewDependency };
 }

@@ -76,7 +76,7 @@ export function rankCandidates(
       const s = e.stats;
       if (!ea || !s || s.total < cfg.minRequests) return;
       const failSev = wilson(Math.round(ea.link.failures), s.total).low / cfg.faultRate;
-      const base = meanLatency(ea.baseline ?? attr.node[e.to]?.baseline);
+      const base = Math.max(meanLatency(ea.baseline ?? attr.node[e.to]?.baseline), cfg.latencyFloorSeconds);
       const latSev =
         base > 0 && ea.link.latency / s.total / base >= cfg.latencyRiseRatio - 1
           ? ea.link.latency / s.total / base / (cfg.latencyRiseRatio - 1)
