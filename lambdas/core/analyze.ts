@@ -179,6 +179,7 @@ function toRootCause(topo: Topology, c: Candidate, rank: number, roles: readonly
     service: nd.name,
     type: nd.type,
     kind: c.kind,
+    kinds: c.kinds,
     ...(c.via ? { via: topo.nodes[c.via.caller]?.name ?? '' } : {}),
     score: round(c.score, 4),
     confidence: round(c.confidence, 2),

@@ -474,6 +474,13 @@ function edgeSignals(
         calleePart[sig] = ex;
         continue;
       }
+      // A callee whose own figures rose on this signal explains the whole rise its callers see:
+      // the extra they report (timeouts, retries, unequal samples) magnifies that rise, it is
+      // not a second fault in front of the callee.
+      if (calleeAttr.anomalous[sig]) {
+        calleePart[sig] = ex;
+        continue;
+      }
       const perRequest = Math.max(0, calleeAttr.excess[sig]) / cs.total;
       calleePart[sig] = Math.min(ex, perRequest * s.total);
       link[sig] = ex - calleePart[sig];

@@ -5,7 +5,8 @@
 import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import type { Evidence, GraphNode } from './model.ts';
-import { meanLatency, rate, significanceWeight, wilson } from './stats.ts';
+import { meanLatency, rate, significanceWeight } from './stats.ts';
+import { localiseLinks, ms } from './links.ts';
 import type { Topology } from './topology.ts';
 
 export interface Candidate {
@@ -13,6 +14,8 @@ export interface Candidate {
   /** Edge index on `via` when the candidate is the link from `via` to `node`. */
   readonly via?: { readonly caller: number; readonly edge: number };
   readonly kind: string;
+  /** Every kind of evidence against this service, strongest first (`kind` is the first). */
+  readonly kinds: readonly string[];
   readonly score: number;
   readonly severity: number;
   readonly blameShare: number;
@@ -35,7 +38,7 @@ export function rankCandidates(
   cfg: AnalysisConfig,
   scope: ReadonlySet<number> | undefined,
 ): Candidate[] {
-  const out: Candidate[] = [];
+  const parts: Part[] = [];
   const total = attr.totalImpact;
   topo.nodes.forEach((nd, v) => {
     if (scope && !scope.has(v)) return;
@@ -44,91 +47,97 @@ export function rankCandidates(
     const sev = nodeSeverity(a, cfg);
     const severity = Math.max(sev.failures, sev.errors, sev.latency);
     if (severity <= 0) return;
-    const blameShare = total > 0 ? (attr.blame[v] ?? 0) / total : 0;
     const strongest = (['failures', 'latency', 'errors'] as const).reduce((best, s) =>
       sev[s] > sev[best] ? s : best,
     );
     // An origin has at least one anomalous signal that is mostly its own.
     const origin = SIGNALS.some((s) => a.anomalous[s] && a.selfShare[s] >= 0.5 && sev[s] > 0);
     const samples = (nd.stats?.total ?? 0) / ((nd.stats?.total ?? 0) + cfg.minRequests);
-    const score =
-      strength(severity) *
-      (IMPACT_FLOOR + blameShare) *
-      samples *
-      (a.hasBaseline ? 1 : 0.5) *
-      (origin ? 1 : 0.5);
-    out.push({
+    parts.push({
       node: v,
       kind: kindOf(nd, strongest, attr, v),
-      score,
       severity,
-      blameShare,
+      blame: total > 0 ? (attr.blame[v] ?? 0) / total : 0,
+      samples,
+      // Without a baseline only absolute thresholds speak; a propagator's own part is a side note.
+      weight: (a.hasBaseline ? 1 : 0.5) * (origin ? 1 : 0.5),
       confidence: confidenceOf(a, strongest, samples, origin),
       evidence: nodeEvidence(topo, attr, v, cfg),
       origin,
     });
   });
-  topo.nodes.forEach((nd, v) => {
-    if (scope && !scope.has(v)) return;
-    nd.edges.forEach((e, i) => {
-      if (scope && !scope.has(e.to)) return;
-      const ea = attr.edge[v]?.[i];
-      const s = e.stats;
-      if (!ea || !s || s.total < cfg.minRequests) return;
-      const failSev = wilson(Math.round(ea.link.failures), s.total).low / cfg.faultRate;
-      const base = Math.max(meanLatency(ea.baseline ?? attr.node[e.to]?.baseline), cfg.latencyFloorSeconds);
-      const latSev =
-        base > 0 && ea.link.latency / s.total / base >= cfg.latencyRiseRatio - 1
-          ? ea.link.latency / s.total / base / (cfg.latencyRiseRatio - 1)
-          : 0;
-      const severity = Math.max(failSev >= 0.2 ? failSev : 0, latSev);
-      if (severity <= 0) return;
-      const blameShare = total > 0 ? (attr.linkBlame[v]?.[i] ?? 0) / total : 0;
-      const samples = s.total / (s.total + cfg.minRequests);
-      const callee = topo.labels[e.to] as string;
-      const caller = topo.labels[v] as string;
-      const evidence: Evidence[] = [];
-      if (failSev > 0) {
-        evidence.push({
-          signal: 'link',
-          text: `${caller} saw ${Math.round(ea.link.failures)} more failed calls to ${callee} than ${callee} itself recorded (${s.total} calls)`,
-          incident: Math.round(ea.link.failures),
-          requests: s.total,
-        });
-      }
-      if (latSev > 0) {
-        evidence.push({
-          signal: 'link',
-          text: `calls from ${caller} to ${callee} took ${ms(ea.link.latency / s.total)} longer than ${callee} itself accounts for`,
-          incident: ea.link.latency / s.total,
-          requests: s.total,
-        });
-      }
-      out.push({
-        node: e.to,
-        via: { caller: v, edge: i },
-        kind:
-          failSev >= latSev
-            ? s.throttles > s.faults
-              ? 'throttled-link'
-              : 'connection-failures'
-            : 'slow-link',
-        score: strength(severity) * (IMPACT_FLOOR + blameShare) * samples,
-        severity,
-        blameShare,
-        confidence: Math.min(0.9, 0.4 + 0.5 * samples * Math.min(1, severity / 4)),
-        evidence,
-        origin: true,
-      });
+  for (const link of localiseLinks(topo, attr, cfg, scope)) {
+    const blame = total > 0 ? link.blame / total : 0;
+    const samples = link.calls / (link.calls + cfg.minRequests);
+    parts.push({
+      node: link.endpoint,
+      ...(link.via ? { via: link.via } : {}),
+      kind: link.kind,
+      severity: link.severity,
+      blame,
+      samples,
+      weight: 1,
+      confidence: Math.min(0.9, 0.4 + 0.5 * samples * Math.min(1, link.severity / 4)),
+      evidence: link.evidence,
+      origin: true,
     });
-  });
-  // By score; ties broken by name for byte-stable output.
-  return out.sort(
-    (x, y) =>
-      y.score - x.score ||
-      cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? '') ||
-      (x.via?.caller ?? -1) - (y.via?.caller ?? -1),
-  );
+  }
+  return mergeByService(topo, parts);
+}
+
+/** One kind of evidence against one service, before the service's parts are merged into one line. */
+interface Part {
+  readonly node: number;
+  readonly via?: { readonly caller: number; readonly edge: number };
+  readonly kind: string;
+  readonly severity: number;
+  /** Share (0–1) of the users' degradation that flowed to this part. */
+  readonly blame: number;
+  readonly samples: number;
+  readonly weight: number;
+  readonly confidence: number;
+  readonly evidence: readonly Evidence[];
+  readonly origin: boolean;
+}
+
+const partScore = (p: Part): number => strength(p.severity) * (IMPACT_FLOOR + p.blame) * p.samples * p.weight;
+
+/**
+ * One line per service: the strongest part sets the kind, the severity and the confidence; the
+ * users' degradation its parts account for adds up (they are disjoint shares of one flow); the
+ * evidence of every part is kept, strongest part first.
+ */
+function mergeByService(topo: Topology, parts: readonly Part[]): Candidate[] {
+  const byNode = new Map<number, Part[]>();
+  for (const p of parts) {
+    const list = byNode.get(p.node);
+    if (list) list.push(p);
+    else byNode.set(p.node, [p]);
+  }
+  const out: Candidate[] = [];
+  for (const [node, list] of byNode) {
+    list.sort((x, y) => partScore(y) - partScore(x) || cmp(x.kind, y.kind));
+    const lead = list[0] as Part;
+    const blameShare = Math.min(1, list.reduce((sum, p) => sum + p.blame, 0));
+    const score = strength(lead.severity) * (IMPACT_FLOOR + blameShare) * lead.samples * lead.weight;
+    const kinds = [...new Set(list.map((p) => p.kind))];
+    // Independent kinds of evidence pointing at one service make it likelier, never less likely.
+    const confidence = 1 - list.reduce((miss, p) => miss * (1 - p.confidence), 1);
+    out.push({
+      node,
+      ...(lead.via && list.every((p) => p.via?.caller === lead.via?.caller) ? { via: lead.via } : {}),
+      kind: lead.kind,
+      kinds,
+      score,
+      severity: lead.severity,
+      blameShare,
+      confidence: Math.min(lead.origin ? 0.99 : 0.6, confidence),
+      evidence: list.flatMap((p) => p.evidence),
+      origin: list.some((p) => p.origin),
+    });
+  }
+  // By score; ties broken by key for byte-stable output.
+  return out.sort((x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''));
 }
 
 /**
@@ -235,8 +244,6 @@ export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: 
   return out;
 }
 
-export const ms = (seconds: number): string =>
-  seconds >= 1 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds * 1000)} ms`;
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

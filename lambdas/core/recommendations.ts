@@ -5,7 +5,8 @@ import type { ServiceMetrics } from './analyze.ts';
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import type { GraphNode, Recommendation } from './model.ts';
-import { type Candidate, ms } from './rank.ts';
+import { ms } from './links.ts';
+import type { Candidate } from './rank.ts';
 import { latencySummary, meanLatency, rate } from './stats.ts';
 import type { Topology } from './topology.ts';
 
