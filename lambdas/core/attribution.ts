@@ -73,6 +73,9 @@ export interface Attribution {
   readonly entryRequests: number;
 }
 
+/** How many times its callee's own rise a caller can see through retries and timeouts alone. */
+const MAGNIFICATION = 4;
+
 const zero = (): Record<AttrSignal, number> => ({ failures: 0, errors: 0, latency: 0 });
 
 const failuresOf = (s: RequestStats): number => s.faults + s.throttles;
@@ -425,6 +428,11 @@ function nodeSignals(
   };
 }
 
+/** Mean latency now over before, the before floored at a millisecond. */
+function latencyRatio(now: RequestStats, before: RequestStats | undefined): number {
+  return meanLatency(now) / Math.max(meanLatency(before), 0.001);
+}
+
 function quantileOf(s: RequestStats, q: number): number {
   if (s.histogram.length === 0) return meanLatency(s);
   let total = 0;
@@ -474,14 +482,20 @@ function edgeSignals(
         calleePart[sig] = ex;
         continue;
       }
-      // A callee whose own figures rose on this signal explains the whole rise its callers see:
-      // the extra they report (timeouts, retries, unequal samples) magnifies that rise, it is
-      // not a second fault in front of the callee.
-      if (calleeAttr.anomalous[sig]) {
+      const perRequest = Math.max(0, calleeAttr.excess[sig]) / cs.total;
+      // A callee whose own figures rose on this signal explains the whole rise its callers see
+      // when that rise is within a few times its own: the extra they report (a retry or two
+      // waiting on the same slow answer, timeouts, unequal samples) magnifies the callee's
+      // fault, it is not a second fault in front of it.
+      // Latency compares ratios: a caller's requests can be the callee's slow kind.
+      const magnified =
+        sig === 'latency'
+          ? latencyRatio(s, ref) <= MAGNIFICATION * latencyRatio(cs, calleeAttr.baseline)
+          : perRequest * MAGNIFICATION * s.total >= ex;
+      if (calleeAttr.anomalous[sig] && magnified) {
         calleePart[sig] = ex;
         continue;
       }
-      const perRequest = Math.max(0, calleeAttr.excess[sig]) / cs.total;
       calleePart[sig] = Math.min(ex, perRequest * s.total);
       link[sig] = ex - calleePart[sig];
     }

@@ -89,7 +89,11 @@ export function localiseLinks(
       const link = linkOf(topo, attr, cfg, u, i);
       if (!link) return;
       links.push(link);
-      for (const x of [u, e.to]) {
+      // A link into a service whose own figures show the same rise is its callers' view of that
+      // rise, not a sign of trouble in front of it: only fast, healthy callees gather links.
+      const sig = link.latSev > link.failSev ? 'latency' : 'failures';
+      const ends = attr.node[e.to]?.anomalous[sig] ? [u] : [u, e.to];
+      for (const x of ends) {
         faulty[x] = (faulty[x] ?? 0) + calls;
         count[x] = (count[x] ?? 0) + 1;
       }
