@@ -53,6 +53,11 @@ export interface EdgeAttr {
   readonly link: Record<AttrSignal, number>;
   /** Share of the caller's excess this edge carries (after scaling for parallel calls). */
   readonly share: Record<AttrSignal, number>;
+  /**
+   * Share of the caller's latency excess that is time spent retrying this edge's failing calls
+   * (set by the caller's decomposition; carried into the callee's failures).
+   */
+  readonly retry: number;
   /** z statistic of the rise on the edge against its reference (the edge's or the callee's baseline). */
   readonly z: Record<AttrSignal, number>;
   readonly toNewDependency: boolean;
@@ -103,7 +108,7 @@ export function attribute(
     const n1 = nd.stats?.total ?? 0;
     const n0 = a.baseline?.total ?? 0;
     const loadRatio = d1 > 0 && d0 > 0 && n0 > 0 ? n1 / d1 / (n0 / d0) : 1;
-    const m0 = Math.max(meanLatency(a.baseline), cfg.latencyFloorSeconds);
+    const m0 = meanLatency(a.baseline);
     const latencyRelative =
       a.hasBaseline && m0 > 0 && a.latencyRise > 0
         ? Math.max(0, Math.exp(Math.log((m0 + a.latencyRise) / m0) - drift.median) - 1 - 2 * drift.spread)
@@ -124,8 +129,8 @@ export function attribute(
     const own = ownTimes(nd, a, edge[v] ?? []);
     if (!own || a.anomalous.latency || a.latencyZ < 3) return;
     const [own1, own0] = own;
-    const ownBase = Math.max(own0, cfg.latencyFloorSeconds);
-    if (own1 - own0 < cfg.latencyFloorSeconds || own1 / ownBase < cfg.latencyRiseRatio) return;
+    const ownBase = Math.max(own0, 0.005);
+    if (own1 - own0 < 0.01 || own1 / ownBase < cfg.latencyRiseRatio) return;
     node[v] = {
       ...a,
       anomalous: { ...a.anomalous, latency: true },
@@ -147,7 +152,8 @@ export function attribute(
         explained += Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
       });
       // Leftovers of floating-point subtraction are not an anomaly of the node's own.
-      const own = x - explained;
+      let own = x - explained;
+      if (s === 'latency' && own > 0) own -= explainByRetries(nodes[v] as GraphNode, a, edges, own / x);
       self[s] = own > 1e-9 * Math.max(1, x) ? own : 0;
       selfShare[s] = x > 0 ? self[s] / x : explained > 0 ? 0 : 1;
       const scale = explained > x && explained > 0 ? x / explained : 1;
@@ -213,6 +219,16 @@ export function attribute(
       nd.edges.forEach((e, i) => {
         if (topo.backEdge[v]?.has(e.to)) return;
         const ea = edge[v]?.[i] as EdgeAttr;
+        if (s === 'latency' && ea.retry > 0) {
+          // Time spent retrying a failing callee is that callee's failures, felt as waiting.
+          const carried = inflow * ea.retry;
+          const ex = Math.max(0, ea.excess.failures) + Math.max(0, ea.excess.errors);
+          const linkFrac = ex > 0 ? Math.min(1, (ea.link.failures + ea.link.errors) / ex) : 0;
+          (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
+          (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
+          const failIn = flowIn[0] as Float64Array;
+          failIn[e.to] = (failIn[e.to] ?? 0) + carried * (1 - linkFrac);
+        }
         const carried = inflow * ea.share[s];
         if (carried <= 0) return;
         const ex = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
@@ -237,6 +253,36 @@ export function attribute(
 
 export function zOf(a: NodeAttr, s: AttrSignal): number {
   return s === 'latency' ? a.latencyZ : s === 'failures' ? a.failureZ : a.errorZ;
+}
+
+/** Calls per request on an edge that rose this much over the baseline are retries. */
+const RETRY_RISE = 1.2;
+
+/**
+ * A caller that retries a failing callee makes more calls per request and sleeps between them:
+ * its own time rises, but the cause is the callee. Gives the retried edges (calls per request up
+ * by RETRY_RISE, failures up significantly) the unexplained share of the caller's latency rise,
+ * in proportion to their extra failures, and returns the seconds so explained.
+ */
+function explainByRetries(nd: GraphNode, a: NodeAttr, edges: readonly EdgeAttr[], ownShare: number): number {
+  const s = nd.stats;
+  const b = a.baseline;
+  if (!s || !b || s.total === 0 || b.total === 0 || ownShare <= 0) return 0;
+  const retried: { ea: EdgeAttr; weight: number }[] = [];
+  nd.edges.forEach((e, i) => {
+    const ea = edges[i];
+    const eb = ea?.baseline;
+    if (!ea || e.async || !e.stats || !eb || eb.total === 0) return;
+    const perRequest = e.stats.total / s.total / (eb.total / b.total);
+    const failed = Math.max(0, ea.excess.failures) + Math.max(0, ea.excess.errors);
+    if (perRequest >= RETRY_RISE && failed > 0 && Math.max(ea.z.failures, ea.z.errors) >= 3) {
+      retried.push({ ea, weight: failed });
+    }
+  });
+  const total = retried.reduce((sum, r) => sum + r.weight, 0);
+  if (total <= 0) return 0;
+  for (const r of retried) (r as { ea: { retry: number } }).ea.retry = (ownShare * r.weight) / total;
+  return ownShare * Math.max(0, a.excess.latency);
 }
 
 /** Own time per request in the incident and the baseline, when every synchronous call has both windows. */
@@ -500,5 +546,5 @@ function edgeSignals(
       link[sig] = ex - calleePart[sig];
     }
   }
-  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), z, toNewDependency };
+  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), retry: 0, z, toNewDependency };
 }
