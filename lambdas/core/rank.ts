@@ -82,7 +82,54 @@ export function rankCandidates(
       origin: true,
     });
   }
-  return mergeByService(topo, parts);
+  const ranked = mergeByService(topo, parts);
+  return ranked.length > 0 ? ranked : degradedFallback(topo, attr, cfg, scope);
+}
+
+/**
+ * While anything is degraded there is always an answer. When no service's anomaly stands out
+ * against the baseline, the degraded services are listed farthest downstream first (a degraded
+ * service none of whose callees is degraded is where to start looking), with a low confidence
+ * and a sentence saying why.
+ */
+function degradedFallback(
+  topo: Topology,
+  attr: Attribution,
+  cfg: AnalysisConfig,
+  scope: ReadonlySet<number> | undefined,
+): Candidate[] {
+  const degraded = (v: number): boolean => {
+    const a = attr.node[v];
+    return !!a?.present && (a.unhealthy || a.anomalous.failures || a.anomalous.errors || a.anomalous.latency);
+  };
+  const out: Candidate[] = [];
+  topo.nodes.forEach((nd, v) => {
+    if ((scope && !scope.has(v)) || !degraded(v)) return;
+    const s = nd.stats;
+    if (!s) return;
+    const calleesDegraded = nd.edges.some((e) => e.to !== v && degraded(e.to));
+    const samples = s.total / (s.total + cfg.minRequests);
+    out.push({
+      node: v,
+      kind: 'degraded',
+      kinds: ['degraded'],
+      // Leaves first, then by traffic: scores far below any real origin's.
+      score: 1e-6 * (calleesDegraded ? 1 : 2) * samples,
+      severity: 0,
+      blameShare: 0,
+      confidence: 0.15 * samples,
+      evidence: [
+        {
+          signal: 'faults',
+          text: `degraded (fault rate ${(100 * rate(s.faults + s.throttles, s.total)).toFixed(1)} % over ${s.total} requests, mean ${ms(meanLatency(s))}) but no rise against the baseline stands out${calleesDegraded ? '' : ', and none of the services it calls is degraded'}: thin evidence, start here`,
+          incident: rate(s.faults + s.throttles, s.total),
+          requests: s.total,
+        },
+      ],
+      origin: !calleesDegraded,
+    });
+  });
+  return out.sort((x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''));
 }
 
 /** One kind of evidence against one service, before the service's parts are merged into one line. */
