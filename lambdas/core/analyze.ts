@@ -18,7 +18,7 @@ import type {
   Signal,
   Trigger,
 } from './model.ts';
-import { type Candidate, nodeSeverity, rankCandidates } from './rank.ts';
+import { type Candidate, calibrate, nodeSeverity, rankCandidates } from './rank.ts';
 import { recommend } from './recommendations.ts';
 import { clamp, latencySummary, rate, round } from './stats.ts';
 import { summarize } from './summary.ts';
@@ -86,9 +86,8 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
 
   // Candidates far below the best (under 1 % of its score) are noise, not alternatives.
   const best = ranked[0]?.score ?? 0;
-  const top = dedupe(ranked)
-    .filter((c) => c.score > 0 && c.score >= 0.01 * best)
-    .slice(0, cfg.maxRootCauses);
+  const kept = dedupe(ranked).filter((c) => c.score > 0 && c.score >= 0.01 * best);
+  const top = (method === 'engine' ? calibrate(kept) : kept).slice(0, cfg.maxRootCauses);
   const topScore = top[0]?.score ?? 0;
   const originNodes = new Set(
     top.filter((c) => c.origin && c.via === undefined && c.score >= 0.1 * topScore).map((c) => c.node),

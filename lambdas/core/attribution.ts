@@ -78,9 +78,6 @@ export interface Attribution {
   readonly entryRequests: number;
 }
 
-/** How many times its callee's own rise a caller can see through retries and timeouts alone. */
-const MAGNIFICATION = 4;
-
 const zero = (): Record<AttrSignal, number> => ({ failures: 0, errors: 0, latency: 0 });
 
 const failuresOf = (s: RequestStats): number => s.faults + s.throttles;
@@ -118,7 +115,7 @@ export function attribute(
     return { ...a, loadRatio, latencyRelative };
   });
   const edge: EdgeAttr[][] = nodes.map((nd) =>
-    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, baselineEdge(base, nd.key, nodes[e.to]?.key))),
+    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, baselineEdge(base, nd.key, nodes[e.to]?.key), cfg)),
   );
 
   // A service's own time can grow a lot while its total barely moves, when most of its time is
@@ -498,6 +495,7 @@ function edgeSignals(
   nodes: readonly GraphNode[],
   node: readonly NodeAttr[],
   baseEdge: RequestStats | undefined,
+  cfg: AnalysisConfig,
 ): EdgeAttr {
   const calleeAttr = node[e.to] as NodeAttr;
   const callee = nodes[e.to] as GraphNode;
@@ -536,8 +534,8 @@ function edgeSignals(
       // Latency compares ratios: a caller's requests can be the callee's slow kind.
       const magnified =
         sig === 'latency'
-          ? latencyRatio(s, ref) <= MAGNIFICATION * latencyRatio(cs, calleeAttr.baseline)
-          : perRequest * MAGNIFICATION * s.total >= ex;
+          ? latencyRatio(s, ref) <= cfg.magnification * latencyRatio(cs, calleeAttr.baseline)
+          : perRequest * cfg.magnification * s.total >= ex;
       if (calleeAttr.anomalous[sig] && magnified) {
         calleePart[sig] = ex;
         continue;

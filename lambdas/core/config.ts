@@ -22,6 +22,16 @@ export interface AnalysisConfig {
   readonly rateRise: number;
   /** Services with fewer requests than this in the incident window are reported but never ranked first on their own. */
   readonly minRequests: number;
+  /**
+   * Ranking weight: a candidate's score is ln(1 + severity) × (impactFloor + share of the users'
+   * degradation it accounts for). The floor lets a strong anomaly users do not feel yet still rank.
+   */
+  readonly impactFloor: number;
+  /**
+   * How many times its callee's own rise a caller can see through retries and timeouts alone;
+   * beyond that, the extra is a fault on the link.
+   */
+  readonly magnification: number;
   /** How many root causes to report. */
   readonly maxRootCauses: number;
 }
@@ -36,6 +46,8 @@ export const DEFAULT_CONFIG: AnalysisConfig = {
   latencyFloorSeconds: 0.005,
   rateRise: 0.005,
   minRequests: 20,
+  impactFloor: 0.1,
+  magnification: 4,
   maxRootCauses: 5,
 };
 

@@ -25,11 +25,10 @@ export interface Candidate {
 }
 
 /**
- * score = ln(1 + severity) × (IMPACT_FLOOR + blame share) × sample factor [× 0.5 without a
+ * score = ln(1 + severity) × (impactFloor + blame share) × sample factor [× 0.5 without a
  * baseline] [× 0.5 when not an origin]. The floor lets a strong anomaly that users do not (yet)
  * feel still rank; the logarithm keeps one extreme ratio from outweighing the users' evidence.
  */
-const IMPACT_FLOOR = 0.1;
 const strength = (sev: number): number => Math.log1p(sev);
 
 export function rankCandidates(
@@ -82,7 +81,7 @@ export function rankCandidates(
       origin: true,
     });
   }
-  const ranked = mergeByService(topo, parts);
+  const ranked = mergeByService(topo, parts, cfg.impactFloor);
   return ranked.length > 0 ? ranked : degradedFallback(topo, attr, cfg, scope);
 }
 
@@ -132,6 +131,22 @@ function degradedFallback(
   return out.sort((x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''));
 }
 
+/**
+ * Confidence that a candidate, rather than its strongest rival, is the root cause: its share of
+ * the two scores (the first line's rival is the second; every other line's is the first) times
+ * the quality of its own evidence (significance, sample size, origin or not). A clear winner on
+ * strong evidence approaches 1; two close candidates share the doubt.
+ */
+export function calibrate(ranked: readonly Candidate[]): Candidate[] {
+  const first = ranked[0]?.score ?? 0;
+  const second = ranked[1]?.score ?? 0;
+  return ranked.map((c, i) => {
+    const rival = i === 0 ? second : first;
+    const share = c.score + rival > 0 ? c.score / (c.score + rival) : 0;
+    return { ...c, confidence: Math.max(0.01, share * (0.8 + 0.2 * c.confidence)) };
+  });
+}
+
 /** One kind of evidence against one service, before the service's parts are merged into one line. */
 interface Part {
   readonly node: number;
@@ -147,14 +162,14 @@ interface Part {
   readonly origin: boolean;
 }
 
-const partScore = (p: Part): number => strength(p.severity) * (IMPACT_FLOOR + p.blame) * p.samples * p.weight;
+const partScore = (p: Part, floor: number): number => strength(p.severity) * (floor + p.blame) * p.samples * p.weight;
 
 /**
  * One line per service: the strongest part sets the kind, the severity and the confidence; the
  * users' degradation its parts account for adds up (they are disjoint shares of one flow); the
  * evidence of every part is kept, strongest part first.
  */
-function mergeByService(topo: Topology, parts: readonly Part[]): Candidate[] {
+function mergeByService(topo: Topology, parts: readonly Part[], floor: number): Candidate[] {
   const byNode = new Map<number, Part[]>();
   for (const p of parts) {
     const list = byNode.get(p.node);
@@ -163,10 +178,10 @@ function mergeByService(topo: Topology, parts: readonly Part[]): Candidate[] {
   }
   const out: Candidate[] = [];
   for (const [node, list] of byNode) {
-    list.sort((x, y) => partScore(y) - partScore(x) || cmp(x.kind, y.kind));
+    list.sort((x, y) => partScore(y, floor) - partScore(x, floor) || cmp(x.kind, y.kind));
     const lead = list[0] as Part;
     const blameShare = Math.min(1, list.reduce((sum, p) => sum + p.blame, 0));
-    const score = strength(lead.severity) * (IMPACT_FLOOR + blameShare) * lead.samples * lead.weight;
+    const score = strength(lead.severity) * (floor + blameShare) * lead.samples * lead.weight;
     const kinds = [...new Set(list.map((p) => p.kind))];
     // Independent kinds of evidence pointing at one service make it likelier, never less likely.
     const confidence = 1 - list.reduce((miss, p) => miss * (1 - p.confidence), 1);
