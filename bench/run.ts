@@ -1,46 +1,17 @@
-// `npm run bench`: accuracy on the labelled PetShop incidents (engine, seed and naive side by side,
-// whole graph and alarm-scoped, overall and by fault type) and on the simulator's generated suite
+// `npm run bench`: accuracy on the labelled public sets, PetShop and TraceRCA Train-Ticket (engine,
+// seed and naive side by side, overall and by fault type, confidence calibration, cross-fit weights) and on the simulator's generated suite
 // (per topology and per fault kind), speed on the simulator's 1k/10k/20k-service estates, and the
 // Lambda bundle sizes. Prints Markdown tables, ready for the README. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { METHODS } from '../lambdas/core/analyze.ts';
 import { measurePipeline } from '../lambdas/local/measure.ts';
 import { exampleScenarios, findScenario, scenarioFromGenerated } from '../lambdas/local/scenarios.ts';
-import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
+import { printAccuracy } from './accuracy-report.ts';
 import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
 import { measureReportSpeed, reportSpeedTable } from './report-speed.ts';
 import { runSpeed, SPEED_SIZES, speedTable } from './speed.ts';
 import { generateSyntheticSnapshot } from './synthetic.ts';
-
-const f2 = (x: number) => x.toFixed(2);
-
-function accuracyTables(results: CaseResult[]): string {
-  const out: string[] = [];
-  const faultTypes = [...new Set(results.map((r) => r.faultType))].sort();
-  for (const scoped of [false, true]) {
-    out.push(
-      `\n**${scoped ? 'Alarm-scoped (`--service` = the symptom service)' : 'Whole graph'}** — AC@1 / AC@3 / AC@5 / Avg@5\n`,
-    );
-    out.push(`| cases | n | ${METHODS.join(' | ')} |`);
-    out.push(`|---|---|${METHODS.map(() => '---').join('|')}|`);
-    for (const group of ['all', ...faultTypes]) {
-      const cells = METHODS.map((m) => {
-        const rs = results.filter(
-          (r) => r.method === m && r.scoped === scoped && (group === 'all' || r.faultType === group),
-        );
-        const s = score(rs);
-        return `${f2(s.ac1)} / ${f2(s.ac3)} / ${f2(s.ac5)} / ${f2(s.avg5)}`;
-      });
-      const n = results.filter(
-        (r) => r.method === 'engine' && r.scoped === scoped && (group === 'all' || r.faultType === group),
-      ).length;
-      out.push(`| ${group} | ${n} | ${cells.join(' | ')} |`);
-    }
-  }
-  return out.join('\n');
-}
 
 const started = new Date();
 console.log(`# cascade-analyzer benchmark — ${started.toISOString().slice(0, 10)}`);
@@ -48,19 +19,7 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
 );
 
-console.log('## Accuracy: PetShop (68 labelled fault injections)');
-const results = runAccuracy();
-if (results.length === 0) {
-  console.log(`\nskipped: ${PETSHOP_DIR} is not beside this checkout`);
-} else {
-  console.log(accuracyTables(results));
-  const misses = results.filter((r) => r.method === 'engine' && !r.scoped && r.rank !== 1);
-  console.log(`\nEngine misses at top-1 (whole graph): ${misses.length}`);
-  for (const m of misses)
-    console.log(
-      `- ${m.caseId} (${m.faultType}): truth at rank ${m.rank || '>5'}; ranked ${m.top.slice(0, 3).join(', ')}`,
-    );
-}
+printAccuracy();
 
 const suiteStarted = Date.now();
 const cases = buildSuite();
