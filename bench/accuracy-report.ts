@@ -5,7 +5,15 @@
 import type { Method } from '../lambdas/core/analyze.ts';
 import { METHODS } from '../lambdas/core/analyze.ts';
 import type { AnalysisConfig } from '../lambdas/core/config.ts';
-import { type BenchCase, type CaseResult, DATASETS, loadDataset, runAccuracy, runCase, score } from './accuracy.ts';
+import {
+  type BenchCase,
+  type CaseResult,
+  DATASETS,
+  loadDataset,
+  runAccuracy,
+  runCase,
+  score,
+} from './accuracy.ts';
 
 const f2 = (x: number) => x.toFixed(2);
 const cell = (rs: readonly CaseResult[]) => {
@@ -54,7 +62,9 @@ export function calibrationTable(results: readonly CaseResult[]): string {
     `|---|---|---|---|${sets.map(() => '---').join('|')}|`,
   ];
   for (const [lo, hi] of CONFIDENCE_BINS) {
-    const inBin = top.filter((r) => r.confidence >= lo && (r.confidence < hi || (hi === 1 && r.confidence <= 1)));
+    const inBin = top.filter(
+      (r) => r.confidence >= lo && (r.confidence < hi || (hi === 1 && r.confidence <= 1)),
+    );
     const right = (rs: readonly CaseResult[]) => rs.filter((r) => r.rank === 1).length;
     const acc = inBin.length > 0 ? right(inBin) / inBin.length : Number.NaN;
     const ok = Number.isNaN(acc) ? '–' : acc >= lo - 0.1 && acc <= hi + 0.1 ? 'yes' : '**no**';
@@ -74,7 +84,8 @@ export const WEIGHT_GRID: readonly Partial<AnalysisConfig>[] = [0.05, 0.1, 0.2, 
   [2, 4, 8].map((magnification) => ({ impactFloor, magnification })),
 );
 
-const describe = (w: Partial<AnalysisConfig>) => `impactFloor ${w.impactFloor}, magnification ${w.magnification}`;
+const describe = (w: Partial<AnalysisConfig>) =>
+  `impactFloor ${w.impactFloor}, magnification ${w.magnification}`;
 
 /**
  * For each set: the weights that score best on the *other* set (AC@1, then Avg@5; ties keep the

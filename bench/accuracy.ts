@@ -120,14 +120,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv.find((a) => a.startsWith('--set='))?.slice(6);
   for (const ds of DATASETS) {
     if (only && only !== ds.name) continue;
-    const results = runAccuracy(loadDataset(ds.name, ds.dir), process.argv.includes('--all') ? METHODS : ['engine']);
+    const results = runAccuracy(
+      loadDataset(ds.name, ds.dir),
+      process.argv.includes('--all') ? METHODS : ['engine'],
+    );
     for (const method of METHODS) {
       for (const scoped of [false, true]) {
         const rs = results.filter((r) => r.method === method && r.scoped === scoped);
         if (rs.length === 0) continue;
         const s = score(rs);
         const types = [...new Set(rs.map((r) => r.faultType))].sort();
-        const by = types.map((t) => `${t} ${score(rs.filter((r) => r.faultType === t)).ac1.toFixed(2)}`).join(' ');
+        const by = types
+          .map((t) => `${t} ${score(rs.filter((r) => r.faultType === t)).ac1.toFixed(2)}`)
+          .join(' ');
         console.log(
           `${ds.name.padEnd(12)} ${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} AC@1 ${s.ac1.toFixed(3)} AC@3 ${s.ac3.toFixed(3)} AC@5 ${s.ac5.toFixed(3)} Avg@5 ${s.avg5.toFixed(3)} | ${by}`,
         );

@@ -12,7 +12,15 @@
 
 import type { AnalysisConfig } from './config.ts';
 import type { GraphEdge, GraphNode, RequestStats, ServiceGraph } from './model.ts';
-import { latencyRiseZ, meanLatency, proportionRiseZ, rate, significanceWeight, wilson } from './stats.ts';
+import {
+  latencyRiseZ,
+  meanLatency,
+  proportionRiseZ,
+  rate,
+  significanceWeight,
+  wilson,
+  windowSeconds,
+} from './stats.ts';
 import type { Topology } from './topology.ts';
 
 export const SIGNALS = ['failures', 'errors', 'latency'] as const;
@@ -197,7 +205,8 @@ export function attribute(
         const link = ea.link[s] + (s === 'failures' ? ea.link.errors : 0);
         const felt = toRequestEquivalents(s, link * significanceWeight(ea.z[s]), a, calls, cfg);
         if (felt <= 0) continue;
-        (linkBlame[c.from] as Float64Array)[c.edge] = ((linkBlame[c.from] as Float64Array)[c.edge] ?? 0) + felt;
+        (linkBlame[c.from] as Float64Array)[c.edge] =
+          ((linkBlame[c.from] as Float64Array)[c.edge] ?? 0) + felt;
         (edgeFlow[c.from] as Float64Array)[c.edge] = ((edgeFlow[c.from] as Float64Array)[c.edge] ?? 0) + felt;
         totalImpact += felt;
       }
@@ -359,10 +368,6 @@ function medianOf(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function windowSeconds(w: { start: string; end: string } | undefined): number {
-  return w ? Math.max(0, (Date.parse(w.end) - Date.parse(w.start)) / 1000) : 0;
-}
-
 interface BaselineIndex {
   readonly graph: ServiceGraph | undefined;
   readonly nodes: Map<string, GraphNode>;
@@ -490,7 +495,7 @@ function quantileOf(s: RequestStats, q: number): number {
 }
 
 function edgeSignals(
-  caller: GraphNode,
+  _caller: GraphNode,
   e: GraphEdge,
   nodes: readonly GraphNode[],
   node: readonly NodeAttr[],
@@ -544,5 +549,14 @@ function edgeSignals(
       link[sig] = ex - calleePart[sig];
     }
   }
-  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), retry: 0, z, toNewDependency };
+  return {
+    baseline: baseEdge,
+    excess,
+    callee: calleePart,
+    link,
+    share: zero(),
+    retry: 0,
+    z,
+    toNewDependency,
+  };
 }

@@ -38,7 +38,13 @@ interface Link {
 }
 
 /** Severity of one edge's own part: failures against the fault-rate threshold, waits against the latency-rise ratio. */
-function linkOf(topo: Topology, attr: Attribution, cfg: AnalysisConfig, u: number, i: number): Link | undefined {
+function linkOf(
+  topo: Topology,
+  attr: Attribution,
+  cfg: AnalysisConfig,
+  u: number,
+  i: number,
+): Link | undefined {
   const e = topo.nodes[u]?.edges[i];
   const ea = attr.edge[u]?.[i] as EdgeAttr | undefined;
   const s = e?.stats;
@@ -52,7 +58,7 @@ function linkOf(topo: Topology, attr: Attribution, cfg: AnalysisConfig, u: numbe
   const rise = Math.max(cfg.latencyRiseRatio - 1, 0.1);
   const latSev =
     wait >= cfg.latencyFloorSeconds && wait / base >= rise
-      ? ((wait / base) / rise) * (hasRef ? significanceWeight(ea.z.latency) : 0.5)
+      ? (wait / base / rise) * (hasRef ? significanceWeight(ea.z.latency) : 0.5)
       : 0;
   if (failSev <= 0 && latSev <= 0) return undefined;
   return {
@@ -139,7 +145,12 @@ export function localiseLinks(
   return out;
 }
 
-function linkEvidence(topo: Topology, endpoint: number, outbound: boolean, links: readonly Link[]): Evidence[] {
+function linkEvidence(
+  topo: Topology,
+  endpoint: number,
+  outbound: boolean,
+  links: readonly Link[],
+): Evidence[] {
   const label = (x: number) => topo.labels[x] as string;
   const out: Evidence[] = links.map((l) => {
     const from = label(l.caller);

@@ -74,6 +74,11 @@ export interface Trigger {
   readonly alarmName?: string;
 }
 
+/** CloudWatch figures of a service (the workflow's Enrich step): CPU above `cpuPercent` is hot. */
+export interface ServiceMetrics {
+  readonly cpuPercent?: number | undefined;
+}
+
 export interface ServiceHealth {
   readonly service: string;
   readonly type: string;

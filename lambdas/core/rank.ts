@@ -4,9 +4,9 @@
 
 import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
+import { localiseLinks, ms } from './links.ts';
 import type { Evidence, GraphNode } from './model.ts';
 import { meanLatency, rate, significanceWeight } from './stats.ts';
-import { localiseLinks, ms } from './links.ts';
 import type { Topology } from './topology.ts';
 
 export interface Candidate {
@@ -128,7 +128,9 @@ function degradedFallback(
       origin: !calleesDegraded,
     });
   });
-  return out.sort((x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''));
+  return out.sort(
+    (x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''),
+  );
 }
 
 /**
@@ -162,7 +164,8 @@ interface Part {
   readonly origin: boolean;
 }
 
-const partScore = (p: Part, floor: number): number => strength(p.severity) * (floor + p.blame) * p.samples * p.weight;
+const partScore = (p: Part, floor: number): number =>
+  strength(p.severity) * (floor + p.blame) * p.samples * p.weight;
 
 /**
  * One line per service: the strongest part sets the kind, the severity and the confidence; the
@@ -180,7 +183,10 @@ function mergeByService(topo: Topology, parts: readonly Part[], floor: number): 
   for (const [node, list] of byNode) {
     list.sort((x, y) => partScore(y, floor) - partScore(x, floor) || cmp(x.kind, y.kind));
     const lead = list[0] as Part;
-    const blameShare = Math.min(1, list.reduce((sum, p) => sum + p.blame, 0));
+    const blameShare = Math.min(
+      1,
+      list.reduce((sum, p) => sum + p.blame, 0),
+    );
     const score = strength(lead.severity) * (floor + blameShare) * lead.samples * lead.weight;
     const kinds = [...new Set(list.map((p) => p.kind))];
     // Independent kinds of evidence pointing at one service make it likelier, never less likely.
@@ -199,7 +205,9 @@ function mergeByService(topo: Topology, parts: readonly Part[], floor: number): 
     });
   }
   // By score; ties broken by key for byte-stable output.
-  return out.sort((x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''));
+  return out.sort(
+    (x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''),
+  );
 }
 
 /**
@@ -305,7 +313,6 @@ export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: 
   }
   return out;
 }
-
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
