@@ -84,7 +84,10 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
 
   // Candidates far below the best (under 1 % of its score) are noise, not alternatives.
   const best = ranked[0]?.score ?? 0;
-  const kept = dedupe(ranked).filter((c) => c.score > 0 && c.score >= 0.01 * best);
+  const kept = onePerName(
+    topo,
+    ranked.filter((c) => c.score > 0 && c.score >= 0.01 * best),
+  );
   const top = (method === 'engine' ? calibrate(kept) : kept).slice(0, cfg.maxRootCauses);
   const topScore = top[0]?.score ?? 0;
   const originNodes = new Set(
@@ -132,14 +135,27 @@ function findService(topo: Topology, name: string): number {
   throw new UnknownServiceError(name, close);
 }
 
-function dedupe(cands: readonly Candidate[]): Candidate[] {
-  const seen = new Set<string>();
-  return cands.filter((c) => {
-    const k = `${c.node}/${c.via?.caller ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+/**
+ * One line per service name: X-Ray can show one service under several types (a Lambda's service
+ * and function nodes); the best-ranked keeps the line and gains the others' kinds and evidence.
+ */
+function onePerName(topo: Topology, cands: readonly Candidate[]): Candidate[] {
+  const byName = new Map<string, Candidate>();
+  const out: Candidate[] = [];
+  for (const c of cands) {
+    const name = topo.nodes[c.node]?.name ?? '';
+    const first = byName.get(name);
+    if (!first) {
+      const copy = { ...c };
+      byName.set(name, copy);
+      out.push(copy);
+      continue;
+    }
+    const merged = first as { kinds: readonly string[]; evidence: Candidate['evidence'] };
+    merged.kinds = [...new Set([...first.kinds, ...c.kinds])];
+    merged.evidence = [...first.evidence, ...c.evidence];
+  }
+  return out;
 }
 
 function toRootCause(topo: Topology, c: Candidate, rank: number, roles: readonly ServiceRole[]): RootCause {

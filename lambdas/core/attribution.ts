@@ -520,7 +520,6 @@ function edgeSignals(
     if (ref && n0 > 0) {
       z.failures = proportionRiseZ(failuresOf(s), s.total, failuresOf(ref), n0);
       z.errors = proportionRiseZ(s.errors, s.total, ref.errors, n0);
-      z.latency = latencyRiseZ(s, ref);
     }
     const cs = callee.stats;
     for (const sig of SIGNALS) {
@@ -548,6 +547,8 @@ function edgeSignals(
       calleePart[sig] = Math.min(ex, perRequest * s.total);
       link[sig] = ex - calleePart[sig];
     }
+    // The latency z needs the histograms' variance: only worth it where a link part is left.
+    if (ref && n0 > 0 && link.latency > 0) z.latency = latencyRiseZ(s, ref);
   }
   return {
     baseline: baseEdge,

@@ -145,7 +145,9 @@ export function calibrate(ranked: readonly Candidate[]): Candidate[] {
   return ranked.map((c, i) => {
     const rival = i === 0 ? second : first;
     const share = c.score + rival > 0 ? c.score / (c.score + rival) : 0;
-    return { ...c, confidence: Math.max(0.01, share * (0.8 + 0.2 * c.confidence)) };
+    // A fallback line (no anomaly stood out: severity 0) keeps its own low confidence.
+    const confidence = c.severity > 0 ? share * (0.8 + 0.2 * c.confidence) : c.confidence;
+    return { ...c, confidence: Math.max(0.01, confidence) };
   });
 }
 
