@@ -2,7 +2,14 @@
 
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
-import type { GraphSnapshot, ServiceHealth, ServiceMetrics, ServiceRole, Signal } from './model.ts';
+import type {
+  GraphSnapshot,
+  RequestStats,
+  ServiceHealth,
+  ServiceMetrics,
+  ServiceRole,
+  Signal,
+} from './model.ts';
 import { nodeSeverity } from './rank.ts';
 import { clamp, latencySummary, rate, round, windowSeconds } from './stats.ts';
 import type { Topology } from './topology.ts';
@@ -87,7 +94,8 @@ const roundLatency = (l: { mean: number; p50: number; p90: number; p99: number }
 
 /**
  * System health in [0, 1]: 0.7 × the share of user requests that were served well (traffic-
- * weighted over entry points: not a fault, not throttled, and no slower than the p99 threshold
+ * weighted over entry points, as the users' own calls into each show it where X-Ray has them: not a
+ * fault, not throttled, and no slower than the p99 threshold
  * allows) + 0.3 × the share of services that are not anomalous. More faults, more latency or more
  * anomalous services never raise it.
  */
@@ -101,13 +109,23 @@ export function computeSystemHealth(
   let served = 0;
   let total = 0;
   for (const e of entries) {
-    const s = topo.nodes[e]?.stats;
-    if (!s || s.total === 0) continue;
-    const good = 1 - rate(s.faults + s.throttles, s.total);
-    const p99 = latencySummary(s).p99;
-    const speed = p99 > cfg.p99Seconds ? cfg.p99Seconds / p99 : 1;
-    served += s.total * good * speed;
-    total += s.total;
+    // The users' own view of an entry (their calls into it) where X-Ray has it: a fault in front
+    // of the service shows there and not in its own figures.
+    const usersView = scope
+      ? []
+      : (topo.callers[e] ?? [])
+          .filter((c) => topo.nodes[c.from]?.isClient)
+          .map((c) => topo.nodes[c.from]?.edges[c.edge]?.stats)
+          .filter((st): st is RequestStats => st !== undefined && st.total > 0);
+    const own = topo.nodes[e]?.stats;
+    const views = usersView.length > 0 ? usersView : own && own.total > 0 ? [own] : [];
+    for (const s of views) {
+      const good = 1 - rate(s.faults + s.throttles, s.total);
+      const p99 = latencySummary(s).p99;
+      const speed = p99 > cfg.p99Seconds ? cfg.p99Seconds / p99 : 1;
+      served += s.total * good * speed;
+      total += s.total;
+    }
   }
   let considered = 0;
   let calm = 0;

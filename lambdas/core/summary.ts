@@ -13,7 +13,7 @@ export function summarize(f: Omit<Finding, 'summary'>, symptom: string | undefin
   const path = f.cascade.paths.find((p) => p.rank === top.rank);
   const affected = f.services.filter((s) => s.role === 'propagator' || s.role === 'affected').length;
   const parts = [
-    `Most likely root cause: ${where} (${describeKind(top.kind)}, confidence ${(top.confidence * 100).toFixed(0)} %)${firstEvidence ? `: ${firstEvidence}.` : '.'}`,
+    `Most likely root cause: ${where} (${describeKinds(top)}, confidence ${(top.confidence * 100).toFixed(0)} %)${firstEvidence ? `: ${firstEvidence}.` : '.'}`,
   ];
   if (path && path.services.length > 1) {
     parts.push(`It reaches users through ${path.services.slice(1).join(' → ')}.`);
@@ -54,7 +54,15 @@ export function describeKind(kind: string): string {
       return 'throttled calls';
     case 'slow-link':
       return 'slow calls';
+    case 'degraded':
+      return 'degraded, no clear origin';
     default:
       return kind;
   }
+}
+
+/** Every kind of evidence of a root-cause line, strongest first (findings stored before `kinds` have `kind` only). */
+export function describeKinds(r: { readonly kind: string; readonly kinds?: readonly string[] }): string {
+  const kinds = r.kinds && r.kinds.length > 0 ? r.kinds : [r.kind];
+  return kinds.map(describeKind).join(' + ');
 }

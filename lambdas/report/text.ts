@@ -2,7 +2,7 @@
 // the users, then what to do; the details after.
 
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
@@ -26,7 +26,7 @@ export function renderText(f: Finding): string {
   }
   lines.push(`ROOT CAUSE  ${headline(top)}`);
   lines.push(
-    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKind(top.kind)}`,
+    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKinds(top)}`,
   );
   for (const e of top.evidence) lines.push(`            - ${e.text}`);
   lines.push('');
