@@ -158,7 +158,9 @@ export function attribute(
       });
       // Leftovers of floating-point subtraction are not an anomaly of the node's own.
       let own = x - explained;
-      if (s === 'latency' && own > 0) own -= explainByRetries(nodes[v] as GraphNode, a, edges, own / x);
+      // What is left of a latency or failure rise lines up with retries of a failing callee.
+      const retried = s !== 'errors' && own > 0 ? retriedEdges(nodes[v] as GraphNode, a, edges, own / x) : [];
+      for (const r of retried) own -= r.share * x;
       self[s] = own > 1e-9 * Math.max(1, x) ? own : 0;
       selfShare[s] = x > 0 ? self[s] / x : explained > 0 ? 0 : 1;
       const scale = explained > x && explained > 0 ? x / explained : 1;
@@ -168,6 +170,12 @@ export function attribute(
         const carried = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
         (ea.share as Record<AttrSignal, number>)[s] = (carried * scale) / x;
       });
+      for (const r of retried) {
+        const ea = edges[r.edge] as { retry: number; share: Record<AttrSignal, number> };
+        // Failures stay failures; waiting between retries is carried into the callee's failures.
+        if (s === 'latency') ea.retry = r.share;
+        else ea.share[s] += r.share;
+      }
     }
     return { ...a, self, selfShare };
   });
@@ -266,15 +274,21 @@ const RETRY_RISE = 1.2;
 
 /**
  * A caller that retries a failing callee makes more calls per request and sleeps between them:
- * its own time rises, but the cause is the callee. Gives the retried edges (calls per request up
- * by RETRY_RISE, failures up significantly) the unexplained share of the caller's latency rise,
- * in proportion to their extra failures, and returns the seconds so explained.
+ * its own time rises, and requests that run out of attempts or of time fail, though each failed
+ * call is retried and most succeed in the end. The cause is the callee. Returns the retried edges
+ * (calls per request up by RETRY_RISE, failures up significantly) with the share of the caller's
+ * rise each takes: all of what is left (`ownShare`), in proportion to their extra failures.
  */
-function explainByRetries(nd: GraphNode, a: NodeAttr, edges: readonly EdgeAttr[], ownShare: number): number {
+function retriedEdges(
+  nd: GraphNode,
+  a: NodeAttr,
+  edges: readonly EdgeAttr[],
+  ownShare: number,
+): { edge: number; share: number }[] {
   const s = nd.stats;
   const b = a.baseline;
-  if (!s || !b || s.total === 0 || b.total === 0 || ownShare <= 0) return 0;
-  const retried: { ea: EdgeAttr; weight: number }[] = [];
+  if (!s || !b || s.total === 0 || b.total === 0 || ownShare <= 0) return [];
+  const retried: { edge: number; weight: number }[] = [];
   nd.edges.forEach((e, i) => {
     const ea = edges[i];
     const eb = ea?.baseline;
@@ -282,13 +296,11 @@ function explainByRetries(nd: GraphNode, a: NodeAttr, edges: readonly EdgeAttr[]
     const perRequest = e.stats.total / s.total / (eb.total / b.total);
     const failed = Math.max(0, ea.excess.failures) + Math.max(0, ea.excess.errors);
     if (perRequest >= RETRY_RISE && failed > 0 && Math.max(ea.z.failures, ea.z.errors) >= 3) {
-      retried.push({ ea, weight: failed });
+      retried.push({ edge: i, weight: failed });
     }
   });
   const total = retried.reduce((sum, r) => sum + r.weight, 0);
-  if (total <= 0) return 0;
-  for (const r of retried) (r as { ea: { retry: number } }).ea.retry = (ownShare * r.weight) / total;
-  return ownShare * Math.max(0, a.excess.latency);
+  return total > 0 ? retried.map((r) => ({ edge: r.edge, share: (ownShare * r.weight) / total })) : [];
 }
 
 /** Own time per request in the incident and the baseline, when every synchronous call has both windows. */

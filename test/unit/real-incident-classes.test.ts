@@ -333,3 +333,35 @@ describe('Function: analyze (class 7: faults that change neither status nor late
     if (finding.rootCauses.length === 0) expect(finding.summary).toMatch(/no anomaly stands out/i);
   });
 });
+
+describe('Function: analyze (a DynamoDB throttling cascade)', () => {
+  it('should name the throttling table, not the Lambda that retries against it', () => {
+    // Prepare: api → orders-fn → orders-table. The table throttles 6 % of the Lambda's calls;
+    // the Lambda retries (calls per request 1.0 → 1.6), sleeps between attempts (80 → 900 ms)
+    // and fails 28 % of its requests when it runs out of time, though most retried calls succeed.
+    const world = (incident: boolean): Part[] => {
+      const calls = incident ? 1600 : 1000;
+      const throttles = incident ? 96 : 0;
+      const table = { n: calls, throttles, mean: incident ? 0.04 : 0.01, type: 'AWS::DynamoDB::Table' };
+      return [
+        node('api', { n: 1000, faults: incident ? 280 : 1, mean: incident ? 0.95 : 0.1 }),
+        node('orders-fn', {
+          n: 1000,
+          faults: incident ? 280 : 1,
+          mean: incident ? 0.9 : 0.08,
+          type: 'AWS::Lambda::Function',
+        }),
+        node('orders-table', table),
+        edge('api', 'orders-fn', { n: 1000, faults: incident ? 280 : 1, mean: incident ? 0.9 : 0.08 }),
+        edge('orders-fn', 'orders-table', table),
+      ];
+    };
+
+    // Act
+    const finding = run(world(true), world(false));
+
+    // Assess
+    expect(firstCause(finding).service).toBe('orders-table');
+    expect(roleOf(finding, 'orders-fn')).not.toBe('origin');
+  });
+});
