@@ -548,19 +548,21 @@ function edgeSignals(
       // waiting on the same slow answer, timeouts, unequal samples) magnifies the callee's
       // fault, it is not a second fault in front of it.
       // Latency compares ratios: a caller's requests can be the callee's slow kind.
-      const magnified =
-        sig === 'latency'
+      if (
+        calleeAttr.anomalous[sig] &&
+        (sig === 'latency'
           ? latencyRatio(s, ref) <= cfg.magnification * latencyRatio(cs, calleeAttr.baseline)
-          : perRequest * cfg.magnification * s.total >= ex;
-      if (calleeAttr.anomalous[sig] && magnified) {
+          : perRequest * cfg.magnification * s.total >= ex)
+      ) {
         calleePart[sig] = ex;
         continue;
       }
       calleePart[sig] = Math.min(ex, perRequest * s.total);
       link[sig] = ex - calleePart[sig];
     }
-    // The latency z needs the histograms' variance: only worth it where a link part is left.
-    if (ref && n0 > 0 && link.latency > 0) z.latency = latencyRiseZ(s, ref);
+    // The latency z needs the histograms' variance: only worth it where a link part that can
+    // count is left (at least `latencyFloorSeconds` per call).
+    if (ref && n0 > 0 && link.latency >= cfg.latencyFloorSeconds * s.total) z.latency = latencyRiseZ(s, ref);
   }
   return {
     baseline: baseEdge,

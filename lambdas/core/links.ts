@@ -7,7 +7,7 @@
 
 import type { Attribution, EdgeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
-import type { Evidence } from './model.ts';
+import type { Evidence, GraphEdge, GraphNode } from './model.ts';
 import { meanLatency, significanceWeight, wilson } from './stats.ts';
 import type { Topology } from './topology.ts';
 
@@ -49,11 +49,12 @@ function linkOf(
   const ea = attr.edge[u]?.[i] as EdgeAttr | undefined;
   const s = e?.stats;
   if (!e || e.async || !ea || !s || s.total === 0 || ea.toNewDependency) return undefined;
-  const hasRef = ea.baseline !== undefined || attr.node[e.to]?.baseline !== undefined;
   const failed = ea.link.failures + ea.link.errors;
+  const wait = ea.link.latency / s.total;
+  if (failed < 1 && wait < cfg.latencyFloorSeconds) return undefined;
+  const hasRef = ea.baseline !== undefined || attr.node[e.to]?.baseline !== undefined;
   const failLow = wilson(Math.round(failed), s.total).low / Math.max(cfg.faultRate, 1e-3);
   const failSev = failLow >= 0.2 ? failLow * (hasRef ? significanceWeight(ea.z.failures) : 1) : 0;
-  const wait = ea.link.latency / s.total;
   const base = Math.max(meanLatency(ea.baseline ?? attr.node[e.to]?.baseline), cfg.latencyFloorSeconds);
   const rise = Math.max(cfg.latencyRiseRatio - 1, 0.1);
   const latSev =
@@ -85,15 +86,17 @@ export function localiseLinks(
   const traffic = new Float64Array(nodes.length);
   const faulty = new Float64Array(nodes.length);
   const count = new Uint32Array(nodes.length);
-  nodes.forEach((nd, u) => {
-    nd.edges.forEach((e, i) => {
+  for (let u = 0; u < nodes.length; u++) {
+    const edges = (nodes[u] as GraphNode).edges;
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i] as GraphEdge;
       const calls = e.stats?.total ?? 0;
-      if (e.async || calls === 0) return;
+      if (e.async || calls === 0) continue;
       traffic[u] = (traffic[u] ?? 0) + calls;
       traffic[e.to] = (traffic[e.to] ?? 0) + calls;
-      if (scope && (!scope.has(u) || !scope.has(e.to))) return;
+      if (scope && (!scope.has(u) || !scope.has(e.to))) continue;
       const link = linkOf(topo, attr, cfg, u, i);
-      if (!link) return;
+      if (!link) continue;
       links.push(link);
       // A link into a service whose own figures show the same rise is its callers' view of that
       // rise, not a sign of trouble in front of it: only fast, healthy callees gather links.
@@ -103,8 +106,8 @@ export function localiseLinks(
         faulty[x] = (faulty[x] ?? 0) + calls;
         count[x] = (count[x] ?? 0) + 1;
       }
-    });
-  });
+    }
+  }
   // How strongly the faulty links gather at x: how many there are × the share of x's calls they carry.
   const support = (x: number): number =>
     nodes[x]?.isClient ? 0 : (count[x] ?? 0) * ((faulty[x] ?? 0) / Math.max(1, traffic[x] ?? 0));
