@@ -111,12 +111,10 @@ export function computeSystemHealth(
   for (const e of entries) {
     // The users' own view of an entry (their calls into it) where X-Ray has it: a fault in front
     // of the service shows there and not in its own figures.
-    const usersView = scope
-      ? []
-      : (topo.callers[e] ?? [])
-          .filter((c) => topo.nodes[c.from]?.isClient)
-          .map((c) => topo.nodes[c.from]?.edges[c.edge]?.stats)
-          .filter((st): st is RequestStats => st !== undefined && st.total > 0);
+    const usersView = (topo.callers[e] ?? [])
+      .filter((c) => topo.nodes[c.from]?.isClient)
+      .map((c) => topo.nodes[c.from]?.edges[c.edge]?.stats)
+      .filter((st): st is RequestStats => st !== undefined && st.total > 0);
     const own = topo.nodes[e]?.stats;
     const views = usersView.length > 0 ? usersView : own && own.total > 0 ? [own] : [];
     for (const s of views) {

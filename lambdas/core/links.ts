@@ -94,7 +94,8 @@ export function localiseLinks(
       if (e.async || calls === 0) continue;
       traffic[u] = (traffic[u] ?? 0) + calls;
       traffic[e.to] = (traffic[e.to] ?? 0) + calls;
-      if (scope && (!scope.has(u) || !scope.has(e.to))) continue;
+      // Scoped to an alarmed service: its calls and what they reach, and users' calls into it.
+      if (scope && (!scope.has(e.to) || (!scope.has(u) && !nodes[u]?.isClient))) continue;
       const link = linkOf(topo, attr, cfg, u, i);
       if (!link) continue;
       links.push(link);
