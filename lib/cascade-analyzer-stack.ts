@@ -140,9 +140,9 @@ export class CascadeAnalyzerStack extends Stack {
     allow(steps.enrich, ['cloudwatch:GetMetricData'], ['*']);
     allow(steps.analyze, ['s3:GetObject'], [snapshotObjects]);
     allow(steps.analyze, ['s3:PutObject'], [findingObjects]);
-    for (const f of [steps.store, steps.notify, steps.recordFailure, apiFn])
-      allow(f, ['s3:GetObject'], [findingObjects]);
-    allow(steps.recordFailure, ['s3:PutObject'], [findingObjects]);
+    // Store and Notify read the finding Analyze wrote; RecordFailure and the API never touch S3
+    // (test/infra/permissions.test.ts holds every grant to a call the function's bundle makes).
+    for (const f of [steps.store, steps.notify]) allow(f, ['s3:GetObject'], [findingObjects]);
     for (const f of [steps.store, steps.recordFailure])
       allow(f, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
     for (const f of [steps.notify, steps.recordFailure]) {

@@ -3,7 +3,7 @@
 // unexpected gets a bare 500 with the request id — never internal details.
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { BadRequestError, type FindingsRepository, type ListQuery } from '../adapters/ports.ts';
+import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisIdSchema, type ApiAnalysisInput } from './contracts.ts';
@@ -14,7 +14,7 @@ import type { WorkflowStarter } from './workflow-starter.ts';
 import * as z from './zod.ts';
 
 export interface ApiDeps {
-  readonly repository: FindingsRepository;
+  readonly repository: FindingsReader;
   readonly starter: WorkflowStarter;
   /** A new analysis id for POST /analyses; must satisfy AnalysisIdSchema (it names the execution). */
   readonly newId: () => string;

@@ -1,0 +1,21 @@
+// Snapshot documents into S3 by key (PutObject), encrypted at rest.
+
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { SnapshotWriter } from './ports.ts';
+import { checkKey, SnapshotBucket } from './snapshot-bucket.ts';
+
+export class S3SnapshotWriter extends SnapshotBucket implements SnapshotWriter {
+  async put(key: string, body: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.prefix + checkKey(key),
+        Body: body,
+        ContentType: 'application/json; charset=utf-8',
+        ...(this.kmsKeyId !== undefined
+          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: this.kmsKeyId }
+          : { ServerSideEncryption: 'AES256' }),
+      }),
+    );
+  }
+}
