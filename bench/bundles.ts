@@ -1,9 +1,12 @@
-// Lambda bundle sizes as `cdk synth` produces them (esbuild, minified ESM, AWS SDK external).
+// Lambda bundles as `cdk synth` produces them (esbuild, minified ESM, AWS SDK external): the size
+// of each function's index.mjs and its cold import — a fresh Node.js process importing the bundle,
+// with only the AWS SDK v3 resolvable beside it as in Lambda's runtime — median of `runs`.
 
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { CascadeAnalyzerStack } from '../lib/cascade-analyzer-stack.ts';
 import { loadConfig } from '../lib/config.ts';
@@ -11,23 +14,62 @@ import { loadConfig } from '../lib/config.ts';
 export interface BundleRow {
   function: string;
   bytes: number;
+  /** Cold import of the bundle in a fresh process, each run, milliseconds. */
+  importMs: number[];
+  /** The bundle's @aws-sdk packages (external: the Lambda runtime supplies them). */
+  sdk: string[];
 }
 
-export function measureBundles(): BundleRow[] {
+const IMPORT = `const t = performance.now(); await import(process.argv[1]); console.log(performance.now() - t);`;
+
+export function measureBundles(runs = 5): BundleRow[] {
   const outdir = mkdtempSync(join(tmpdir(), 'cascade-bundles-'));
-  const app = new App({ outdir });
-  const config = loadConfig((key) => (key === 'watchedServices' ? [{ name: 'checkout' }] : undefined));
-  const stack = new CascadeAnalyzerStack(app, 'Bundles', { config });
-  app.synth();
-  const template = JSON.parse(readFileSync(join(outdir, 'Bundles.template.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
-  };
-  return Object.entries(stack.functions).map(([name, fn]) => {
-    const id = stack.getLogicalId(fn.function.node.defaultChild as Parameters<typeof stack.getLogicalId>[0]);
-    const key = template.Resources[id]?.Properties.Code?.S3Key ?? '';
-    const hash = key.replace(/\.zip$/, '');
-    return { function: name, bytes: statSync(join(outdir, `asset.${hash}`, 'index.mjs')).size };
-  });
+  try {
+    const app = new App({ outdir });
+    const config = loadConfig((key) => (key === 'watchedServices' ? [{ name: 'checkout' }] : undefined));
+    const stack = new CascadeAnalyzerStack(app, 'Bundles', { config });
+    app.synth();
+    const template = JSON.parse(readFileSync(join(outdir, 'Bundles.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+    };
+    // As in Lambda's Node.js runtime: the AWS SDK v3 resolves, nothing else outside the bundle does.
+    mkdirSync(join(outdir, 'node_modules'));
+    symlinkSync(
+      fileURLToPath(new URL('../node_modules/@aws-sdk', import.meta.url)),
+      join(outdir, 'node_modules/@aws-sdk'),
+    );
+    return Object.entries(stack.functions).map(([name, fn]) => {
+      const id = stack.getLogicalId(
+        fn.function.node.defaultChild as Parameters<typeof stack.getLogicalId>[0],
+      );
+      const hash = (template.Resources[id]?.Properties.Code?.S3Key ?? '').replace(/\.zip$/, '');
+      const entry = join(outdir, `asset.${hash}`, 'index.mjs');
+      const importMs: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const r = spawnSync(
+          process.execPath,
+          ['--input-type=module', '-e', IMPORT, pathToFileURL(entry).href],
+          {
+            cwd: join(outdir, `asset.${hash}`),
+            env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+            encoding: 'utf8',
+          },
+        );
+        if (r.status !== 0) throw new Error(`importing the ${name} bundle failed: ${r.stderr}`);
+        importMs.push(Number(r.stdout.trim()));
+      }
+      const sdk = [
+        ...new Set(
+          [...readFileSync(entry, 'utf8').matchAll(/from\s*"(@aws-sdk\/[a-z0-9-]+)"/g)].map(
+            (m) => m[1] as string,
+          ),
+        ),
+      ].sort();
+      return { function: name, bytes: statSync(entry).size, importMs, sdk };
+    });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -19,6 +19,7 @@ import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { SnapshotStore } from './constructs/snapshot-store.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { xrayGroupName } from './naming.ts';
+import { ANALYZE_MEMORY_MB } from './sizing.ts';
 
 export interface CascadeAnalyzerStackProps extends StackProps {
   readonly config: CascadeAnalyzerConfig;
@@ -96,12 +97,13 @@ export class CascadeAnalyzerStack extends Stack {
         1024,
       ),
       enrich: fn('Enrich', 'enrich', 'Reads CloudWatch metrics of the watched services', Duration.minutes(2)),
+      // Memory from the measured peak of a 10,000-service analysis (lib/sizing.ts, npm run bench).
       analyze: fn(
         'Analyze',
         'analyze',
         'Runs the cascade analysis on the graph snapshot',
         Duration.minutes(5),
-        3008,
+        ANALYZE_MEMORY_MB,
       ),
       store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
       notify: fn('Notify', 'notify', 'Publishes the finding to SNS', undefined, undefined, chatbot),

@@ -16,12 +16,7 @@ import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/find
 import { createSnsClient } from '../adapters/notifier.ts';
 import { createS3Client } from '../adapters/snapshot-store.ts';
 import { ENV } from '../handlers/contracts.ts';
-import {
-  type AlarmKind,
-  type AlarmStateChangeEvent,
-  alarmStateChangeEvent,
-  serviceAlarm,
-} from './alarm-events.ts';
+import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { ContextOverrides, SynthesizedApp } from './app-model.ts';
 import { type CloudAssembly, type FunctionAsset, readCloudAssembly } from './cloud-assembly.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
@@ -288,11 +283,7 @@ export class BundledPipeline {
 
   /** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM. */
   alarmEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
-    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
-      at,
-      account: this.app.account,
-      region: this.app.region,
-    });
+    return serviceAlarmEvent(this.app, service, at, kind);
   }
 
   run(

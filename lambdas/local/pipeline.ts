@@ -36,12 +36,7 @@ import { prepare } from '../handlers/prepare.ts';
 import { recordFailure } from '../handlers/record-failure.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
-import {
-  type AlarmKind,
-  type AlarmStateChangeEvent,
-  alarmStateChangeEvent,
-  serviceAlarm,
-} from './alarm-events.ts';
+import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
@@ -264,11 +259,7 @@ export class LocalPipeline {
 
   /** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
   alarmEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
-    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
-      at,
-      account: this.app.account,
-      region: this.app.region,
-    });
+    return serviceAlarmEvent(this.app, service, at, kind);
   }
 
   /**

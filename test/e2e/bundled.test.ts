@@ -66,14 +66,12 @@ describe('Bundled run: the synthesized assets, alarm → finding → notificatio
     expect(message?.message).toContain(ROOT_CAUSE);
 
     // Act: the API function's bundle draws the report with Graphviz from its layer.
-    const page = (await pipeline
-      .api()
-      .invoke(
-        apiEvent('GET', `/analyses/${analysisId}/report`, {
-          resource: '/analyses/{id}/report',
-          id: analysisId,
-        }),
-      )) as { statusCode: number; body: string };
+    const page = (await pipeline.api().invoke(
+      apiEvent('GET', `/analyses/${analysisId}/report`, {
+        resource: '/analyses/{id}/report',
+        id: analysisId,
+      }),
+    )) as { statusCode: number; body: string };
 
     // Assess
     expect(page.statusCode).toBe(200);
