@@ -1,6 +1,8 @@
 // Lambda bundles as `cdk synth` produces them (esbuild, minified ESM, AWS SDK external): the size
-// of each function's index.mjs and its cold import — a fresh Node.js process importing the bundle,
-// with only the AWS SDK v3 resolvable beside it as in Lambda's runtime — median of `runs`.
+// of each function's index.mjs and its cold import — a fresh Node.js process importing the bundle
+// as Lambda's init does: with the function's template environment (intrinsics resolved to
+// placeholders) and AWS_LAMBDA_FUNCTION_NAME set, so its cold start builds its clients, and only the
+// AWS SDK v3 resolvable beside it, as in Lambda's runtime. Median of `runs`.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
+import { resolver } from '../lambdas/local/intrinsics.ts';
 import { CascadeAnalyzerStack } from '../lib/cascade-analyzer-stack.ts';
 import { loadConfig } from '../lib/config.ts';
 
@@ -30,8 +33,16 @@ export function measureBundles(runs = 5): BundleRow[] {
     const stack = new CascadeAnalyzerStack(app, 'Bundles', { config });
     app.synth();
     const template = JSON.parse(readFileSync(join(outdir, 'Bundles.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+      Resources: Record<
+        string,
+        { Type: string; Properties: { Code?: { S3Key?: string }; Environment?: { Variables?: object } } }
+      >;
     };
+    const resolve = resolver(template.Resources, {
+      region: 'us-east-1',
+      account: '000000000000',
+      stackName: 'Bundles',
+    });
     // As in Lambda's Node.js runtime: the AWS SDK v3 resolves, nothing else outside the bundle does.
     mkdirSync(join(outdir, 'node_modules'));
     symlinkSync(
@@ -44,6 +55,14 @@ export function measureBundles(runs = 5): BundleRow[] {
       );
       const hash = (template.Resources[id]?.Properties.Code?.S3Key ?? '').replace(/\.zip$/, '');
       const entry = join(outdir, `asset.${hash}`, 'index.mjs');
+      const variables = template.Resources[id]?.Properties.Environment?.Variables ?? {};
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        AWS_LAMBDA_FUNCTION_NAME: id,
+        AWS_REGION: 'us-east-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+      for (const [k, v] of Object.entries(variables)) env[k] = String(resolve(v));
       const importMs: number[] = [];
       for (let i = 0; i < runs; i++) {
         const r = spawnSync(
@@ -51,7 +70,7 @@ export function measureBundles(runs = 5): BundleRow[] {
           ['--input-type=module', '-e', IMPORT, pathToFileURL(entry).href],
           {
             cwd: join(outdir, `asset.${hash}`),
-            env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+            env,
             encoding: 'utf8',
           },
         );
@@ -60,7 +79,7 @@ export function measureBundles(runs = 5): BundleRow[] {
       }
       const sdk = [
         ...new Set(
-          [...readFileSync(entry, 'utf8').matchAll(/from\s*"(@aws-sdk\/[a-z0-9-]+)"/g)].map(
+          [...readFileSync(entry, 'utf8').matchAll(/["'](@aws-sdk\/client-[a-z0-9-]+)["']/g)].map(
             (m) => m[1] as string,
           ),
         ),

@@ -1,8 +1,9 @@
 // Findings out of DynamoDB: one by analysisId, or listed per service newest first through the
 // `byService` index, with opaque pagination tokens checked strictly on the way back in.
 
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../core/model.ts';
+import { awsSdk } from './aws-sdk.ts';
 import { AT, type AttributeValue, FindingsTable, PK, SERVICE } from './findings-table.ts';
 import { ANALYSIS_KEY_PREFIX, analysisKey, FINDINGS_TABLE_SCHEMA } from './findings-table-schema.ts';
 import {
@@ -12,6 +13,8 @@ import {
   type FindingsReader,
   type ListQuery,
 } from './ports.ts';
+
+const { GetItemCommand, QueryCommand } = awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
 
 /** Largest page a caller may ask for. */
 export const MAX_LIST_LIMIT = 1000;

@@ -3,11 +3,15 @@
 // function's bundle imports only the commands its handler sends (test/infra/permissions.test.ts
 // derives each role's grants from them).
 
-import { type AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type * as DynamoDB from '@aws-sdk/client-dynamodb';
+import { awsSdk } from './aws-sdk.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
 import { FINDINGS_TABLE_SCHEMA } from './findings-table-schema.ts';
 
-export type { AttributeValue };
+const { DynamoDBClient } = awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
+type DynamoDBClient = DynamoDB.DynamoDBClient;
+
+export type AttributeValue = DynamoDB.AttributeValue;
 
 export const PK = FINDINGS_TABLE_SCHEMA.partitionKey.name;
 export const SERVICE = FINDINGS_TABLE_SCHEMA.byServiceIndex.partitionKey.name;

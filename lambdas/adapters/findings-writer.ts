@@ -1,11 +1,15 @@
 // Findings into DynamoDB: one item per analysisId, ever (conditional put). Items stay under
 // DynamoDB's 400 KB limit by compacting very large findings instead of failing.
 
-import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type { Finding, ServiceHealth } from '../core/model.ts';
+import { awsSdk } from './aws-sdk.ts';
 import { AT, type AttributeValue, FindingsTable, PK, SERVICE, TTL } from './findings-table.ts';
 import { analysisKey, byServiceSortKey, findingService } from './findings-table-schema.ts';
 import type { FindingsWriter } from './ports.ts';
+
+const { ConditionalCheckFailedException, PutItemCommand } =
+  awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
 
 /** The Finding JSON's budget in UTF-8 bytes: the rest of the 400 KB item is keys and list fields. */
 export const MAX_FINDING_BYTES = 300 * 1024;

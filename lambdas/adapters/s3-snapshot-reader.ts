@@ -1,8 +1,11 @@
 // Snapshot documents out of S3 by key (GetObject); a missing key is a `NotFoundError`.
 
-import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
+import { awsSdk } from './aws-sdk.ts';
 import { NotFoundError, type SnapshotReader } from './ports.ts';
 import { checkKey, SnapshotBucket } from './snapshot-bucket.ts';
+
+const { GetObjectCommand, NoSuchKey } = awsSdk<typeof S3>('@aws-sdk/client-s3');
 
 export class S3SnapshotReader extends SnapshotBucket implements SnapshotReader {
   async get(key: string): Promise<string> {

@@ -1,8 +1,11 @@
 // Snapshot documents into S3 by key (PutObject), encrypted at rest.
 
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
+import { awsSdk } from './aws-sdk.ts';
 import type { SnapshotWriter } from './ports.ts';
 import { checkKey, SnapshotBucket } from './snapshot-bucket.ts';
+
+const { PutObjectCommand } = awsSdk<typeof S3>('@aws-sdk/client-s3');
 
 export class S3SnapshotWriter extends SnapshotBucket implements SnapshotWriter {
   async put(key: string, body: string): Promise<void> {

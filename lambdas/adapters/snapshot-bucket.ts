@@ -3,8 +3,12 @@
 // imports only the commands its handler sends (test/infra/permissions.test.ts derives each role's
 // grants from them).
 
-import { S3Client } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
+import { awsSdk } from './aws-sdk.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
+
+const { S3Client } = awsSdk<typeof S3>('@aws-sdk/client-s3');
+type S3Client = S3.S3Client;
 
 export interface S3SnapshotStoreOptions {
   /** Create it once per cold start (`createS3Client`). */

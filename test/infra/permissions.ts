@@ -1,5 +1,5 @@
 // Every call granted, nothing more: the AWS calls each function can make, derived from its deployed
-// bundle (the SDK commands it imports), against what its role, the KMS key policies and the topic
+// bundle (the SDK commands it takes), against what its role, the KMS key policies and the topic
 // policies allow. Pure over the template and the bundles' text, so that a test can also run it on a
 // template it broke on purpose.
 
@@ -60,13 +60,22 @@ interface Grant {
 
 type Resources = CfnTemplate['Resources'];
 
-/** The SDK commands a bundle imports, as IAM actions: `s3:GetObject` for GetObjectCommand. */
+/**
+ * What a bundle takes from the AWS SDK: `import {…} from "@aws-sdk/x"`, or, as the adapters load it
+ * (lambdas/adapters/aws-sdk.ts), `{GetObjectCommand: a, …} = f("@aws-sdk/x")`.
+ */
+const SDK_USES = [
+  /import\s*\{([^}]*)\}\s*from\s*["']@aws-sdk\/([a-z0-9-]+)["']/g,
+  /\{([^{}]*)\}\s*=\s*[\w$]+\(\s*["']@aws-sdk\/([a-z0-9-]+)["']\s*\)/g,
+];
+
+/** The SDK commands a bundle takes, as IAM actions: `s3:GetObject` for GetObjectCommand. */
 export function sdkCalls(bundle: string): { action: string; pkg: string }[] {
   const calls: { action: string; pkg: string }[] = [];
-  for (const m of bundle.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']@aws-sdk\/([a-z0-9-]+)["']/g)) {
+  for (const m of SDK_USES.flatMap((re) => [...bundle.matchAll(re)])) {
     const pkg = m[2] as string;
     for (const spec of (m[1] as string).split(',')) {
-      const name = spec.trim().split(/\s+as\s+/)[0] ?? '';
+      const name = spec.trim().split(/\s+as\s+|\s*:\s*/)[0] ?? '';
       if (!name.endsWith('Command')) continue;
       const prefix = IAM_PREFIX[pkg];
       if (prefix === undefined)
