@@ -12,12 +12,14 @@ import { generateSyntheticSnapshot } from './synthetic.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'bin/cascade-analyzer.mjs');
-/** Prints the process's peak RSS (KiB) to stderr on exit. */
-const RSS_HOOK = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\nmaxrss="+process.resourceUsage().maxRSS+"\\n"))`;
+/** Prints the process's peak RSS (KiB) and CPU time (µs) to stderr on exit. */
+const RSS_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("\\nmaxrss="+u.maxRSS+" cpu="+(u.userCPUTime+u.systemCPUTime)+"\\n")})`;
 
 export interface Timing {
   readonly label: string;
   readonly ms: number[];
+  /** CPU time (user + system) of each run: steadier than wall time on a shared machine. */
+  readonly cpuMs: number[];
   readonly peakRssMiB: number;
 }
 
@@ -39,6 +41,7 @@ export const median = (xs: readonly number[]): number => {
 
 function time(label: string, args: readonly string[], runs: number): Timing & { stdout: string } {
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   let rss = 0;
   let stdout = '';
   for (let i = 0; i < runs; i++) {
@@ -52,9 +55,10 @@ function time(label: string, args: readonly string[], runs: number): Timing & { 
     ms.push(performance.now() - t);
     if (r.status !== 0) throw new Error(`${label} failed (${r.status}): ${r.stderr.slice(-2000)}`);
     rss = Math.max(rss, Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024);
+    cpuMs.push(Number(/cpu=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1000);
     stdout = r.stdout;
   }
-  return { label, ms, peakRssMiB: rss, stdout };
+  return { label, ms, cpuMs, peakRssMiB: rss, stdout };
 }
 
 export function measureCli(runs = 5): CliSpeed {
@@ -96,18 +100,19 @@ export function measureCli(runs = 5): CliSpeed {
 }
 
 export function cliTable(s: CliSpeed): string {
-  const ms = (t: Timing) => `${Math.round(median(t.ms))} ms`;
+  const ms = (t: Timing) => `${Math.round(median(t.ms))} ms | ${Math.round(median(t.cpuMs))} ms`;
   const ratio = median(s.analyze.ms) / median(s.floor.ms);
-  return (
-    [
-      '| what (fresh process each run) | runs | median | peak RSS |',
-      '|---|---|---|---|',
-      `| \`node bin/cascade-analyzer.mjs help\` | ${s.help.ms.length} | ${ms(s.help)} | ${s.help.peakRssMiB.toFixed(0)} MiB |`,
-      `| \`node bin/cascade-analyzer.mjs demo --no-sns\` (warm: synth cached) | ${s.demo.ms.length} | ${ms(s.demo)} | ${s.demo.peakRssMiB.toFixed(0)} MiB |`,
-      `| ${s.services.toLocaleString('en')} services, ${(s.bytes / 2 ** 20).toFixed(0)} MiB: read + \`JSON.parse\` (the floor) | ${s.floor.ms.length} | ${ms(s.floor)} | ${s.floor.peakRssMiB.toFixed(0)} MiB |`,
-      `| ${s.services.toLocaleString('en')} services: \`analyze --format json\` | ${s.analyze.ms.length} | ${ms(s.analyze)} (${ratio.toFixed(1)} × floor) | ${s.analyze.peakRssMiB.toFixed(0)} MiB |`,
-    ].join('\n') + `\n\nroot cause of the 10k estate found: ${s.rootCauseRight ? 'yes' : '**no**'}`
-  );
+  const cpuRatio = median(s.analyze.cpuMs) / median(s.floor.cpuMs);
+  return [
+    '| what (fresh process each run) | runs | median wall | median CPU | peak RSS |',
+    '|---|---|---|---|---|',
+    `| \`node bin/cascade-analyzer.mjs help\` | ${s.help.ms.length} | ${ms(s.help)} | ${s.help.peakRssMiB.toFixed(0)} MiB |`,
+    `| \`node bin/cascade-analyzer.mjs demo --no-sns\` (warm: synth cached) | ${s.demo.ms.length} | ${ms(s.demo)} | ${s.demo.peakRssMiB.toFixed(0)} MiB |`,
+    `| ${s.services.toLocaleString('en')} services, ${(s.bytes / 2 ** 20).toFixed(0)} MiB: read + \`JSON.parse\` (the floor) | ${s.floor.ms.length} | ${ms(s.floor)} | ${s.floor.peakRssMiB.toFixed(0)} MiB |`,
+    `| ${s.services.toLocaleString('en')} services: \`analyze --format json\` | ${s.analyze.ms.length} | ${ms(s.analyze)} | ${s.analyze.peakRssMiB.toFixed(0)} MiB |`,
+    '',
+    `10k analyze ÷ its parse floor: ${ratio.toFixed(1)} × wall, ${cpuRatio.toFixed(1)} × CPU; root cause found: ${s.rootCauseRight ? 'yes' : '**no**'}`,
+  ].join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
