@@ -96,12 +96,12 @@ if (k1 && k10 && k20) {
   );
 }
 console.log(
-  '\n## Lambda bundles (cdk synth: esbuild, minified ESM, AWS SDK v3 from the runtime); cold import: a fresh process imports index.mjs, median of 5\n',
+  "\n## Lambda bundles (cdk synth: esbuild, minified ESM, AWS SDK v3 from the runtime); a fresh process imports index.mjs, median of 5, with Lambda's init (its template environment: clients built, SDK loaded) and the import alone\n",
 );
 console.log(
-  '| function | bundle | target | cold import (median of 5) | target | AWS SDK clients it imports |',
+  '| function | bundle | target | import + init | import alone | target | AWS SDK clients it loads |',
 );
-console.log('|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|');
 // In a process of its own: the CDK app is type-checked and loaded apart from the engine.
 const bundles = spawnSync(
   process.execPath,
@@ -117,6 +117,7 @@ const bundleRows = JSON.parse(bundles.stdout.trim().split('\n').pop() as string)
   function: string;
   bytes: number;
   importMs: number[];
+  importOnlyMs: number[];
   sdk: string[];
 }[];
 /** Issue 12's budgets: the functions without the engine or the report are the small ones. */
@@ -125,9 +126,9 @@ for (const b of bundleRows) {
   const small = SMALL.has(b.function);
   const sizeLimit = (small ? 250 : 500) * 1024;
   const importLimit = small ? 100 : 200;
-  const importMs = median(b.importMs);
+  const ok = (ms: number) => `${ms.toFixed(0)} ms ${ms <= importLimit ? '✓' : '**✗**'}`;
   console.log(
-    `| ${b.function} | ${(b.bytes / 1024).toFixed(0)} KiB | ${b.bytes <= sizeLimit ? '✓' : '**✗**'} ≤ ${sizeLimit / 1024} KiB | ${importMs.toFixed(0)} ms | ${importMs <= importLimit ? '✓' : '**✗**'} ≤ ${importLimit} ms | ${b.sdk.map((p) => p.replace('@aws-sdk/client-', '')).join(', ') || 'none'} |`,
+    `| ${b.function} | ${(b.bytes / 1024).toFixed(0)} KiB | ${b.bytes <= sizeLimit ? '✓' : '**✗**'} ≤ ${sizeLimit / 1024} KiB | ${ok(median(b.importMs))} | ${ok(median(b.importOnlyMs))} | ≤ ${importLimit} ms | ${b.sdk.map((p) => p.replace('@aws-sdk/client-', '')).join(', ') || 'none'} |`,
   );
 }
 
