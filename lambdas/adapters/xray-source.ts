@@ -1,12 +1,14 @@
 // X-Ray GetServiceGraph over a window: every page (NextToken) merged into one JSON-safe document
 // for the engine's parser, throttling retried with exponential backoff and full jitter.
 
-import {
-  GetServiceGraphCommand,
-  type GetServiceGraphCommandOutput,
-  type XRayClient,
-} from '@aws-sdk/client-xray';
+import type * as XRay from '@aws-sdk/client-xray';
+import { awsSdk } from './aws-sdk.ts';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import { BadRequestError, type GraphSource, type ServiceGraphDocument, type TimeRange } from './ports.ts';
+
+const { GetServiceGraphCommand, XRayClient } = awsSdk<typeof XRay>('@aws-sdk/client-xray');
+type XRayClient = XRay.XRayClient;
+type GetServiceGraphCommandOutput = XRay.GetServiceGraphCommandOutput;
 
 /** The console's (and deep links') longest service-graph range; the API documents none, so we hold to it. */
 export const MAX_WINDOW_MS = 6 * 60 * 60 * 1000;
@@ -191,4 +193,12 @@ function toJsonSafe(value: unknown): unknown {
 
 function asList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
+}
+
+/**
+ * X-Ray defaults to one attempt: `XRayGraphSource` retries throttling itself with full jitter, and
+ * SDK retries underneath would multiply the attempts.
+ */
+export function createXRayClient(options: ClientOptions = {}): XRayClient {
+  return new XRayClient(clientConfig(options, 1));
 }

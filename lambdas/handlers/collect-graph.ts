@@ -2,7 +2,7 @@
 // as one snapshot by key — graphs of any size travel between states as a few bytes.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { GraphSource, SnapshotStore, TimeRange } from '../adapters/ports.ts';
+import type { GraphSource, SnapshotWriter, TimeRange } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisRequestSchema, type Collected, snapshotKeyFor, type Window } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -10,7 +10,7 @@ import { instrumented, logger, metrics } from './observability.ts';
 
 export interface CollectGraphDeps {
   readonly graphSource: GraphSource;
-  readonly snapshotStore: SnapshotStore;
+  readonly snapshotStore: SnapshotWriter;
 }
 
 export async function collectGraph(input: unknown, deps: CollectGraphDeps): Promise<Collected> {
@@ -28,7 +28,9 @@ function rangeOf(w: Window): TimeRange {
   return { start: new Date(w.start), end: new Date(w.end) };
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).collectGraphDeps());
+// The composition root (wiring/collect-graph.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/collect-graph.ts')).collectGraphDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

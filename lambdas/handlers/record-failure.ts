@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
+import type { FindingsWriter, Notifier } from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
@@ -20,7 +20,7 @@ import {
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface RecordFailureDeps {
-  readonly repository: FindingsRepository;
+  readonly repository: FindingsWriter;
   readonly notifier: Notifier;
   /** To name the service of a failed alarm event; may be empty. */
   readonly watched: readonly WatchedService[];
@@ -204,7 +204,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).recordFailureDeps());
+// The composition root (wiring/record-failure.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/record-failure.ts')).recordFailureDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

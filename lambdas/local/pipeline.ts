@@ -11,17 +11,12 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
-import {
-  createCloudWatchClient,
-  createDynamoDBClient,
-  createSnsClient,
-  createXRayClient,
-} from '../adapters/clients.ts';
-import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
-import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
+import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
+import { createSnsClient } from '../adapters/notifier.ts';
 import type { MetricsSource, Notifier } from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
-import { XRayGraphSource } from '../adapters/xray-source.ts';
+import { createXRayClient, XRayGraphSource } from '../adapters/xray-source.ts';
 import { analyzeIncident } from '../handlers/analyze.ts';
 import type { ApiDeps } from '../handlers/api.ts';
 import { collectGraph } from '../handlers/collect-graph.ts';
@@ -41,12 +36,7 @@ import { prepare } from '../handlers/prepare.ts';
 import { recordFailure } from '../handlers/record-failure.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
-import {
-  type AlarmKind,
-  type AlarmStateChangeEvent,
-  alarmStateChangeEvent,
-  serviceAlarm,
-} from './alarm-events.ts';
+import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
@@ -269,11 +259,7 @@ export class LocalPipeline {
 
   /** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
   alarmEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
-    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
-      at,
-      account: this.app.account,
-      region: this.app.region,
-    });
+    return serviceAlarmEvent(this.app, service, at, kind);
   }
 
   /**
