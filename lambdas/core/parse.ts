@@ -117,7 +117,7 @@ export function parseWindow(input: Json, path: string): ServiceGraph {
     for (const e of d.edges) {
       const to = indexOfRef.get(e.ref);
       if (to === undefined) dangling++;
-      else found.push({ to, stats: e.edge.stats, async: e.edge.async });
+      else found.push({ stats: e.edge.stats, async: e.edge.async, to });
     }
     // Sorted by callee (stable: repeated edges to one callee merge in the export's order).
     found.sort((a, b) => a.to - b.to);
