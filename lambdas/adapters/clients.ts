@@ -2,6 +2,7 @@
 // (module scope), never per request. Endpoints follow the SDK's own AWS_ENDPOINT_URL(_<SERVICE>)
 // variables unless `endpoint` is given; the region comes from AWS_REGION.
 
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -66,6 +67,11 @@ function baseConfig(options: ClientOptions, defaultMaxAttempts: number) {
  */
 export function createXRayClient(options: ClientOptions = {}): XRayClient {
   return new XRayClient(baseConfig(options, 1));
+}
+
+/** One attempt, like X-Ray: `CloudTrailChangeSource` paces and retries throttling itself. */
+export function createCloudTrailClient(options: ClientOptions = {}): CloudTrailClient {
+  return new CloudTrailClient(baseConfig(options, 1));
 }
 
 export function createCloudWatchClient(options: ClientOptions = {}): CloudWatchClient {

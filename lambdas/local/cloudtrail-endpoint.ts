@@ -1,0 +1,100 @@
+// A local CloudTrail endpoint for LookupEvents (moto has none), reached by the real SDK client
+// through `AWS_ENDPOINT_URL_CLOUDTRAIL` or an `endpoint` option. It filters the events it holds
+// the way CloudTrail does — by time range and one lookup attribute — newest first, pages them by
+// MaxResults (at most 50) with NextToken, and can throttle (HTTP 429) or fail on demand.
+
+import {
+  errorAnswer,
+  type LocalJsonEndpoint,
+  pageAnswer,
+  type Route,
+  startJsonEndpoint,
+  toDate,
+} from './json-endpoint.ts';
+
+/** CloudTrail's page size limit for LookupEvents. */
+export const MAX_LOOKUP_RESULTS = 50;
+
+export interface LocalCloudTrailOptions {
+  /** `Events[]` entries as LookupEvents returns them (EventTime in epoch seconds or ISO-8601). */
+  readonly events: () => readonly Readonly<Record<string, unknown>>[];
+  /** Answer this many requests with HTTP 429 ThrottlingException before serving any. @default 0 */
+  readonly throttleFirst?: number;
+  readonly failWith?: { readonly status: number; readonly type: string; readonly message: string };
+  /** @default 0 (any free port) */
+  readonly port?: number;
+}
+
+export type LocalCloudTrail = LocalJsonEndpoint;
+
+const ATTRIBUTES: Record<string, (e: Readonly<Record<string, unknown>>, value: string) => boolean> = {
+  EventName: (e, v) => e.EventName === v,
+  EventSource: (e, v) => e.EventSource === v,
+  EventId: (e, v) => e.EventId === v,
+  Username: (e, v) => e.Username === v,
+  ReadOnly: (e, v) => String(e.ReadOnly ?? 'false') === v,
+  ResourceName: (e, v) => resources(e).some((r) => r.ResourceName === v),
+  ResourceType: (e, v) => resources(e).some((r) => r.ResourceType === v),
+};
+
+export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Promise<LocalCloudTrail> {
+  const route: Route = ({ target, body }) => {
+    if (target === undefined || !target.endsWith('.LookupEvents')) return undefined;
+    return () => {
+      const attrs = Array.isArray(body.LookupAttributes) ? body.LookupAttributes : [];
+      if (attrs.length > 1) {
+        return errorAnswer(
+          400,
+          'InvalidLookupAttributesException',
+          'You can only specify one lookup attribute',
+        );
+      }
+      const attr = attrs[0] as { AttributeKey?: unknown; AttributeValue?: unknown } | undefined;
+      const test = attr === undefined ? undefined : ATTRIBUTES[String(attr.AttributeKey)];
+      if (attr !== undefined && test === undefined) {
+        return errorAnswer(
+          400,
+          'InvalidLookupAttributesException',
+          `unknown key ${String(attr.AttributeKey)}`,
+        );
+      }
+      const max = body.MaxResults === undefined ? MAX_LOOKUP_RESULTS : Number(body.MaxResults);
+      if (!Number.isInteger(max) || max < 1 || max > MAX_LOOKUP_RESULTS) {
+        return errorAnswer(
+          400,
+          'InvalidMaxResultsException',
+          `MaxResults must be 1 to ${MAX_LOOKUP_RESULTS}`,
+        );
+      }
+      const from = body.StartTime === undefined ? -Infinity : toDate(body.StartTime).getTime();
+      const to = body.EndTime === undefined ? Infinity : toDate(body.EndTime).getTime();
+      const matching = options
+        .events()
+        .map((e) => ({ e, at: toDate(e.EventTime).getTime() }))
+        .filter(
+          ({ e, at }) =>
+            at >= from && at <= to && (test === undefined || test(e, String(attr?.AttributeValue))),
+        )
+        .sort((a, b) => b.at - a.at)
+        .map(({ e }) => e);
+      const pages: Record<string, unknown>[] = [];
+      for (let i = 0; i === 0 || i < matching.length; i += max)
+        pages.push({ Events: matching.slice(i, i + max) });
+      return pageAnswer(pages, body.NextToken);
+    };
+  };
+  return startJsonEndpoint(route, {
+    throttleType: 'ThrottlingException',
+    ...(options.throttleFirst !== undefined ? { throttleFirst: options.throttleFirst } : {}),
+    ...(options.failWith !== undefined ? { failWith: options.failWith } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+}
+
+function resources(
+  e: Readonly<Record<string, unknown>>,
+): { ResourceName?: unknown; ResourceType?: unknown }[] {
+  return Array.isArray(e.Resources)
+    ? (e.Resources as { ResourceName?: unknown; ResourceType?: unknown }[])
+    : [];
+}
