@@ -25,6 +25,7 @@ import type {
 import { round } from '../stats.ts';
 import { type ChangeEvent, type ChangeEvents, servicesTouched } from './change-events.ts';
 import { cmp } from './fields.ts';
+import { exemplarFromTraces } from './trace-detail.ts';
 import { type ServiceVote, type TraceSummaries, type TraceVotes, voteByService } from './trace-summaries.ts';
 
 export interface EvidenceConfig {
@@ -56,6 +57,8 @@ export interface AnalysisEvidence {
   readonly traces?: TraceSummaries;
   /** One exemplar in detail (BatchGetTraces), for the root cause whose exemplars include it. */
   readonly exemplar?: ExemplarDetail;
+  /** A BatchGetTraces response (or its pages): each root cause's first exemplar found in it is detailed. */
+  readonly exemplarTraces?: unknown;
   readonly changes?: ChangeEvents;
   /** Resource names or ARNs → graph service names, for changes whose resource is named otherwise. */
   readonly serviceMapping?: Readonly<Record<string, readonly string[]>>;
@@ -182,16 +185,24 @@ export function traceConsoleUrl(region: string, traceId: string): string {
 }
 
 function tracesOf(vote: ServiceVote, evidence: AnalysisEvidence): RootCauseTraces {
+  const fromTraces =
+    evidence.exemplarTraces === undefined
+      ? undefined
+      : vote.exemplars
+          .map((id) => exemplarFromTraces(evidence.exemplarTraces, id, vote.service))
+          .find((d) => d !== undefined);
   const detail =
     evidence.exemplar && vote.exemplars.includes(evidence.exemplar.traceId)
       ? evidence.exemplar
-      : vote.message !== undefined && vote.exemplars[0] !== undefined
-        ? {
-            traceId: vote.exemplars[0],
-            ...(vote.exceptions[0] ? { exception: vote.exceptions[0].name } : {}),
-            message: vote.message,
-          }
-        : undefined;
+      : fromTraces
+        ? fromTraces
+        : vote.message !== undefined && vote.exemplars[0] !== undefined
+          ? {
+              traceId: vote.exemplars[0],
+              ...(vote.exceptions[0] ? { exception: vote.exceptions[0].name } : {}),
+              message: vote.message,
+            }
+          : undefined;
   return {
     traces: vote.traces,
     share: vote.share,
@@ -285,7 +296,20 @@ function traceNotes(
 function changeNotes(rootCauses: readonly RootCause[], changes: readonly ChangeNearStart[]): EvidenceNote[] {
   const top = rootCauses[0];
   const mine = top?.changes?.[0];
-  if (!top || !mine) return [];
+  if (!top) return [];
+  if (!mine) {
+    // A caller on the path changed: its calls to the root cause may be what broke.
+    const callers = new Set(top.blastRadius.affected.filter((s) => s !== top.service));
+    const near = changes.find((c) => c.services.some((s) => callers.has(s)));
+    const who = near?.services.find((s) => callers.has(s));
+    if (!near || who === undefined) return [];
+    return [
+      {
+        kind: 'change-near-start',
+        text: `${who}, a caller on the path from ${top.service} to the users, changed ${describeWhen(near)}: ${near.what} (${near.eventName}) by ${near.who}. Check whether the change touched its calls to ${top.service}.`,
+      },
+    ];
+  }
   return [
     {
       kind: 'change-near-start',

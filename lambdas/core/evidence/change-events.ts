@@ -75,7 +75,7 @@ export interface ChangeEvents {
 }
 
 /** Request parameters that name the changed resource, per service API. */
-const NAMING_PARAMETERS = [
+export const NAMING_PARAMETERS: readonly string[] = [
   'functionName',
   'service',
   'cluster',

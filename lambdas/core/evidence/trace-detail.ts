@@ -17,26 +17,16 @@ import {
 export const MAX_MESSAGE_CHARS = 300;
 export const MAX_OPERATION_CHARS = 120;
 
-interface Failure {
-  readonly depth: number;
-  readonly doc: Obj;
-}
-
-/**
- * The detail of `traceId` in a BatchGetTraces response (or its pages): undefined when the trace is
- * not there or records no failure. Segments of `service` are preferred; otherwise any segment.
- */
-export function exemplarFromTraces(
-  input: unknown,
-  traceId: string,
-  service: string,
-): ExemplarDetail | undefined {
-  const docs: Obj[] = [];
+/** Every segment document of a BatchGetTraces response (or its pages), by trace id; checks them all. */
+export function readTraceDocuments(input: unknown): Map<string, Obj[]> {
+  const out = new Map<string, Obj[]>();
   for (const { page, path } of pagesOf(input, 'Traces', 'a BatchGetTraces response')) {
     optList(page.Traces, at(path, 'Traces')).forEach((raw, i) => {
       const tf = at(at(path, 'Traces'), i);
       const trace = object(raw, tf);
-      if (optString(trace.Id, at(tf, 'Id')) !== traceId) return;
+      const id = optString(trace.Id, at(tf, 'Id')) ?? '';
+      const docs = out.get(id) ?? [];
+      out.set(id, docs);
       optList(trace.Segments, at(tf, 'Segments')).forEach((segRaw, j) => {
         const sf = at(at(tf, 'Segments'), j);
         const text = optString(object(segRaw, sf).Document, at(sf, 'Document'));
@@ -51,6 +41,24 @@ export function exemplarFromTraces(
       });
     });
   }
+  return out;
+}
+
+interface Failure {
+  readonly depth: number;
+  readonly doc: Obj;
+}
+
+/**
+ * The detail of `traceId` in a BatchGetTraces response (or its pages): undefined when the trace is
+ * not there or records no failure. Segments of `service` are preferred; otherwise any segment.
+ */
+export function exemplarFromTraces(
+  input: unknown,
+  traceId: string,
+  service: string,
+): ExemplarDetail | undefined {
+  const docs = readTraceDocuments(input).get(traceId) ?? [];
   const own = docs.filter((d) => d.name === service);
   const failures: Failure[] = [];
   for (const d of own.length > 0 ? own : docs) collectFailures(d, 0, failures);
