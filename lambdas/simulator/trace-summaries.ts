@@ -17,6 +17,10 @@ export interface SummaryCause {
   /** Entity names from the service's segment down to the failing subsegment. */
   readonly path?: readonly string[];
   readonly exceptions?: readonly { readonly name: string; readonly message?: string }[];
+  /** For a remote or inferred root cause: the service whose subsegment recorded the call. */
+  readonly caller?: string;
+  /** The failing call, e.g. `POST /v2/charges` or `UpdateItem`, for the full trace. */
+  readonly operation?: string;
 }
 
 export interface SummarySpec {
@@ -78,6 +82,48 @@ export function traceSummaryJson(spec: SummarySpec): Record<string, unknown> {
     }));
   }
   return out;
+}
+
+/**
+ * The full trace behind a summary, as BatchGetTraces returns it: the entry point's segment and, for
+ * each root cause, the segment of the service (or of its caller, for a remote one) with the failing
+ * subsegment and its exception. Enough for `exemplarFromTraces`; not a complete trace.
+ */
+export function traceJson(spec: SummarySpec): Record<string, unknown> {
+  const t0 = spec.start;
+  const docs: Record<string, unknown>[] = [];
+  const seg = (name: string, body: Record<string, unknown>) => {
+    const id = (docs.length + 1).toString(16).padStart(16, '0');
+    docs.push({ id, trace_id: spec.id, name, start_time: t0, end_time: t0 + spec.responseTime, ...body });
+  };
+  if (spec.entry !== undefined) seg(spec.entry, { http: { response: { status: 500 } } });
+  for (const c of spec.causes) {
+    if (c.kind === 'latency') continue;
+    const failed = c.kind === 'fault' ? { fault: true } : { error: true };
+    const cause = {
+      exceptions: (c.exceptions ?? []).map((e) => ({ type: e.name, message: e.message ?? '' })),
+    };
+    const [method, path] = (c.operation ?? '').includes(' ')
+      ? (c.operation ?? '').split(' ', 2)
+      : [undefined, undefined];
+    const call = {
+      name: c.service,
+      ...failed,
+      cause,
+      ...(method && path
+        ? { namespace: 'remote', http: { request: { method, url: `https://${c.service}${path}` } } }
+        : c.operation
+          ? { namespace: 'aws', aws: { operation: c.operation } }
+          : {}),
+    };
+    if (c.caller !== undefined) seg(c.caller, { ...failed, subsegments: [call] });
+    else seg(c.service, { ...failed, subsegments: [{ name: c.operation ?? 'handler', ...failed, cause }] });
+  }
+  return {
+    Id: spec.id,
+    Duration: spec.responseTime,
+    Segments: docs.map((d) => ({ Id: d.id, Document: JSON.stringify(d) })),
+  };
 }
 
 /** The summaries as GetTraceSummaries pages of `pageSize`; the caller's endpoint adds NextToken. */
