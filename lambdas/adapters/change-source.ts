@@ -3,8 +3,9 @@
 // CloudTrail allows, bounded in pages and time, throttling retried with full jitter. Each event's
 // full record is cut down to what the analysis reads.
 
-import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CHANGE_EVENT_NAMES, NAMING_PARAMETERS } from '../core/evidence/change-events.ts';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import { BadRequestError, type ChangeDocument, type ChangeSource, type TimeRange } from './ports.ts';
 import { type RetryOptions, ThrottleRetry, toJsonSafe } from './retry.ts';
 
@@ -120,4 +121,9 @@ function compact(event: Record<string, unknown>): Record<string, unknown> {
       requestParameters: kept,
     }),
   };
+}
+
+/** One attempt, like X-Ray: `CloudTrailChangeSource` paces and retries throttling itself. */
+export function createCloudTrailClient(options: ClientOptions = {}): CloudTrailClient {
+  return new CloudTrailClient(clientConfig(options, 1));
 }

@@ -1,13 +1,8 @@
-// AWS SDK client construction for the adapters. Callers create each client once per cold start
-// (module scope), never per request. Endpoints follow the SDK's own AWS_ENDPOINT_URL(_<SERVICE>)
-// variables unless `endpoint` is given; the region comes from AWS_REGION.
-
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { XRayClient } from '@aws-sdk/client-xray';
+// The configuration every AWS SDK client of the adapters shares. Each adapter module creates its
+// own client (`createS3Client` in snapshot-store.ts, …) so that a bundle imports only the SDK
+// packages its handler uses; this module imports none. Callers create each client once per cold
+// start, never per request. Endpoints follow the SDK's own AWS_ENDPOINT_URL(_<SERVICE>) variables
+// unless `endpoint` is given; the region comes from AWS_REGION.
 
 export interface ClientOptions {
   /** @default process.env.AWS_REGION (required when not given) */
@@ -24,7 +19,8 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 3;
+/** Total attempts of every client but X-Ray's. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Reads AWS_REGION; Lambda always sets it, so a missing one is a configuration error worth naming. */
 export function resolveRegion(region?: string): string {
@@ -37,7 +33,8 @@ export function resolveRegion(region?: string): string {
   return value;
 }
 
-function baseConfig(options: ClientOptions, defaultMaxAttempts: number) {
+/** Region, retries, timeouts, endpoint and credentials for an SDK client's constructor. */
+export function clientConfig(options: ClientOptions, defaultMaxAttempts = DEFAULT_MAX_ATTEMPTS) {
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new Error(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
@@ -59,41 +56,4 @@ function baseConfig(options: ClientOptions, defaultMaxAttempts: number) {
         }
       : {}),
   };
-}
-
-/**
- * X-Ray defaults to one attempt: `XRayGraphSource` retries throttling itself with full jitter, and
- * SDK retries underneath would multiply the attempts.
- */
-export function createXRayClient(options: ClientOptions = {}): XRayClient {
-  return new XRayClient(baseConfig(options, 1));
-}
-
-/** One attempt, like X-Ray: `CloudTrailChangeSource` paces and retries throttling itself. */
-export function createCloudTrailClient(options: ClientOptions = {}): CloudTrailClient {
-  return new CloudTrailClient(baseConfig(options, 1));
-}
-
-export function createCloudWatchClient(options: ClientOptions = {}): CloudWatchClient {
-  return new CloudWatchClient(baseConfig(options, DEFAULT_MAX_ATTEMPTS));
-}
-
-export function createDynamoDBClient(options: ClientOptions = {}): DynamoDBClient {
-  return new DynamoDBClient(baseConfig(options, DEFAULT_MAX_ATTEMPTS));
-}
-
-export function createSnsClient(options: ClientOptions = {}): SNSClient {
-  return new SNSClient(baseConfig(options, DEFAULT_MAX_ATTEMPTS));
-}
-
-export interface S3ClientOptions extends ClientOptions {
-  /** Path-style URLs (`endpoint/bucket/key`): needed by local S3 servers such as moto. @default false */
-  readonly forcePathStyle?: boolean;
-}
-
-export function createS3Client(options: S3ClientOptions = {}): S3Client {
-  return new S3Client({
-    ...baseConfig(options, DEFAULT_MAX_ATTEMPTS),
-    forcePathStyle: options.forcePathStyle ?? false,
-  });
 }

@@ -5,12 +5,13 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  type DynamoDBClient,
+  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding, ServiceHealth } from '../core/model.ts';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import {
   ANALYSIS_KEY_PREFIX,
   analysisKey,
@@ -378,4 +379,8 @@ function clip(s: string, max: number): string {
 
 function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
+}
+
+export function createDynamoDBClient(options: ClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(options));
 }

@@ -1,11 +1,8 @@
 // CloudWatch GetMetricData for the Enrich step: queries in batches within the API's limit of 500,
 // every NextToken page, results merged per query id with datapoints oldest first.
 
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import type { MetricQuery, MetricResult, MetricsSource, TimeRange } from './ports.ts';
 
 /** GetMetricData accepts at most 500 MetricDataQuery entries per call. */
@@ -108,4 +105,8 @@ function toDataQuery(q: MetricQuery): MetricDataQuery {
       Stat: q.stat,
     },
   };
+}
+
+export function createCloudWatchClient(options: ClientOptions = {}): CloudWatchClient {
+  return new CloudWatchClient(clientConfig(options));
 }

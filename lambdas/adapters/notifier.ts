@@ -5,11 +5,12 @@
 // it forwards to a chat channel. Attributes are for filter policies. The formatting is pure and
 // exported so that it is tested without SNS.
 
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../core/model.ts';
 import { formatChatbotNotification } from '../report/chat.ts';
 import { emailText, formatEmailText, TEXT_LEVELS, type TextCaps, truncateBytes } from '../report/email.ts';
 import { cascadeSize } from '../report/format.ts';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import { findingService } from './findings-table-schema.ts';
 import type { Notifier } from './ports.ts';
 
@@ -223,4 +224,8 @@ function clip(s: string, max: number): string {
 
 function bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
+}
+
+export function createSnsClient(options: ClientOptions = {}): SNSClient {
+  return new SNSClient(clientConfig(options));
 }

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import { NotFoundError, type SnapshotStore } from './ports.ts';
 
 export interface S3SnapshotStoreOptions {
@@ -108,4 +109,13 @@ function checkKey(key: string): string {
     throw new Error(`snapshot key ${JSON.stringify(key)} must be relative, without ".." segments`);
   }
   return key;
+}
+
+export interface S3ClientOptions extends ClientOptions {
+  /** Path-style URLs (`endpoint/bucket/key`): needed by local S3 servers such as moto. @default false */
+  readonly forcePathStyle?: boolean;
+}
+
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  return new S3Client({ ...clientConfig(options), forcePathStyle: options.forcePathStyle ?? false });
 }

@@ -1,11 +1,8 @@
 // X-Ray GetServiceGraph over a window: every page (NextToken) merged into one JSON-safe document
 // for the engine's parser, throttling retried with exponential backoff and full jitter.
 
-import {
-  GetServiceGraphCommand,
-  type GetServiceGraphCommandOutput,
-  type XRayClient,
-} from '@aws-sdk/client-xray';
+import { GetServiceGraphCommand, type GetServiceGraphCommandOutput, XRayClient } from '@aws-sdk/client-xray';
+import { type ClientOptions, clientConfig } from './clients.ts';
 import { BadRequestError, type GraphSource, type ServiceGraphDocument, type TimeRange } from './ports.ts';
 import { type RetryOptions, ThrottleRetry, toJsonSafe } from './retry.ts';
 
@@ -138,4 +135,12 @@ function mergePages(pages: readonly GetServiceGraphCommandOutput[]): ServiceGrap
 
 function asList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
+}
+
+/**
+ * X-Ray defaults to one attempt: `XRayGraphSource` retries throttling itself with full jitter, and
+ * SDK retries underneath would multiply the attempts.
+ */
+export function createXRayClient(options: ClientOptions = {}): XRayClient {
+  return new XRayClient(clientConfig(options, 1));
 }

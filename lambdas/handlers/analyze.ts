@@ -97,7 +97,9 @@ const STATUS_METRIC = {
   FAILED: 'FindingFailed',
 } as const;
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).analyzeDeps());
+// The composition root (wiring/analyze.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/analyze.ts')).analyzeDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

@@ -210,7 +210,9 @@ function json(
   };
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).apiDeps());
+// The composition root (wiring/api.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/api.ts')).apiDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

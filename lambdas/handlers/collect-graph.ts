@@ -28,7 +28,9 @@ function rangeOf(w: Window): TimeRange {
   return { start: new Date(w.start), end: new Date(w.end) };
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).collectGraphDeps());
+// The composition root (wiring/collect-graph.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/collect-graph.ts')).collectGraphDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

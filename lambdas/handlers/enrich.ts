@@ -61,7 +61,9 @@ export async function enrich(input: unknown, deps: EnrichDeps): Promise<Enriched
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).enrichDeps());
+// The composition root (wiring/enrich.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/enrich.ts')).enrichDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

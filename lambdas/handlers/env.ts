@@ -1,5 +1,6 @@
 // Reads and checks the environment variables of each function. Pure over the `env` object it is
-// given, so the cold-start checks are unit-tested; runtime.ts calls these before building clients.
+// given, so the cold-start checks are unit-tested; each handler's composition root (wiring/) calls
+// these before building clients.
 
 import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
 import { ENV, type WatchedService, WatchedServicesSchema } from './contracts.ts';

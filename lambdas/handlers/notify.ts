@@ -22,7 +22,9 @@ export async function notifyFinding(input: unknown, deps: NotifyDeps): Promise<N
   return { analysisId: stored.analysisId, messageId };
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).notifyDeps());
+// The composition root (wiring/notify.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/notify.ts')).notifyDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

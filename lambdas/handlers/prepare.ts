@@ -83,7 +83,9 @@ function groupOf(watched: WatchedService | undefined): { groupName?: string } {
   return watched?.groupName !== undefined ? { groupName: watched.groupName } : {};
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).prepareDeps());
+// The composition root (wiring/prepare.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/prepare.ts')).prepareDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

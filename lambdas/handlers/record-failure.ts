@@ -204,7 +204,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).recordFailureDeps());
+// The composition root (wiring/record-failure.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/record-failure.ts')).recordFailureDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

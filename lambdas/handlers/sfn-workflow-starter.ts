@@ -1,7 +1,8 @@
-// WorkflowStarter over Step Functions StartExecution. Imported by runtime.ts only, so that no unit
-// test loads the SDK client through the API handler.
+// WorkflowStarter over Step Functions StartExecution. Imported by the API's composition root
+// (wiring/api.ts) only, so that no unit test loads the SDK client through the API handler.
 
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type ClientOptions, clientConfig } from '../adapters/clients.ts';
 import type { ApiAnalysisInput } from './contracts.ts';
 import type { WorkflowStarter } from './workflow-starter.ts';
 
@@ -32,4 +33,8 @@ export class SfnWorkflowStarter implements WorkflowStarter {
     if (out.executionArn === undefined) throw new Error('StartExecution returned no executionArn');
     return { executionArn: out.executionArn };
   }
+}
+
+export function createSfnClient(options: ClientOptions = {}): SFNClient {
+  return new SFNClient(clientConfig(options));
 }

@@ -28,7 +28,9 @@ export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Sto
   return { ...analyzed, stored };
 }
 
-const dependencies = coldStart(async () => (await import('./runtime.ts')).storeDeps());
+// The composition root (wiring/store.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/store.ts')).storeDeps());
 // Inside Lambda, build during init: a missing variable fails the cold start naming it.
 if (inLambda()) await dependencies();
 

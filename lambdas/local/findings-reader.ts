@@ -3,8 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { type DynamoDBClient, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient } from '../adapters/clients.ts';
-import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
 import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
 import type { FindingPage, FindingSummary, ListQuery } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';

@@ -11,17 +11,12 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
-import {
-  createCloudWatchClient,
-  createDynamoDBClient,
-  createSnsClient,
-  createXRayClient,
-} from '../adapters/clients.ts';
-import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
-import { CloudWatchMetricsSource } from '../adapters/metrics-source.ts';
+import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
+import { createSnsClient } from '../adapters/notifier.ts';
 import type { MetricsSource, Notifier } from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
-import { XRayGraphSource } from '../adapters/xray-source.ts';
+import { createXRayClient, XRayGraphSource } from '../adapters/xray-source.ts';
 import { analyzeIncident } from '../handlers/analyze.ts';
 import type { ApiDeps } from '../handlers/api.ts';
 import { collectGraph } from '../handlers/collect-graph.ts';

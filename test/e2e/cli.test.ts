@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSnsClient } from '../../lambdas/adapters/clients.ts';
+import { createSnsClient } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { LOCAL_TOPIC_NAME } from '../../lambdas/local/local-aws.ts';
 import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';

@@ -9,7 +9,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createSnsClient } from '../../lambdas/adapters/clients.ts';
+import { createSnsClient } from '../../lambdas/adapters/notifier.ts';
 import { ENV, WatchedServicesSchema } from '../../lambdas/handlers/contracts.ts';
 import type { SynthesizedApp } from '../../lambdas/local/app-model.ts';
 import { exampleScenarios, type Scenario } from '../../lambdas/local/scenarios.ts';

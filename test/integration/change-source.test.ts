@@ -3,8 +3,7 @@
 // throttling, within a time budget; each record cut down to what the analysis reads.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CloudTrailChangeSource } from '../../lambdas/adapters/change-source.ts';
-import { createCloudTrailClient } from '../../lambdas/adapters/clients.ts';
+import { CloudTrailChangeSource, createCloudTrailClient } from '../../lambdas/adapters/change-source.ts';
 import { CHANGE_EVENT_NAMES, parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
 import { lookupEventJson } from '../../lambdas/simulator/change-events.ts';
 import { clientOptions, type LocalCloudTrail, startLocalCloudTrail } from '../support/local-servers.ts';

@@ -3,9 +3,9 @@
 
 import { DescribeTimeToLiveCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../lambdas/adapters/clients.ts';
 import {
   compactFinding,
+  createDynamoDBClient,
   DynamoFindingsRepository,
   encodeNext,
   MAX_FINDING_BYTES,

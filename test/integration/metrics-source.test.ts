@@ -8,8 +8,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudWatchClient } from '../../lambdas/adapters/clients.ts';
-import { CloudWatchMetricsSource } from '../../lambdas/adapters/metrics-source.ts';
+import { CloudWatchMetricsSource, createCloudWatchClient } from '../../lambdas/adapters/metrics-source.ts';
 import type { MetricQuery } from '../../lambdas/adapters/ports.ts';
 import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';
 

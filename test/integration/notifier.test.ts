@@ -10,8 +10,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSnsClient } from '../../lambdas/adapters/clients.ts';
 import {
+  createSnsClient,
   FACTS_SEPARATOR,
   formatMessage,
   formatNotification,

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../lambdas/adapters/clients.ts';
 import { NotFoundError } from '../../lambdas/adapters/ports.ts';
-import { FileSnapshotStore, S3SnapshotStore } from '../../lambdas/adapters/snapshot-store.ts';
+import { createS3Client, FileSnapshotStore, S3SnapshotStore } from '../../lambdas/adapters/snapshot-store.ts';
 import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';
 
 const DOC = JSON.stringify({ incident: { Services: [{ ReferenceId: 0, Name: 'café → checkout' }] } });

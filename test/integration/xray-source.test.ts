@@ -4,9 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createXRayClient } from '../../lambdas/adapters/clients.ts';
 import { BadRequestError } from '../../lambdas/adapters/ports.ts';
-import { XRayGraphSource } from '../../lambdas/adapters/xray-source.ts';
+import { createXRayClient, XRayGraphSource } from '../../lambdas/adapters/xray-source.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import {
   clientOptions,
