@@ -111,7 +111,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(join(dir, 'shop-traces.json'), `${JSON.stringify(traces, null, 2)}\n`);
   writeFileSync(
     join(dir, 'shop-exemplars.json'),
-    `${JSON.stringify({ Traces: specs.slice(0, 5).map(traceJson), UnprocessedTraceIds: [] }, null, 2)}\n`,
+    `${JSON.stringify({ Traces: specs.map(traceJson), UnprocessedTraceIds: [] }, null, 2)}\n`,
   );
   writeFileSync(
     join(dir, 'shop-changes.json'),

@@ -16,8 +16,14 @@ import {
 export const MAX_LOOKUP_RESULTS = 50;
 
 export interface LocalCloudTrailOptions {
-  /** `Events[]` entries as LookupEvents returns them (EventTime in epoch seconds or ISO-8601). */
-  readonly events: () => readonly Readonly<Record<string, unknown>>[];
+  /**
+   * `Events[]` entries as LookupEvents returns them (EventTime in epoch seconds or ISO-8601), given
+   * the request's time range (a replay moves recorded events into it).
+   */
+  readonly events: (range: {
+    readonly start?: Date;
+    readonly end?: Date;
+  }) => readonly Readonly<Record<string, unknown>>[];
   /** Answer this many requests with HTTP 429 ThrottlingException before serving any. @default 0 */
   readonly throttleFirst?: number;
   readonly failWith?: { readonly status: number; readonly type: string; readonly message: string };
@@ -66,10 +72,12 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
           `MaxResults must be 1 to ${MAX_LOOKUP_RESULTS}`,
         );
       }
-      const from = body.StartTime === undefined ? -Infinity : toDate(body.StartTime).getTime();
-      const to = body.EndTime === undefined ? Infinity : toDate(body.EndTime).getTime();
+      const start = body.StartTime === undefined ? undefined : toDate(body.StartTime);
+      const end = body.EndTime === undefined ? undefined : toDate(body.EndTime);
+      const from = start?.getTime() ?? Number.NEGATIVE_INFINITY;
+      const to = end?.getTime() ?? Number.POSITIVE_INFINITY;
       const matching = options
-        .events()
+        .events({ ...(start ? { start } : {}), ...(end ? { end } : {}) })
         .map((e) => ({ e, at: toDate(e.EventTime).getTime() }))
         .filter(
           ({ e, at }) =>

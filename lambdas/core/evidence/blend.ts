@@ -24,7 +24,7 @@ import type {
 } from '../model.ts';
 import { round } from '../stats.ts';
 import { type ChangeEvent, type ChangeEvents, servicesTouched } from './change-events.ts';
-import { cmp } from './fields.ts';
+import { bounded, cmp } from './fields.ts';
 import { exemplarFromTraces } from './trace-detail.ts';
 import { type ServiceVote, type TraceSummaries, type TraceVotes, voteByService } from './trace-summaries.ts';
 
@@ -215,6 +215,9 @@ function tracesOf(vote: ServiceVote, evidence: AnalysisEvidence): RootCauseTrace
   };
 }
 
+/** Longest name, user or resource a listed change keeps: the finding stays small whatever CloudTrail says. */
+const MAX_NAME_CHARS = 256;
+
 interface Weighed {
   readonly change: ChangeNearStart;
   readonly recency: number;
@@ -248,9 +251,9 @@ function nearStart(
           at: new Date(e.at).toISOString(),
           minutesBeforeStart: round(before, 1),
           what: e.what,
-          eventName: e.eventName,
-          who: e.who,
-          resources: e.resources.slice(0, 3),
+          eventName: bounded(e.eventName, MAX_NAME_CHARS),
+          who: bounded(e.who, MAX_NAME_CHARS),
+          resources: e.resources.slice(0, 3).map((r) => bounded(r, MAX_NAME_CHARS)),
           services: servicesTouched(e, known, mapping),
         },
       };

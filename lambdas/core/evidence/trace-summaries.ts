@@ -21,6 +21,9 @@ import {
 } from './fields.ts';
 
 export type CauseKind = 'fault' | 'error' | 'latency';
+
+const MAX_EXCEPTION_NAME_CHARS = 200;
+const MAX_RAW_MESSAGE_CHARS = 2000;
 export const CAUSE_FIELDS: readonly (readonly [string, CauseKind])[] = [
   ['FaultRootCauses', 'fault'],
   ['ErrorRootCauses', 'error'],
@@ -141,7 +144,11 @@ function readCause(raw: unknown, field: string, kind: CauseKind): TraceCause | u
         const exName = optString(ex.Name, at(xf, 'Name'));
         const message = optString(ex.Message, at(xf, 'Message'));
         if (exName !== undefined && exName !== '') {
-          exceptions.push({ name: exName, ...(message !== undefined ? { message } : {}) });
+          // Bounded here: names and messages come from application code and can be anything.
+          exceptions.push({
+            name: bounded(exName, MAX_EXCEPTION_NAME_CHARS),
+            ...(message !== undefined ? { message: bounded(message, MAX_RAW_MESSAGE_CHARS) } : {}),
+          });
         }
       });
     });
