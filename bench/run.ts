@@ -1,6 +1,6 @@
 // `npm run bench`: accuracy on the labelled PetShop incidents (engine, seed and naive side by side,
 // whole graph and alarm-scoped, overall and by fault type) and on the simulator's generated suite
-// (per topology and per fault kind), speed on the simulator's 1k/10k/20k-service estates, and the
+// (per topology and per fault kind; and with X-Ray trace summaries off and on), speed on the simulator's 1k/10k/20k-service estates, and the
 // Lambda bundle sizes. Prints Markdown tables, ready for the README. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { METHODS } from '../lambdas/core/analyze.ts';
 import { measurePipeline } from '../lambdas/local/measure.ts';
 import { exampleScenarios, findScenario, scenarioFromGenerated } from '../lambdas/local/scenarios.ts';
 import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
+import { evidenceTables, runEvidenceSuite } from './evidence-suite.ts';
 import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
 import { measureReportSpeed, reportSpeedTable } from './report-speed.ts';
 import { runSpeed, SPEED_SIZES, speedTable } from './speed.ts';
@@ -78,6 +79,14 @@ for (const m of suiteMisses) {
     `- ${m.caseId}: ${byId.get(m.caseId)?.faults.join(' + ')}: truth at rank ${m.rank || '>5'}; ranked ${m.top.slice(0, 3).join(', ') || 'nothing'}`,
   );
 }
+
+const evidenceStarted = Date.now();
+const evidenceRuns = runEvidenceSuite(cases, 0.2);
+console.log(
+  `\n## Accuracy: generated suite with X-Ray trace summaries off and on (${((Date.now() - evidenceStarted) / 1000).toFixed(0)} s)`,
+);
+console.log(evidenceTables(evidenceRuns, 0.2));
+console.log(evidenceTables(runEvidenceSuite(cases, 0.5), 0.5));
 
 console.log(
   `\n## Speed: simulated estates (one failing shared back end), median of 3 runs, each size in its own process\n`,

@@ -128,7 +128,7 @@ function moved(o: Obj, fields: readonly string[], shift: number): Obj {
 }
 
 /** The evidence a scenario's replay answers with: its recording, or summaries derived from its graph. */
-export function scenarioEvidence(scenario: Scenario): EvidenceAnswers {
+export function scenarioEvidence(scenario: Pick<Scenario, 'snapshot' | 'evidence'>): EvidenceAnswers {
   if (scenario.evidence) return replayEvidence(scenario.evidence);
   const end = scenario.snapshot.incident.EndTime;
   const recordedEnd = typeof end === 'number' ? end : typeof end === 'string' ? Date.parse(end) / 1000 : 0;
