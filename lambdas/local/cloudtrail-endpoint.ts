@@ -91,12 +91,8 @@ export async function startLocalCloudTrail(options: LocalCloudTrailOptions): Pro
       return pageAnswer(pages, body.NextToken);
     };
   };
-  return startJsonEndpoint(route, {
-    throttleType: 'ThrottlingException',
-    ...(options.throttleFirst !== undefined ? { throttleFirst: options.throttleFirst } : {}),
-    ...(options.failWith !== undefined ? { failWith: options.failWith } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-  });
+  const { events: _events, ...endpoint } = options;
+  return startJsonEndpoint(route, { ...endpoint, throttleType: 'ThrottlingException' });
 }
 
 function resources(

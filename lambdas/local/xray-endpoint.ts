@@ -117,12 +117,8 @@ export async function startLocalXRay(options: LocalXRayOptions): Promise<LocalXR
     }
     return undefined;
   };
-  return startJsonEndpoint(route, {
-    throttleType: 'ThrottledException',
-    ...(options.throttleFirst !== undefined ? { throttleFirst: options.throttleFirst } : {}),
-    ...(options.failWith !== undefined ? { failWith: options.failWith } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-  });
+  const { pages: _p, graphs: _g, traceSummaries: _s, traces: _t, ...endpoint } = options;
+  return startJsonEndpoint(route, { ...endpoint, throttleType: 'ThrottledException' });
 }
 
 /** Pages computed once per key and kept (a bounded cache) for the follow-up page requests. */

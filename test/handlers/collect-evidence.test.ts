@@ -16,21 +16,12 @@ import type {
 import type { Finding } from '../../lambdas/core/model.ts';
 import { analyzeIncident } from '../../lambdas/handlers/analyze.ts';
 import { type CollectEvidenceDeps, collectEvidence } from '../../lambdas/handlers/collect-evidence.ts';
-import type { Collected } from '../../lambdas/handlers/contracts.ts';
-import { asDocument, MemorySnapshotStore, SHOP } from './fakes.ts';
+import { asDocument, COLLECTED, MemorySnapshotStore, SHOP } from './fakes.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const example = (file: string) => JSON.parse(readFileSync(resolve(ROOT, 'examples', file), 'utf8'));
 
-const collected: Collected = {
-  analysisId: 'alarm-1',
-  service: 'frontend',
-  trigger: { source: 'alarm', service: 'frontend' },
-  window: { start: '2026-11-20T03:00:00.000Z', end: '2026-11-20T03:15:00.000Z' },
-  baseline: { start: '2026-11-20T02:00:00.000Z', end: '2026-11-20T03:00:00.000Z' },
-  snapshotKey: 'snapshots/alarm-1.json',
-  serviceCount: 9,
-};
+const collected = COLLECTED;
 
 class FakeTraces implements TraceSource {
   readonly queries: TraceQuery[] = [];
