@@ -160,6 +160,8 @@ export function runSuiteCase(c: SuiteCase, snapshot: SimulatedSnapshot, method: 
     scoped: false,
     rank: idx + 1,
     top: top.slice(0, 5),
+    dataset: 'generated',
+    confidence: finding.rootCauses[0]?.confidence ?? 0,
   };
 }
 

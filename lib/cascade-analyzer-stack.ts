@@ -19,6 +19,7 @@ import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { SnapshotStore } from './constructs/snapshot-store.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { xrayGroupName } from './naming.ts';
+import { ANALYZE_MEMORY_MB } from './sizing.ts';
 
 export interface CascadeAnalyzerStackProps extends StackProps {
   readonly config: CascadeAnalyzerConfig;
@@ -110,12 +111,13 @@ export class CascadeAnalyzerStack extends Stack {
         },
       ),
       enrich: fn('Enrich', 'enrich', 'Reads CloudWatch metrics of the watched services', Duration.minutes(2)),
+      // Memory from the measured peak of a 10,000-service analysis (lib/sizing.ts, npm run bench).
       analyze: fn(
         'Analyze',
         'analyze',
         'Runs the cascade analysis on the graph snapshot',
         Duration.minutes(5),
-        3008,
+        ANALYZE_MEMORY_MB,
       ),
       store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
       notify: fn('Notify', 'notify', 'Publishes the finding to SNS', undefined, undefined, chatbot),
@@ -159,9 +161,9 @@ export class CascadeAnalyzerStack extends Stack {
     allow(steps.enrich, ['cloudwatch:GetMetricData'], ['*']);
     allow(steps.analyze, ['s3:GetObject'], [snapshotObjects, evidenceObjects]);
     allow(steps.analyze, ['s3:PutObject'], [findingObjects]);
-    for (const f of [steps.store, steps.notify, steps.recordFailure, apiFn])
-      allow(f, ['s3:GetObject'], [findingObjects]);
-    allow(steps.recordFailure, ['s3:PutObject'], [findingObjects]);
+    // Store and Notify read the finding Analyze wrote; RecordFailure and the API never touch S3
+    // (test/infra/permissions.test.ts holds every grant to a call the function's bundle makes).
+    for (const f of [steps.store, steps.notify]) allow(f, ['s3:GetObject'], [findingObjects]);
     for (const f of [steps.store, steps.recordFailure])
       allow(f, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
     for (const f of [steps.notify, steps.recordFailure]) {

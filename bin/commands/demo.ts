@@ -64,6 +64,9 @@ Options:
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
                        else moto_server if it answers on 127.0.0.1:5000
   --no-sns             write notifications to files even when moto_server is running
+  --bundled            run the deployed artifacts instead: synthesize with the Lambda bundles
+                       (cdk.out), start each function's index.mjs in a process of its own with
+                       its template's environment; needs moto_server (S3 and SNS)
   -h, --help           show this help
 
 Exit status: 0 the analysis completed, 1 the workflow failed (a FAILED finding was recorded) or the
@@ -125,6 +128,16 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       : await chooseSnsEndpoint(values['sns-endpoint']);
   } catch (err) {
     throw new UsageError(`demo: ${(err as Error).message}`);
+  }
+
+  if (values.bundled) {
+    if (sns.endpoint === undefined) {
+      throw new UsageError(
+        `demo: --bundled runs the deployed bundles, which need S3 and SNS: start moto_server (moto_server -H 127.0.0.1 -p 5000) or give --sns-endpoint (${sns.reason})`,
+      );
+    }
+    const { runBundledDemo } = await import('./demo-bundled.ts');
+    return runBundledDemo(scenario, sns.endpoint, out);
   }
 
   out('cascade-analyzer demo: the deployed workflow, run on this machine (no AWS account)\n\n');
@@ -314,6 +327,7 @@ function parseDemoArgs(args: readonly string[]) {
       'data-dir': { type: 'string' },
       'sns-endpoint': { type: 'string' },
       'no-sns': { type: 'boolean' },
+      bundled: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;

@@ -3,11 +3,15 @@
 // CloudTrail allows, bounded in pages and time, throttling retried with full jitter. Each event's
 // full record is cut down to what the analysis reads.
 
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import type * as CloudTrail from '@aws-sdk/client-cloudtrail';
 import { CHANGE_EVENT_NAMES, NAMING_PARAMETERS } from '../core/evidence/change-events.ts';
+import { awsSdk } from './aws-sdk.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
 import { BadRequestError, type ChangeDocument, type ChangeSource, type TimeRange } from './ports.ts';
 import { type RetryOptions, ThrottleRetry, toJsonSafe } from './retry.ts';
+
+const { CloudTrailClient, LookupEventsCommand } = awsSdk<typeof CloudTrail>('@aws-sdk/client-cloudtrail');
+type CloudTrailClient = CloudTrail.CloudTrailClient;
 
 /** CloudTrail's LookupEvents rate: two requests a second per account and region. */
 export const MIN_CALL_INTERVAL_MS = 500;

@@ -89,10 +89,17 @@ export interface ChangeSource {
 }
 
 /** Large documents (graph snapshots, full findings) kept out of state payloads, by key. */
-export interface SnapshotStore {
-  put(key: string, body: string): Promise<void>;
+export interface SnapshotStore extends SnapshotReader, SnapshotWriter {}
+
+/** The half of a SnapshotStore that reads. */
+export interface SnapshotReader {
   /** Throws `NotFoundError` when the key does not exist. */
   get(key: string): Promise<string>;
+}
+
+/** The half of a SnapshotStore that writes. */
+export interface SnapshotWriter {
+  put(key: string, body: string): Promise<void>;
 }
 
 /** What a list of findings shows per item, without the whole Finding. */
@@ -123,9 +130,16 @@ export interface ListQuery {
 }
 
 /** DynamoDB: one finding per analysisId, ever (conditional put). */
-export interface FindingsRepository {
+export interface FindingsRepository extends FindingsWriter, FindingsReader {}
+
+/** The half of a FindingsRepository that stores. */
+export interface FindingsWriter {
   /** `created` the first time; `exists` when a finding with this id is already stored (left unchanged). */
   put(finding: Finding): Promise<'created' | 'exists'>;
+}
+
+/** The half of a FindingsRepository that reads. */
+export interface FindingsReader {
   get(analysisId: string): Promise<Finding | undefined>;
   listByService(query: ListQuery): Promise<FindingPage>;
 }

@@ -2,9 +2,13 @@
 // traces and time, throttling retried with full jitter; and BatchGetTraces for an exemplar.
 // Summaries are trimmed to what the analysis reads so that they fit in a workflow's state.
 
-import { BatchGetTracesCommand, GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
+import type * as XRay from '@aws-sdk/client-xray';
+import { awsSdk } from './aws-sdk.ts';
 import { BadRequestError, type TraceQuery, type TraceSource, type TraceSummaryDocument } from './ports.ts';
 import { type RetryOptions, ThrottleRetry, toJsonSafe } from './retry.ts';
+
+const { BatchGetTracesCommand, GetTraceSummariesCommand } = awsSdk<typeof XRay>('@aws-sdk/client-xray');
+type XRayClient = XRay.XRayClient;
 
 /** The fields of a TraceSummary the analysis reads; everything else (annotations, users, IPs) is dropped. */
 const KEPT = [

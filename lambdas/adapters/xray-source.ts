@@ -1,12 +1,16 @@
 // X-Ray GetServiceGraph over a window: every page (NextToken) merged into one JSON-safe document
 // for the engine's parser, throttling retried with exponential backoff and full jitter.
 
-import { GetServiceGraphCommand, type GetServiceGraphCommandOutput, XRayClient } from '@aws-sdk/client-xray';
-import { type ClientOptions, clientConfig } from './clients.ts';
+import type * as XRay from '@aws-sdk/client-xray';
+import { awsSdk } from './aws-sdk.ts';
 import { BadRequestError, type GraphSource, type ServiceGraphDocument, type TimeRange } from './ports.ts';
 import { type RetryOptions, ThrottleRetry, toJsonSafe } from './retry.ts';
 
 export { isThrottle } from './retry.ts';
+
+const { GetServiceGraphCommand } = awsSdk<typeof XRay>('@aws-sdk/client-xray');
+type XRayClient = XRay.XRayClient;
+type GetServiceGraphCommandOutput = XRay.GetServiceGraphCommandOutput;
 
 /** The console's (and deep links') longest service-graph range; the API documents none, so we hold to it. */
 export const MAX_WINDOW_MS = 6 * 60 * 60 * 1000;
@@ -15,7 +19,7 @@ export const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Retries (attempts per page when X-Ray throttles, backoff) as in `RetryOptions`. */
 export interface XRayGraphSourceOptions extends RetryOptions {
-  /** Create it once per cold start (see `createXRayClient`, which leaves retries to this class). */
+  /** Create it once per cold start (see `createXRayClient` in xray-client.ts, which leaves retries to this class). */
   readonly client: XRayClient;
   /** Injectable for tests (the 30-day check). @default () => new Date() */
   readonly now?: () => Date;
@@ -135,12 +139,4 @@ function mergePages(pages: readonly GetServiceGraphCommandOutput[]): ServiceGrap
 
 function asList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
-}
-
-/**
- * X-Ray defaults to one attempt: `XRayGraphSource` retries throttling itself with full jitter, and
- * SDK retries underneath would multiply the attempts.
- */
-export function createXRayClient(options: ClientOptions = {}): XRayClient {
-  return new XRayClient(clientConfig(options, 1));
 }

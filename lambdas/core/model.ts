@@ -74,6 +74,11 @@ export interface Trigger {
   readonly alarmName?: string;
 }
 
+/** CloudWatch figures of a service (the workflow's Enrich step): CPU above `cpuPercent` is hot. */
+export interface ServiceMetrics {
+  readonly cpuPercent?: number | undefined;
+}
+
 export interface ServiceHealth {
   readonly service: string;
   readonly type: string;
@@ -133,8 +138,10 @@ export interface RootCause {
   readonly rank: number;
   readonly service: string;
   readonly type: string;
-  /** What went wrong, e.g. `faults`, `latency`, `new-dependency`, `link`. */
+  /** What went wrong, e.g. `faults`, `latency`, `new-dependency`, `slow-link`: the strongest kind. */
   readonly kind: string;
+  /** Every kind of evidence found against this service, strongest first; `kind` is the first. */
+  readonly kinds: readonly string[];
   /** Present when the fault sits on one caller's calls rather than in the service. */
   readonly via?: string;
   readonly score: number;

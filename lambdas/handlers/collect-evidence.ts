@@ -4,7 +4,7 @@
 // only adds to the graph: a source that fails is logged and left out, never fatal.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ChangeSource, SnapshotStore, TraceSource } from '../adapters/ports.ts';
+import type { ChangeSource, SnapshotWriter, TraceSource } from '../adapters/ports.ts';
 import { DEFAULT_CONFIG } from '../core/config.ts';
 import { parseTraceSummaries, voteByService } from '../core/evidence/trace-summaries.ts';
 import { coldStart, inLambda } from './cold-start.ts';
@@ -16,7 +16,7 @@ import { instrumented, metrics } from './observability.ts';
 export interface CollectEvidenceDeps extends EvidenceSettings {
   readonly traceSource: TraceSource;
   readonly changeSource: ChangeSource;
-  readonly snapshotStore: SnapshotStore;
+  readonly snapshotStore: SnapshotWriter;
   /** For console links to exemplar traces. */
   readonly region?: string;
   /** Told when a source failed and the analysis goes on without it. */

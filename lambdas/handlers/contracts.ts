@@ -1,80 +1,88 @@
 // What travels between the workflow's states. Graph snapshots and findings travel by key
 // (Step Functions passes at most 256 KB), so every payload here stays small at any graph size.
 
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
+
+/** A string of 1 to `max` characters. */
+function nonEmpty(max?: number) {
+  return max === undefined
+    ? z.string().check(z.minLength(1))
+    : z.string().check(z.minLength(1), z.maxLength(max));
+}
 
 export const WindowSchema = z.object({ start: isoTime, end: isoTime });
 export type Window = z.infer<typeof WindowSchema>;
 
 export const TriggerSchema = z.object({
   source: z.enum(['alarm', 'api', 'cli']),
-  service: z.string().min(1).optional(),
-  alarmName: z.string().min(1).optional(),
+  service: z.optional(nonEmpty()),
+  alarmName: z.optional(nonEmpty()),
 });
 
 /** Prepare's output: one analysis to run. */
 export const AnalysisRequestSchema = z.object({
-  analysisId: z.string().min(1).max(128),
-  service: z.string().min(1).max(256),
+  analysisId: nonEmpty(128),
+  service: nonEmpty(256),
   trigger: TriggerSchema,
   window: WindowSchema,
   baseline: WindowSchema,
   /** X-Ray group to read the graph from (its filter expression limits the graph). */
-  groupName: z.string().min(1).max(32).optional(),
+  groupName: z.optional(nonEmpty(32)),
 });
 export type AnalysisRequest = z.infer<typeof AnalysisRequestSchema>;
 
 /** CollectGraph's output; CollectEvidence adds `evidenceKey` when it stored any evidence. */
-export const CollectedSchema = AnalysisRequestSchema.extend({
-  snapshotKey: z.string().min(1),
-  serviceCount: z.number().int().nonnegative(),
-  evidenceKey: z.string().min(1).optional(),
+export const CollectedSchema = z.extend(AnalysisRequestSchema, {
+  snapshotKey: nonEmpty(),
+  serviceCount: z.int().check(z.nonnegative()),
+  evidenceKey: z.optional(nonEmpty()),
 });
 export type Collected = z.infer<typeof CollectedSchema>;
 
 /** Enrich's output: CloudWatch figures per service, small by construction (one number per metric). */
-export const EnrichedSchema = CollectedSchema.extend({
-  metrics: z.record(z.string(), z.object({ cpuPercent: z.number().optional() })),
+export const EnrichedSchema = z.extend(CollectedSchema, {
+  metrics: z.record(z.string(), z.object({ cpuPercent: z.optional(z.number()) })),
 });
 export type Enriched = z.infer<typeof EnrichedSchema>;
 
 /** Analyze's output: the finding is stored under `findingKey`; the key facts travel on. */
 export const AnalyzedSchema = z.object({
-  analysisId: z.string().min(1),
-  service: z.string().min(1),
-  findingKey: z.string().min(1),
+  analysisId: nonEmpty(),
+  service: nonEmpty(),
+  findingKey: nonEmpty(),
   status: z.enum(['COMPLETED', 'NO_DATA', 'FAILED']),
-  rootCause: z.string().nullable(),
+  rootCause: z.nullable(z.string()),
 });
 export type Analyzed = z.infer<typeof AnalyzedSchema>;
 
 /** Store's output: Analyze's, plus whether this put created the finding or found it already stored. */
-export const StoredSchema = AnalyzedSchema.extend({ stored: z.enum(['created', 'exists']) });
+export const StoredSchema = z.extend(AnalyzedSchema, { stored: z.enum(['created', 'exists']) });
 export type Stored = z.infer<typeof StoredSchema>;
 
 /** Notify's output: `messageId` is null when Store found the finding already stored (a duplicate event). */
-export const NotifiedSchema = z.object({ analysisId: z.string().min(1), messageId: z.string().nullable() });
+export const NotifiedSchema = z.object({ analysisId: nonEmpty(), messageId: z.nullable(z.string()) });
 export type Notified = z.infer<typeof NotifiedSchema>;
 
 /** Analysis ids travel in S3 keys, URLs and execution names: letters, digits and `._:-` only. */
 export const AnalysisIdSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/,
-    'must be 1–80 letters, digits or ._:- starting with a letter or digit',
+  .check(
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/,
+      'must be 1–80 letters, digits or ._:- starting with a letter or digit',
+    ),
   );
 
 /** The execution input the API starts the workflow with (Prepare's other input besides an alarm event). */
 export const ApiAnalysisInputSchema = z.object({
   source: z.literal('api'),
   analysisId: AnalysisIdSchema,
-  service: z.string().min(1).max(256),
-  window: WindowSchema.refine(
-    (w) => Date.parse(w.start) < Date.parse(w.end),
-    'start must be before end',
-  ).optional(),
+  service: nonEmpty(256),
+  window: z.optional(
+    WindowSchema.check(z.refine((w) => Date.parse(w.start) < Date.parse(w.end), 'start must be before end')),
+  ),
 });
 export type ApiAnalysisInput = z.infer<typeof ApiAnalysisInputSchema>;
 
@@ -89,7 +97,7 @@ export const reportPathFor = (analysisId: string): string =>
 /** What the Catch hands to RecordFailure: the original input and Step Functions' error. */
 export const FailureSchema = z.object({
   input: z.unknown(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
+  error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
@@ -122,21 +130,21 @@ export const ENV = {
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */
 export const WatchedServiceSchema = z.object({
-  name: z.string().min(1),
+  name: nonEmpty(),
   /** X-Ray group (created by the stack) whose filter expression selects this service's traces. */
-  groupName: z.string().min(1).max(32).optional(),
+  groupName: z.optional(nonEmpty(32)),
   /** Names of the CloudWatch alarms watching this service (the stack's own alarms). */
-  alarmNames: z.array(z.string().min(1)).optional(),
-  faultRate: z.number().min(0).max(1).optional(),
-  p99Seconds: z.number().positive().optional(),
+  alarmNames: z.optional(z.array(nonEmpty())),
+  faultRate: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  p99Seconds: z.optional(z.number().check(z.positive())),
   /** A CloudWatch metric that tells how hot the service runs (e.g. ECS CPUUtilization). */
-  cpuMetric: z
-    .object({
-      namespace: z.string().min(1),
-      metricName: z.string().min(1),
+  cpuMetric: z.optional(
+    z.object({
+      namespace: nonEmpty(),
+      metricName: nonEmpty(),
       dimensions: z.record(z.string(), z.string()),
-    })
-    .optional(),
+    }),
+  ),
 });
 export type WatchedService = z.infer<typeof WatchedServiceSchema>;
 export const WatchedServicesSchema = z.array(WatchedServiceSchema);

@@ -2,7 +2,7 @@
 // whose Store found the finding already there, sends no second message.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Notifier, SnapshotStore } from '../adapters/ports.ts';
+import type { Notifier, SnapshotReader } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { type Notified, reportPathFor, StoredSchema } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -10,7 +10,7 @@ import { loadFinding } from './finding-io.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface NotifyDeps {
-  readonly snapshotStore: SnapshotStore;
+  readonly snapshotStore: SnapshotReader;
   readonly notifier: Notifier;
 }
 

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
+import type { FindingsWriter, Notifier } from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
@@ -20,7 +20,7 @@ import {
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface RecordFailureDeps {
-  readonly repository: FindingsRepository;
+  readonly repository: FindingsWriter;
   readonly notifier: Notifier;
   /** To name the service of a failed alarm event; may be empty. */
   readonly watched: readonly WatchedService[];

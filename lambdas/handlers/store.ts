@@ -9,7 +9,7 @@
 // per invocation, and still could not dedupe two executions as well as this put does.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, SnapshotStore } from '../adapters/ports.ts';
+import type { FindingsWriter, SnapshotReader } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalyzedSchema, type Stored } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -17,8 +17,8 @@ import { loadFinding } from './finding-io.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface StoreDeps {
-  readonly snapshotStore: SnapshotStore;
-  readonly repository: FindingsRepository;
+  readonly snapshotStore: SnapshotReader;
+  readonly repository: FindingsWriter;
 }
 
 export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Stored> {

@@ -43,6 +43,20 @@ export function serviceAlarm(
   return alarm;
 }
 
+/** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
+export function serviceAlarmEvent(
+  app: SynthesizedApp,
+  service: string,
+  at: Date = new Date(),
+  kind: AlarmKind = 'fault-rate',
+): AlarmStateChangeEvent {
+  return alarmStateChangeEvent(serviceAlarm(app, service, kind), {
+    at,
+    account: app.account,
+    region: app.region,
+  });
+}
+
 /** CloudWatch writes state timestamps as `2026-11-20T03:15:00.000+0000`. */
 export function cloudWatchTimestamp(at: Date): string {
   return at.toISOString().replace('Z', '+0000');

@@ -19,7 +19,8 @@ import { createSnsClient } from '../adapters/notifier.ts';
 import type { MetricsSource, Notifier } from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
 import { XRayTraceSource } from '../adapters/trace-source.ts';
-import { createXRayClient, XRayGraphSource } from '../adapters/xray-source.ts';
+import { createXRayClient } from '../adapters/xray-client.ts';
+import { XRayGraphSource } from '../adapters/xray-source.ts';
 import { analyzeIncident } from '../handlers/analyze.ts';
 import type { ApiDeps } from '../handlers/api.ts';
 import { collectEvidence } from '../handlers/collect-evidence.ts';
@@ -41,12 +42,7 @@ import { prepare } from '../handlers/prepare.ts';
 import { recordFailure } from '../handlers/record-failure.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
-import {
-  type AlarmKind,
-  type AlarmStateChangeEvent,
-  alarmStateChangeEvent,
-  serviceAlarm,
-} from './alarm-events.ts';
+import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
 import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
@@ -297,11 +293,7 @@ export class LocalPipeline {
 
   /** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
   alarmEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
-    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
-      at,
-      account: this.app.account,
-      region: this.app.region,
-    });
+    return serviceAlarmEvent(this.app, service, at, kind);
   }
 
   /**

@@ -4,7 +4,7 @@
 // Text is Slack-flavoured markdown (`textType: client-markdown`); names go in code spans.
 
 import type { Finding, RootCause } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 import { headline } from './email.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, pct, triggerText, utcRange } from './format.ts';
@@ -141,7 +141,7 @@ export function formatChatbotNotification(f: Finding, reportPath: string): Chatb
 
 function cause(r: RootCause): string {
   const via = r.via ? ` on calls from ${code(r.via)}` : '';
-  return `${code(r.service)} (${md(name(r.type))}) — ${describeKind(r.kind)}${via}, confidence ${pct(r.confidence, 0)}, impact ${Math.round(r.impactScore)}/100`;
+  return `${code(r.service)} (${md(name(r.type))}) — ${describeKinds(r)}${via}, confidence ${pct(r.confidence, 0)}, impact ${Math.round(r.impactScore)}/100`;
 }
 
 function names(xs: readonly string[], max: number, sep: string): string {

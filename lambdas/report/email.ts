@@ -3,7 +3,7 @@
 // Lists and long texts are cut in steps (`TEXT_LEVELS`) until the text fits a byte budget.
 
 import type { Finding, RootCause } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, triggerText, utcRange } from './format.ts';
 
@@ -123,7 +123,7 @@ export function headline(f: Finding, t: (s: string) => string = (s) => s): strin
 
 function describeCause(rc: RootCause, t: (s: string) => string): string {
   const via = rc.via ? ` on calls from ${t(rc.via)}` : '';
-  return `${t(rc.service)} [${t(rc.type)}], ${describeKind(rc.kind)}${via} (confidence ${pct(rc.confidence)}, impact ${Math.round(rc.impactScore)}/100)`;
+  return `${t(rc.service)} [${t(rc.type)}], ${describeKinds(rc)}${via} (confidence ${pct(rc.confidence)}, impact ${Math.round(rc.impactScore)}/100)`;
 }
 
 function listNames(names: readonly string[], max: number, sep: string, t: (s: string) => string): string {

@@ -12,7 +12,7 @@ import type {
   ServiceHealth,
   ServiceRole,
 } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 import { buildCascadeView, type CascadeView, type ViewLimits } from './cascade-view.ts';
 import {
   COLLAPSED_STYLE,
@@ -197,7 +197,7 @@ function verdict(f: Finding): string {
   }
   const where = top.via ? `the calls from ${top.via} to ${top.service}` : top.service;
   return `<section class="verdict" aria-label="Verdict">
-<p class="headline">Root cause: <strong class="root-cause-name">${e(where)}</strong> <span class="note">(${e(shortType(top.type))})</span> — ${e(describeKind(top.kind))}</p>
+<p class="headline">Root cause: <strong class="root-cause-name">${e(where)}</strong> <span class="note">(${e(shortType(top.type))})</span> — ${e(describeKinds(top))}</p>
 <p class="nums">confidence ${e(pct(top.confidence, 0))} · impact ${e(top.impactScore)}/100 · ${e(cascadeSize(f))} services in the cascade</p>
 <p class="summary">${e(clip(f.summary, MAX_TEXT))}</p>
 ${(f.evidenceNotes ?? []).map((n) => `<p class="evidence-note ${e(n.kind)}">${e(clip(n.text, MAX_TEXT))}</p>`).join('\n')}
@@ -343,7 +343,7 @@ function rootCause(r: RootCause, f: Finding): string {
   const where = r.via ? `calls from ${r.via} to ${r.service}` : r.service;
   const br = r.blastRadius;
   return `<article class="card root-cause rank-${r.rank}">
-<h3>#${r.rank} ${e(where)} <span class="note">(${e(r.type)})</span>: ${e(describeKind(r.kind))}</h3>
+<h3>#${r.rank} ${e(where)} <span class="note">(${e(r.type)})</span>: ${e(describeKinds(r))}</h3>
 <p class="nums">confidence ${e(pct(r.confidence, 0))} · impact ${e(r.impactScore)}/100 · score ${e(r.score)}</p>
 <ul class="evidence">${r.evidence
     .slice(0, 10)

@@ -2,7 +2,7 @@
 // the users, then what to do; the details after.
 
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -27,7 +27,7 @@ export function renderText(f: Finding): string {
   }
   lines.push(`ROOT CAUSE  ${headline(top)}`);
   lines.push(
-    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKind(top.kind)}`,
+    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKinds(top)}`,
   );
   for (const e of top.evidence) lines.push(`            - ${e.text}`);
   if (top.traces) {

@@ -235,6 +235,7 @@ export function sampleFinding(analysisId: string, service: string): Finding {
         service: 'payments',
         type: 'remote',
         kind: 'faults',
+        kinds: ['faults'],
         score: 1.2,
         confidence: 0.9,
         impactScore: 40,

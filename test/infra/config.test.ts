@@ -3,6 +3,7 @@ import { FINDINGS_TABLE_SCHEMA } from '../../lambdas/adapters/findings-table-sch
 import { CONFIG_DEFAULTS, ConfigError, loadConfig } from '../../lib/config.ts';
 import { FINDINGS_KEYS } from '../../lib/constructs/findings-table.ts';
 import { serviceAlarmName, serviceFilter, xrayGroupName } from '../../lib/naming.ts';
+import { ANALYZE_MEMORY_MB, analyzeMemoryMb, MEASURED_PEAK_RSS_MIB } from '../../lib/sizing.ts';
 
 const ctx = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -146,5 +147,20 @@ describe('Contract: findings table keys', () => {
     expect([...FINDINGS_KEYS.listAttributes]).toEqual([
       ...FINDINGS_TABLE_SCHEMA.byServiceIndex.nonKeyAttributes,
     ]);
+  });
+});
+
+describe('Function: analyzeMemoryMb', () => {
+  it('should give the measured peak 50 % headroom in 64 MB steps, within Lambda’s limits', () => {
+    expect(analyzeMemoryMb(402)).toBe(640);
+    expect(analyzeMemoryMb(400)).toBe(640);
+    expect(analyzeMemoryMb(427)).toBe(704);
+    expect(analyzeMemoryMb(10)).toBe(128);
+    expect(analyzeMemoryMb(20_000)).toBe(10_240);
+    expect(() => analyzeMemoryMb(0)).toThrow('peak RSS must be a positive number of MiB, got 0');
+  });
+
+  it('should size the stack’s Analyze function from the measured figure', () => {
+    expect(ANALYZE_MEMORY_MB).toBe(analyzeMemoryMb(MEASURED_PEAK_RSS_MIB));
   });
 });

@@ -4,6 +4,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPTIONAL_STEPS, STEP_NAMES } from '../../lib/constructs/workflow.ts';
+import { ANALYZE_MEMORY_MB } from '../../lib/sizing.ts';
 import { synthStack } from './synth.ts';
 
 type Template = ReturnType<typeof synthStack>['template'];
@@ -340,6 +341,15 @@ describe('Stack: functions, topic, alarms', () => {
       MetricName: 'ExecutionsFailed',
       Namespace: 'AWS/States',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('NotificationsTopic') }],
+    });
+  });
+});
+
+describe('Stack: Analyze function sizing', () => {
+  it('should give Analyze the memory lib/sizing.ts derives from the measured 10k peak', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Runs the cascade analysis on the graph snapshot',
+      MemorySize: ANALYZE_MEMORY_MB,
     });
   });
 });

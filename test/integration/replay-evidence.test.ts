@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudTrailChangeSource, createCloudTrailClient } from '../../lambdas/adapters/change-source.ts';
 import { XRayTraceSource } from '../../lambdas/adapters/trace-source.ts';
-import { createXRayClient } from '../../lambdas/adapters/xray-source.ts';
+import { createXRayClient } from '../../lambdas/adapters/xray-client.ts';
 import { parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
 import { parseTraceSummaries, voteByService } from '../../lambdas/core/evidence/trace-summaries.ts';
 import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';

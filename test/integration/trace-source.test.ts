@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quoted, XRayTraceSource } from '../../lambdas/adapters/trace-source.ts';
-import { createXRayClient } from '../../lambdas/adapters/xray-source.ts';
+import { createXRayClient } from '../../lambdas/adapters/xray-client.ts';
 import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries.ts';
 import type { TraceSummaryRequest } from '../../lambdas/local/xray-endpoint.ts';
 import { traceSummaryJson } from '../../lambdas/simulator/trace-summaries.ts';

@@ -30,7 +30,7 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** Options for the adapters' client factories (`lambdas/adapters/clients.ts`). */
+/** Options for the adapters' client factories (`createS3Client` and the like; see lambdas/adapters/clients.ts). */
 export function clientOptions(endpoint: string) {
   return { region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS };
 }
