@@ -1,9 +1,9 @@
 // `npm run bench`: accuracy on the labelled public sets, PetShop and TraceRCA Train-Ticket (engine,
 // seed and naive side by side, overall and by fault type, confidence calibration, cross-fit
-// weights) and on the simulator's generated suite (per topology and per fault kind), speed on the
-// simulator's 1k/10k/20k-service estates, the Lambda bundles (size, cold import), the compiled CLI
-// (start, demo, 10k analyze against its parse floor, peak RSS). Prints Markdown tables, ready for
-// the README. Numbers, not pass/fail.
+// weights) and on the simulator's generated suite (per topology and per fault kind; and with X-Ray
+// trace summaries off and on), speed on the simulator's 1k/10k/20k-service estates, the Lambda
+// bundles (size, cold import), the compiled CLI (start, demo, 10k analyze against its parse floor,
+// peak RSS). Prints Markdown tables, ready for the README. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +12,7 @@ import { exampleScenarios, findScenario, scenarioFromGenerated } from '../lambda
 import { ANALYZE_MEMORY_MB, analyzeMemoryMb, MEASURED_PEAK_RSS_MIB } from '../lib/sizing.ts';
 import { printAccuracy } from './accuracy-report.ts';
 import { cliTable, measureCli, median } from './cli-speed.ts';
+import { evidenceTables, runEvidenceSuite } from './evidence-suite.ts';
 import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
 import { measureReportSpeed, reportSpeedTable } from './report-speed.ts';
 import { runSpeed, SPEED_SIZES, speedTable } from './speed.ts';
@@ -41,6 +42,14 @@ for (const m of suiteMisses) {
     `- ${m.caseId}: ${byId.get(m.caseId)?.faults.join(' + ')}: truth at rank ${m.rank || '>5'}; ranked ${m.top.slice(0, 3).join(', ') || 'nothing'}`,
   );
 }
+
+const evidenceStarted = Date.now();
+const evidenceRuns = runEvidenceSuite(cases, 0.2);
+console.log(
+  `\n## Accuracy: generated suite with X-Ray trace summaries off and on (${((Date.now() - evidenceStarted) / 1000).toFixed(0)} s)`,
+);
+console.log(evidenceTables(evidenceRuns, 0.2));
+console.log(evidenceTables(runEvidenceSuite(cases, 0.5), 0.5));
 
 console.log(
   `\n## Speed: simulated estates (one failing shared back end), median of 3 runs, each size in its own process\n`,

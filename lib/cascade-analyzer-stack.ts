@@ -96,6 +96,20 @@ export class CascadeAnalyzerStack extends Stack {
         Duration.minutes(5),
         1024,
       ),
+      collectEvidence: fn(
+        'CollectEvidence',
+        'collect-evidence',
+        'Reads X-Ray trace summaries of the alarmed service and CloudTrail changes before the window',
+        Duration.minutes(1),
+        512,
+        {
+          environment: {
+            CHANGE_LOOKBACK_MINUTES: String(config.changeLookbackMinutes),
+            TRACE_EVIDENCE: String(config.traceEvidence),
+            CHANGE_SERVICE_MAPPING: JSON.stringify(config.changeServiceMapping),
+          },
+        },
+      ),
       enrich: fn('Enrich', 'enrich', 'Reads CloudWatch metrics of the watched services', Duration.minutes(2)),
       // Memory from the measured peak of a 10,000-service analysis (lib/sizing.ts, npm run bench).
       analyze: fn(
@@ -136,11 +150,16 @@ export class CascadeAnalyzerStack extends Stack {
       f.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
     const snapshotObjects = bucket.arnForObjects('snapshots/*');
     const findingObjects = bucket.arnForObjects('findings/*');
+    const evidenceObjects = bucket.arnForObjects('evidence/*');
     // X-Ray and CloudWatch read APIs have no resource-level permissions: '*' is the only resource.
     allow(steps.collectGraph, ['xray:GetServiceGraph'], ['*']);
     allow(steps.collectGraph, ['s3:PutObject'], [snapshotObjects]);
+    // X-Ray's trace reads and CloudTrail's LookupEvents have no resource-level permissions either.
+    allow(steps.collectEvidence, ['xray:GetTraceSummaries', 'xray:BatchGetTraces'], ['*']);
+    allow(steps.collectEvidence, ['cloudtrail:LookupEvents'], ['*']);
+    allow(steps.collectEvidence, ['s3:PutObject'], [evidenceObjects]);
     allow(steps.enrich, ['cloudwatch:GetMetricData'], ['*']);
-    allow(steps.analyze, ['s3:GetObject'], [snapshotObjects]);
+    allow(steps.analyze, ['s3:GetObject'], [snapshotObjects, evidenceObjects]);
     allow(steps.analyze, ['s3:PutObject'], [findingObjects]);
     // Store and Notify read the finding Analyze wrote; RecordFailure and the API never touch S3
     // (test/infra/permissions.test.ts holds every grant to a call the function's bundle makes).

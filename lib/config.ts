@@ -50,6 +50,12 @@ export const ConfigSchema = z.strictObject({
   apiBurstLimit: z.number().int().positive().max(5000),
   /** Also publish an AWS Chatbot custom notification (for Slack / Teams channels subscribed via Chatbot). */
   chatbotNotifications: z.boolean(),
+  /** Read X-Ray trace summaries of the alarmed service (its faulty and slow traces) as evidence. */
+  traceEvidence: z.boolean(),
+  /** Minutes before the incident window's start to read CloudTrail change events from; 0 turns it off. */
+  changeLookbackMinutes: z.number().int().min(0).max(1440),
+  /** Resource names or ARNs in change events → the X-Ray service names they change (beyond exact names). */
+  changeServiceMapping: z.record(z.string().min(1), z.array(serviceName).min(1)),
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
@@ -70,6 +76,9 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   apiRateLimit: 10,
   apiBurstLimit: 20,
   chatbotNotifications: false,
+  traceEvidence: true,
+  changeLookbackMinutes: 60,
+  changeServiceMapping: {},
 };
 
 export class ConfigError extends Error {

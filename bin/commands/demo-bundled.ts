@@ -1,12 +1,13 @@
 // `cascade-analyzer demo --bundled`: the demo's alarm on the deployed artifacts — every step's
 // esbuild bundle from the synthesized cloud assembly, run in a process of its own with the
 // environment of its template resource, against moto_server (S3, SNS), dynalite and the local
-// X-Ray endpoint. Slower than the demo (it bundles), and it proves what `cdk deploy` uploads works.
+// X-Ray and CloudTrail endpoints (the scenario's graphs, traces and changes). Slower than the demo (it bundles), and it proves what `cdk deploy` uploads works.
 
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { BundledPipeline } from '../../lambdas/local/bundled.ts';
 import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
+import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import type { Scenario } from '../../lambdas/local/scenarios.ts';
 
 export async function runBundledDemo(
@@ -19,6 +20,7 @@ export async function runBundledDemo(
   out(`scenario   ${scenario.name}: ${scenario.description}\n`);
   const pipeline = await BundledPipeline.start({
     replay: scenario.snapshot,
+    evidence: scenarioEvidence(scenario),
     motoEndpoint,
     overrides: { watchedServices: [{ name: scenario.alarmedService }] },
   });

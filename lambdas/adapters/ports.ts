@@ -48,6 +48,46 @@ export interface MetricsSource {
   getMetrics(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricResult[]>;
 }
 
+/** What a bounded read of evidence covered: the calls made and whether a bound cut it short. */
+export interface ReadCoverage {
+  readonly calls: number;
+  /** True when a page, trace or time bound stopped the read before the data ran out. */
+  readonly truncated: boolean;
+}
+
+/**
+ * GetTraceSummaries for the alarmed service's faulty, then slow, traces: a JSON document the
+ * engine's parser reads (`parseTraceSummaries`), each summary trimmed to what the analysis uses.
+ */
+export interface TraceSummaryDocument extends ReadCoverage {
+  readonly TraceSummaries: readonly Readonly<Record<string, unknown>>[];
+  readonly TracesProcessedCount: number;
+}
+
+export interface TraceQuery {
+  readonly range: TimeRange;
+  /** The alarmed service, as X-Ray names it. */
+  readonly service: string;
+  /** Also read traces slower than this many seconds at the service (the p99 threshold). */
+  readonly slowerThanSeconds?: number;
+}
+
+/** X-Ray traces: summaries over a window (bounded), and full traces by id (BatchGetTraces). */
+export interface TraceSource {
+  getTraceSummaries(query: TraceQuery): Promise<TraceSummaryDocument>;
+  /** A BatchGetTraces response (`{Traces}`) for at most 5 ids. */
+  getTraces(traceIds: readonly string[]): Promise<{ readonly Traces: readonly unknown[] }>;
+}
+
+/** CloudTrail LookupEvents for the change events of CHANGE_EVENTS, a JSON document `parseLookupEvents` reads. */
+export interface ChangeDocument extends ReadCoverage {
+  readonly Events: readonly Readonly<Record<string, unknown>>[];
+}
+
+export interface ChangeSource {
+  lookupChanges(range: TimeRange): Promise<ChangeDocument>;
+}
+
 /** Large documents (graph snapshots, full findings) kept out of state payloads, by key. */
 export interface SnapshotStore extends SnapshotReader, SnapshotWriter {}
 

@@ -7,6 +7,7 @@ import { blastRadiusOf } from './blast-radius.ts';
 import { cascadePaths, chainOf, pickSymptomEntry } from './cascade.ts';
 import { type AnalysisConfig, resolveConfig } from './config.ts';
 import { UnknownServiceError } from './errors.ts';
+import { type AnalysisEvidence, withEvidence } from './evidence/blend.ts';
 import { computeSystemHealth, serviceHealth } from './health.ts';
 import type {
   Finding,
@@ -40,6 +41,8 @@ export interface AnalyzeOptions {
   readonly analysisId?: string;
   /** CloudWatch figures per service name (the workflow's Enrich step): CPU above `cpuPercent` is hot. */
   readonly metrics?: Readonly<Record<string, ServiceMetrics>>;
+  /** Issue 11: X-Ray trace summaries and change events, blended into the final ranking (evidence/blend.ts). */
+  readonly evidence?: AnalysisEvidence;
 }
 
 export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): Finding {
@@ -103,16 +106,20 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
   const metrics = options.metrics ?? {};
   const recommendations = recommend(topo, attr, top, cfg, metrics);
   const systemHealth = computeSystemHealth(topo, attr, cfg, scope);
-  const finding: Omit<Finding, 'summary'> = {
-    ...base,
-    status: 'COMPLETED',
-    rootCauses,
-    dependencyChain,
-    cascade: { paths },
-    services,
-    recommendations,
-    systemHealth: round(systemHealth, 3),
-  };
+  // Issue 11: the evidence re-ranks the final list (no evidence: the very same object).
+  const finding: Omit<Finding, 'summary'> = withEvidence(
+    {
+      ...base,
+      status: 'COMPLETED',
+      rootCauses,
+      dependencyChain,
+      cascade: { paths },
+      services,
+      recommendations,
+      systemHealth: round(systemHealth, 3),
+    },
+    options.evidence,
+  );
   return { ...finding, summary: summarize(finding, topo.labels[chainFrom ?? -1]) };
 }
 

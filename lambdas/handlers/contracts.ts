@@ -33,10 +33,11 @@ export const AnalysisRequestSchema = z.object({
 });
 export type AnalysisRequest = z.infer<typeof AnalysisRequestSchema>;
 
-/** CollectGraph's output. */
+/** CollectGraph's output; CollectEvidence adds `evidenceKey` when it stored any evidence. */
 export const CollectedSchema = z.extend(AnalysisRequestSchema, {
   snapshotKey: nonEmpty(),
   serviceCount: z.int().check(z.nonnegative()),
+  evidenceKey: z.optional(nonEmpty()),
 });
 export type Collected = z.infer<typeof CollectedSchema>;
 
@@ -88,6 +89,7 @@ export type ApiAnalysisInput = z.infer<typeof ApiAnalysisInputSchema>;
 /** Where the large documents of one analysis live in the snapshot store (the IAM grants use these prefixes). */
 export const snapshotKeyFor = (analysisId: string): string => `snapshots/${analysisId}.json`;
 export const findingKeyFor = (analysisId: string): string => `findings/${analysisId}.json`;
+export const evidenceKeyFor = (analysisId: string): string => `evidence/${analysisId}.json`;
 /** API-relative path of a finding's HTML report. */
 export const reportPathFor = (analysisId: string): string =>
   `/analyses/${encodeURIComponent(analysisId)}/report`;
@@ -118,6 +120,12 @@ export const ENV = {
    * record-failure); optional, default `false`. Set from the CDK context key `chatbotNotifications`.
    */
   chatbotNotifications: 'CHATBOT_NOTIFICATIONS',
+  /** Minutes before the incident window's start to read CloudTrail change events from (0: none). */
+  changeLookbackMinutes: 'CHANGE_LOOKBACK_MINUTES',
+  /** `true`/`false`: read X-Ray trace summaries (CollectEvidence); optional, default `true`. */
+  traceEvidence: 'TRACE_EVIDENCE',
+  /** JSON: resource names or ARNs → graph service names, for change events (cdk.json `changeServiceMapping`). */
+  changeServiceMapping: 'CHANGE_SERVICE_MAPPING',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

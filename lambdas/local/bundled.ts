@@ -2,7 +2,8 @@
 // Task state invoking its function's esbuild bundle — index.mjs, as `cdk deploy` uploads it — in a
 // process of its own with exactly the environment of its template resource, intrinsics resolved to
 // the local resources created here: the bucket and topic on moto_server, the table in dynalite,
-// the X-Ray endpoint replaying a snapshot. Lambda's runtime supplies only the AWS SDK v3, so only
+// the X-Ray endpoint replaying a snapshot (and trace summaries), the CloudTrail endpoint replaying
+// change events. Lambda's runtime supplies only the AWS SDK v3, so only
 // that resolves beside the assets, and layers are where Lambda puts them (/opt → the layer's asset).
 // A missing variable, a bundling mistake or an unresolvable import fails the cold start here.
 
@@ -19,11 +20,13 @@ import { ENV } from '../handlers/contracts.ts';
 import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { ContextOverrides, SynthesizedApp } from './app-model.ts';
 import { type CloudAssembly, type FunctionAsset, readCloudAssembly } from './cloud-assembly.ts';
+import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
 import { resolver } from './intrinsics.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientOptions } from './local-aws.ts';
 import { createLocalTopic } from './notifications.ts';
 import { replaySnapshot, type SnapshotDocument } from './replay.ts';
+import type { EvidenceAnswers } from './replay-evidence.ts';
 import { type ExecutionListener, type ExecutionReport, LocalStateMachine } from './state-machine.ts';
 import { type LocalXRay, startLocalXRay } from './xray-endpoint.ts';
 
@@ -46,6 +49,11 @@ export interface BundledPipelineOptions {
   readonly replay: SnapshotDocument;
   /** moto_server: the snapshot bucket (S3) and the findings topic (SNS) live there. */
   readonly motoEndpoint: string;
+  /**
+   * What X-Ray answers GetTraceSummaries and BatchGetTraces with, and CloudTrail LookupEvents with
+   * (replay-evidence.ts); without it, no traces and no changes.
+   */
+  readonly evidence?: EvidenceAnswers;
   /** Context values that differ from cdk.json (e.g. watched services). */
   readonly overrides?: ContextOverrides;
   /** Milliseconds before each Step Functions retry instead of the definition's backoff (tests). */
@@ -160,9 +168,11 @@ export class BundledPipeline {
     const functions = new Map<string, BundledFunction>();
     let dynamo: EmbeddedDynamo | undefined;
     let xray: LocalXRay | undefined;
+    let cloudTrail: LocalCloudTrail | undefined;
     const stop = async () => {
       for (const f of functions.values()) f.stop();
       await xray?.stop();
+      await cloudTrail?.stop();
       await dynamo?.stop();
       rmSync(outdir, { recursive: true, force: true });
     };
@@ -220,13 +230,19 @@ export class BundledPipeline {
         graphs: replaySnapshot(options.replay, {
           incidentMinutes: Number(prepare?.environment[ENV.lookbackMinutes] ?? 60),
         }),
+        ...(options.evidence
+          ? { traceSummaries: options.evidence.traceSummaries, traces: options.evidence.traces }
+          : {}),
       });
+      const answers = options.evidence;
+      cloudTrail = await startLocalCloudTrail({ events: (range) => answers?.changes(range) ?? [] });
       const endpoints = {
         AWS_ENDPOINT_URL_S3: options.motoEndpoint,
         AWS_ENDPOINT_URL_SNS: options.motoEndpoint,
         AWS_ENDPOINT_URL_CLOUDWATCH: options.motoEndpoint,
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
         AWS_ENDPOINT_URL_XRAY: xray.endpoint,
+        AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
       };
       const wanted = new Set([...app.tasks.map((t) => t.functionLogicalId)]);
       const assets = assembly.functions.filter((f) => wanted.has(f.logicalId) || isApi(f, resources));

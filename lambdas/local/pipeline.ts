@@ -7,24 +7,30 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
+import { CloudTrailChangeSource, createCloudTrailClient } from '../adapters/change-source.ts';
 import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
 import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
 import { createSnsClient } from '../adapters/notifier.ts';
 import type { MetricsSource, Notifier } from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
-import { createXRayClient, XRayGraphSource } from '../adapters/xray-source.ts';
+import { XRayTraceSource } from '../adapters/trace-source.ts';
+import { createXRayClient } from '../adapters/xray-client.ts';
+import { XRayGraphSource } from '../adapters/xray-source.ts';
 import { analyzeIncident } from '../handlers/analyze.ts';
 import type { ApiDeps } from '../handlers/api.ts';
+import { collectEvidence } from '../handlers/collect-evidence.ts';
 import { collectGraph } from '../handlers/collect-graph.ts';
 import { type ApiAnalysisInput, ENV } from '../handlers/contracts.ts';
 import { enrich } from '../handlers/enrich.ts';
 import {
   checkRequiredEnv,
   type Env,
+  evidenceSettings,
   type HandlerName,
   prepareSettings,
   readAlarmPrefix,
@@ -38,6 +44,7 @@ import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
 import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
+import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
 import { LOCAL_TABLE_NAME, LOCAL_TOPIC_NAME, localClientOptions } from './local-aws.ts';
@@ -49,6 +56,7 @@ import {
   type PublishedNotification,
 } from './notifications.ts';
 import { replaySnapshot, type SnapshotDocument } from './replay.ts';
+import type { EvidenceAnswers } from './replay-evidence.ts';
 import {
   type ExecutionListener,
   type ExecutionReport,
@@ -77,6 +85,12 @@ export interface LocalPipelineOptions {
   readonly snsEndpoint?: string;
   /** A CloudWatch endpoint (moto) for the Enrich step; without one, no metrics are read. */
   readonly cloudWatchEndpoint?: string;
+  /**
+   * What the local X-Ray endpoint answers GetTraceSummaries and BatchGetTraces with, and the local
+   * CloudTrail endpoint LookupEvents with (replay-evidence.ts); without it, no traces and no changes.
+   * Ignored for an X-Ray `endpoint` given from outside.
+   */
+  readonly evidence?: EvidenceAnswers;
   /** Told about every notification sent. */
   readonly onNotification?: NotificationListener;
   /** Who holds the data folder, for the "in use" message. @default 'local' */
@@ -90,6 +104,7 @@ export interface LocalPipelineOptions {
 const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
   prepare: 'prepare',
   collectGraph: 'collect-graph',
+  collectEvidence: 'collect-evidence',
   enrich: 'enrich',
   analyze: 'analyze',
   store: 'store',
@@ -109,6 +124,7 @@ interface PipelineParts {
   readonly snapshotStore: FileSnapshotStore;
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
+  readonly cloudTrail: LocalCloudTrail;
   readonly topicArn: string | undefined;
   readonly machine: LocalStateMachine;
   readonly listeners: Set<NotificationListener>;
@@ -127,6 +143,8 @@ export class LocalPipeline {
   /** The local X-Ray endpoint, when this pipeline started one. */
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
+  /** The local CloudTrail endpoint (LookupEvents) the CollectEvidence step reads. */
+  readonly cloudTrail: LocalCloudTrail;
   /** The topic notifications are published to, when an SNS endpoint is used. */
   readonly topicArn: string | undefined;
   /** Every execution name used (names are unique per state machine, as in Step Functions). */
@@ -141,6 +159,7 @@ export class LocalPipeline {
     this.snapshotStore = parts.snapshotStore;
     this.xray = parts.xray;
     this.xrayEndpoint = parts.xrayEndpoint;
+    this.cloudTrail = parts.cloudTrail;
     this.topicArn = parts.topicArn;
   }
 
@@ -179,12 +198,22 @@ export class LocalPipeline {
                 incidentMinutes: Number(envOf(app, 'prepare')[ENV.lookbackMinutes]),
                 ...(options.xray.pageSize !== undefined ? { pageSize: options.xray.pageSize } : {}),
               });
-        xray = await startLocalXRay({ graphs });
+        xray = await startLocalXRay({
+          graphs,
+          ...(options.evidence
+            ? { traceSummaries: options.evidence.traceSummaries, traces: options.evidence.traces }
+            : {}),
+        });
         started.push(xray);
         xrayEndpoint = xray.endpoint;
       }
       const xrayClient: XRayClient = createXRayClient(local(xrayEndpoint));
       clients.push(xrayClient);
+      const answers = options.evidence;
+      const cloudTrail = await startLocalCloudTrail({ events: (range) => answers?.changes(range) ?? [] });
+      started.push(cloudTrail);
+      const cloudTrailClient: CloudTrailClient = createCloudTrailClient(local(cloudTrail.endpoint));
+      clients.push(cloudTrailClient);
 
       let metricsSource: MetricsSource = NO_METRICS;
       if (options.cloudWatchEndpoint !== undefined) {
@@ -211,6 +240,10 @@ export class LocalPipeline {
 
       const adapters: StepAdapters = {
         graphSource: new XRayGraphSource({ client: xrayClient }),
+        traceSource: new XRayTraceSource({ client: xrayClient }),
+        // The local endpoint has no rate limit: no need to pace at CloudTrail's 2 calls a second.
+        changeSource: new CloudTrailChangeSource({ client: cloudTrailClient, minCallIntervalMs: 0 }),
+        region: app.region,
         metricsSource,
         snapshotStore,
         repository,
@@ -229,6 +262,7 @@ export class LocalPipeline {
         snapshotStore,
         xray,
         xrayEndpoint,
+        cloudTrail,
         topicArn,
         machine,
         listeners,
@@ -325,6 +359,7 @@ export class LocalPipeline {
     await this.idle();
     for (const c of this.parts.clients) c.destroy();
     await this.xray?.stop();
+    await this.parts.cloudTrail.stop();
     await this.parts.dynamo.stop();
     await this.parts.lock?.release();
     if (this.parts.tempDir !== undefined) await rm(this.parts.tempDir, { recursive: true, force: true });
@@ -335,6 +370,9 @@ export type { PublishedNotification };
 
 interface StepAdapters {
   readonly graphSource: XRayGraphSource;
+  readonly traceSource: XRayTraceSource;
+  readonly changeSource: CloudTrailChangeSource;
+  readonly region: string;
   readonly metricsSource: MetricsSource;
   readonly snapshotStore: FileSnapshotStore;
   readonly repository: DynamoFindingsRepository;
@@ -355,6 +393,16 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
     case 'collectGraph': {
       const deps = { graphSource: a.graphSource, snapshotStore: a.snapshotStore };
       return (input) => collectGraph(input, deps);
+    }
+    case 'collectEvidence': {
+      const deps = {
+        ...evidenceSettings(env),
+        traceSource: a.traceSource,
+        changeSource: a.changeSource,
+        snapshotStore: a.snapshotStore,
+        region: a.region,
+      };
+      return (input) => collectEvidence(input, deps);
     }
     case 'enrich': {
       const deps = { watched: readWatchedServices(env, true), metricsSource: a.metricsSource };

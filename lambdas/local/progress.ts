@@ -7,7 +7,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-const NAME_WIDTH = 14;
+const NAME_WIDTH = 15;
 
 export interface ProgressOptions {
   /** Where lines go (standard output). */
@@ -79,6 +79,9 @@ export function describeOutput(output: unknown): string {
   if ('metrics' in output && isObj(output.metrics)) {
     const n = Object.keys(output.metrics).length;
     return n === 0 ? 'no CloudWatch metrics configured for these services' : `CPU of ${n} service(s)`;
+  }
+  if ('evidenceKey' in output) {
+    return `X-Ray trace summaries and CloudTrail changes → ${str(output.evidenceKey)}`;
   }
   if ('snapshotKey' in output) {
     return `${String(output.serviceCount)} services in the incident graph → ${str(output.snapshotKey)}`;

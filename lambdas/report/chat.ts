@@ -6,6 +6,7 @@
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { headline } from './email.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, pct, triggerText, utcRange } from './format.ts';
 
 export interface ChatbotNotification {
@@ -63,6 +64,20 @@ export function formatChatbotNotification(f: Finding, reportPath: string): Chatb
   if (top) {
     lines.push(`*Root cause:* ${cause(top)}`);
     for (const e of top.evidence.slice(0, 3)) lines.push(`• ${md(clip(e.text, 300))}`);
+    if (top.traces) {
+      lines.push(
+        `*X-Ray:* ${md(tracesSentence(top.traces, f))} · ${md(clip(exceptionsText(top.traces, 3), 300))}`,
+      );
+      const links = top.traces.exemplars.map((x) =>
+        x.url ? `<${x.url}|${md(x.traceId)}>` : code(x.traceId),
+      );
+      if (links.length > 0) lines.push(`*Exemplar traces:* ${links.join(', ')}`);
+      const detail = exemplarSentence(top.traces, 200);
+      if (detail) lines.push(`• ${md(detail)}`);
+    }
+    for (const n of f.evidenceNotes ?? []) lines.push(`*Evidence:* ${md(clip(n.text, 300))}`);
+    for (const c of (f.changes ?? []).slice(0, 2))
+      lines.push(`*Changed:* ${md(clip(changeSentence(c), 300))}`);
     const path = f.cascade.paths.find((p) => p.rank === top.rank) ?? f.cascade.paths[0];
     if (path) lines.push(`*Path to users:* ${names(path.services, 8, ' → ')}`);
     const br = top.blastRadius;

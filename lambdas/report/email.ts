@@ -4,6 +4,7 @@
 
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, triggerText, utcRange } from './format.ts';
 
 /** How much of each list and text one rendering keeps. */
@@ -58,6 +59,14 @@ export function emailText(f: Finding, reportPath: string, caps: TextCaps): strin
       for (const e of top.evidence.slice(0, caps.evidence)) lines.push(`  - ${t(e.text)}`);
       more(lines, top.evidence.length, caps.evidence, 'more');
     }
+    if (top.traces && caps.evidence > 0) {
+      lines.push(`X-Ray traces: ${t(tracesSentence(top.traces, f))}`);
+      lines.push(`  exceptions: ${t(exceptionsText(top.traces, caps.evidence))}`);
+      for (const x of top.traces.exemplars.slice(0, caps.evidence))
+        lines.push(`  exemplar: ${t(x.url ?? x.traceId)}`);
+      const detail = exemplarSentence(top.traces);
+      if (detail) lines.push(`  ${t(detail)}`);
+    }
     const path = f.cascade.paths.find((p) => p.rank === top.rank) ?? f.cascade.paths[0];
     if (path && caps.names > 0) {
       lines.push(`Path to users: ${listNames(path.services, caps.names, ' -> ', t)}`);
@@ -71,6 +80,15 @@ export function emailText(f: Finding, reportPath: string, caps: TextCaps): strin
     if (br.affected.length > 0 && caps.names > 0) {
       lines.push(`Affected callers (${br.affected.length}): ${listNames(br.affected, caps.names, ', ', t)}`);
     }
+  }
+  if (f.evidenceNotes && f.evidenceNotes.length > 0 && caps.evidence > 0) {
+    lines.push('');
+    for (const n of f.evidenceNotes) lines.push(t(n.text));
+  }
+  if (f.changes && f.changes.length > 0 && caps.names > 0) {
+    lines.push('', 'Changes near the start (newest first):');
+    for (const c of f.changes.slice(0, caps.evidence)) lines.push(`  - ${t(changeSentence(c))}`);
+    more(lines, f.changes.length, caps.evidence, 'more changes');
   }
   if (f.recommendations.length > 0 && caps.recommendations > 0) {
     lines.push('', 'What to do:');

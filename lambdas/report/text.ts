@@ -3,6 +3,7 @@
 
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
@@ -29,7 +30,26 @@ export function renderText(f: Finding): string {
     `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKinds(top)}`,
   );
   for (const e of top.evidence) lines.push(`            - ${e.text}`);
+  if (top.traces) {
+    lines.push(`            - ${tracesSentence(top.traces, f)}`);
+    lines.push(`            - exceptions: ${exceptionsText(top.traces)}`);
+    for (const x of top.traces.exemplars)
+      lines.push(`            - exemplar trace ${x.traceId}${x.url ? `  ${x.url}` : ''}`);
+    const detail = exemplarSentence(top.traces);
+    if (detail) lines.push(`            - exemplar ${detail}`);
+  }
   lines.push('');
+  if (f.evidenceNotes && f.evidenceNotes.length > 0) {
+    lines.push('TRACES AND CHANGES');
+    for (const n of f.evidenceNotes) lines.push(`  ${n.text}`);
+    lines.push('');
+  }
+  if (f.changes && f.changes.length > 0) {
+    lines.push('CHANGES NEAR THE START (newest first)');
+    for (const c of f.changes.slice(0, 5)) lines.push(`  ${changeSentence(c)}`);
+    if (f.changes.length > 5) lines.push(`  … and ${f.changes.length - 5} more`);
+    lines.push('');
+  }
 
   const paths = f.cascade.paths.filter((p) => p.rank === top.rank);
   if (paths.length > 0) {

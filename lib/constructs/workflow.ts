@@ -1,7 +1,9 @@
-// The Standard state machine of DESIGN.md: Prepare → CollectGraph → Enrich → Analyze → Store →
-// Notify. Every step retries AWS throttling and Lambda service errors with exponential backoff
-// and full jitter; any failure is caught and recorded as a FAILED finding, stored and notified,
-// before the execution fails — nothing is silently lost.
+// The Standard state machine of DESIGN.md: Prepare → CollectGraph → CollectEvidence → Enrich →
+// Analyze → Store → Notify. Every step retries AWS throttling and Lambda service errors with
+// exponential backoff and full jitter; any failure is caught and recorded as a FAILED finding,
+// stored and notified, before the execution fails — nothing is silently lost. CollectEvidence
+// (X-Ray traces, CloudTrail changes) only adds to the graph: its failure is caught and the
+// analysis goes on with the graph alone.
 
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +15,7 @@ import type { AnalyzerFunction } from './analyzer-function.ts';
 export interface WorkflowSteps {
   readonly prepare: AnalyzerFunction;
   readonly collectGraph: AnalyzerFunction;
+  readonly collectEvidence: AnalyzerFunction;
   readonly enrich: AnalyzerFunction;
   readonly analyze: AnalyzerFunction;
   readonly store: AnalyzerFunction;
@@ -39,7 +42,18 @@ export const TRANSIENT_ERRORS = [
 ] as const;
 
 /** The state names, in order: the local runtime and the tests refer to them. */
-export const STEP_NAMES = ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Notify'] as const;
+export const STEP_NAMES = [
+  'Prepare',
+  'CollectGraph',
+  'CollectEvidence',
+  'Enrich',
+  'Analyze',
+  'Store',
+  'Notify',
+] as const;
+
+/** Steps whose failure does not fail the analysis: their Catch goes on to the next step. */
+export const OPTIONAL_STEPS: readonly (typeof STEP_NAMES)[number][] = ['CollectEvidence'];
 
 export class Workflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -75,19 +89,27 @@ export class Workflow extends Construct {
         cause: 'a step failed; a FAILED finding was recorded',
       }),
     );
-    const [prepareName, collectName, enrichName, analyzeName, storeName, notifyName] = STEP_NAMES;
+    const [prepareName, collectName, evidenceName, enrichName, analyzeName, storeName, notifyName] =
+      STEP_NAMES;
     const chain = [
       step(prepareName, steps.prepare, Duration.seconds(30)),
       step(collectName, steps.collectGraph, Duration.minutes(5)),
+      step(evidenceName, steps.collectEvidence, Duration.minutes(1)),
       step(enrichName, steps.enrich, Duration.minutes(2)),
       step(analyzeName, steps.analyze, Duration.minutes(5)),
       step(storeName, steps.store, Duration.minutes(1)),
       step(notifyName, steps.notify, Duration.minutes(1)),
     ];
-    for (const task of chain) {
+    chain.forEach((task, i) => {
+      const next = chain[i + 1];
+      if (OPTIONAL_STEPS.includes(task.id as (typeof STEP_NAMES)[number]) && next) {
+        // The next step gets this step's input, the error kept aside for the execution history.
+        task.addCatch(next, { errors: ['States.ALL'], resultPath: '$.evidenceError' });
+        return;
+      }
       // The failure handler gets the step's input and the error, whatever went wrong.
       task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-    }
+    });
     let definition = sfn.Chain.start(chain[0] as tasks.LambdaInvoke);
     for (const task of chain.slice(1)) definition = definition.next(task);
     definition = definition.next(new sfn.Succeed(this, 'Done'));

@@ -1,11 +1,12 @@
 // The workflow on the deployed artifacts: the esbuild bundles under cdk.out, each in a process of
 // its own with the environment of its template resource, against moto_server (S3, SNS), dynalite
-// and the local X-Ray endpoint. What passes here is what `cdk deploy` uploads.
+// and the local X-Ray and CloudTrail endpoints. What passes here is what `cdk deploy` uploads.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundledFunction, BundledPipeline, FunctionInitError } from '../../lambdas/local/bundled.ts';
+import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import { apiEvent } from '../handlers/fakes.ts';
 import { type LocalServer, startMotoServer } from '../support/local-servers.ts';
 import { ROOT_CAUSE, shopScenario, subscribeQueue, type TopicQueue } from './e2e-kit.ts';
@@ -21,6 +22,7 @@ beforeAll(async () => {
   alarmed = shop.alarmedService;
   pipeline = await BundledPipeline.start({
     replay: shop.snapshot,
+    evidence: scenarioEvidence(shop),
     motoEndpoint: moto.endpoint,
     overrides: { watchedServices: [{ name: alarmed }] },
     retryDelayMs: 10,
@@ -52,14 +54,16 @@ describe('Bundled run: the synthesized assets, alarm → finding → notificatio
     // Assess: every step succeeded, the finding is in the table and the message on the topic.
     expect(report.status, JSON.stringify(report.error)).toBe('SUCCEEDED');
     expect(report.states.map((s) => [s.state, s.outcome])).toEqual(
-      ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Notify', 'Done'].map((s) => [
-        s,
-        'succeeded',
-      ]),
+      ['Prepare', 'CollectGraph', 'CollectEvidence', 'Enrich', 'Analyze', 'Store', 'Notify', 'Done'].map(
+        (s) => [s, 'succeeded'],
+      ),
     );
     const { analysisId } = report.output as { analysisId: string };
     const finding = await pipeline.repository.get(analysisId);
     expect(finding?.rootCauses[0]?.service).toBe(ROOT_CAUSE);
+    // CollectEvidence's bundle read the traces and the changes; Analyze's read its document.
+    expect(finding?.rootCauses[0]?.traces?.exceptions.map((x) => x.name)).toEqual(['PaymentGatewayError']);
+    expect(finding?.changes?.length).toBeGreaterThan(0);
     const [message, ...more] = await queue.receive({ min: 1 });
     expect(more).toEqual([]);
     expect(message?.attributes.analysisId).toBe(analysisId);

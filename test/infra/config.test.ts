@@ -31,6 +31,30 @@ describe('Function: loadConfig', () => {
     expect(cfg.lookbackMinutes).toBe(30);
   });
 
+  it('should read the evidence settings: defaults, and -c strings for the mapping and the switches', () => {
+    // Act
+    const defaults = loadConfig(ctx({ watchedServices: [{ name: 'a' }] }));
+    const given = loadConfig(
+      ctx({
+        watchedServices: [{ name: 'a' }],
+        traceEvidence: 'false',
+        changeLookbackMinutes: '0',
+        changeServiceMapping: '{"/shop/flags":["frontend","checkout"]}',
+      }),
+    );
+    // Assess
+    expect(defaults).toMatchObject({
+      traceEvidence: true,
+      changeLookbackMinutes: 60,
+      changeServiceMapping: {},
+    });
+    expect(given).toMatchObject({
+      traceEvidence: false,
+      changeLookbackMinutes: 0,
+      changeServiceMapping: { '/shop/flags': ['frontend', 'checkout'] },
+    });
+  });
+
   const bad: [string, Record<string, unknown>, RegExp][] = [
     [
       'a fault rate above 1',
@@ -57,6 +81,16 @@ describe('Function: loadConfig', () => {
     ['nothing to react to', {}, /nothing would start an analysis/],
     ['broken JSON from -c', { watchedServices: '[{"name":' }, /"watchedServices": not valid JSON/],
     ['a bad log level', { watchedServices: [{ name: 'a' }], logLevel: 'LOUD' }, /"logLevel"/],
+    [
+      'a change lookback beyond a day',
+      { watchedServices: [{ name: 'a' }], changeLookbackMinutes: 1441 },
+      /"changeLookbackMinutes"/,
+    ],
+    [
+      'a change mapping to a name that is no list',
+      { watchedServices: [{ name: 'a' }], changeServiceMapping: { '/shop/flags': 'frontend' } },
+      /"changeServiceMapping\.\/shop\/flags"/,
+    ],
   ];
   for (const [what, values, message] of bad) {
     it(`should fail naming the key for ${what}`, () => {

@@ -53,6 +53,12 @@ describe('Permissions: every call granted, nothing more', () => {
     // Assess: each bundle holds the commands of its handler's adapters, and only those.
     expect(calls('PrepareFunction')).toEqual([]);
     expect(calls('CollectGraphFunction')).toEqual(['s3:PutObject', 'xray:GetServiceGraph']);
+    expect(calls('CollectEvidenceFunction')).toEqual([
+      'cloudtrail:LookupEvents',
+      's3:PutObject',
+      'xray:BatchGetTraces',
+      'xray:GetTraceSummaries',
+    ]);
     expect(calls('EnrichFunction')).toEqual(['cloudwatch:GetMetricData']);
     expect(calls('AnalyzeFunction')).toEqual(['s3:GetObject', 's3:PutObject']);
     expect(calls('StoreFunction')).toEqual(['dynamodb:PutItem', 's3:GetObject']);
@@ -82,6 +88,46 @@ describe('Permissions: every call granted, nothing more', () => {
     expect(check(t)).toEqual([
       expect.stringMatching(
         /^StoreFunction\w+ \(role StoreRole\w+\): dynamodb:PutItem on FindingsTable\w+ is not allowed/,
+      ),
+    ]);
+  });
+
+  it("should fail when Analyze may no longer read CollectEvidence's document", () => {
+    // Prepare: Analyze's GetObject keeps snapshots/* and loses evidence/*.
+    const t = copy();
+    const st = policyStatements(t, 'AnalyzeRoleDefaultPolicy');
+    const read = st.find((s) => s.Action === 's3:GetObject') as Statement & { Resource: unknown[] };
+    expect(read.Resource).toHaveLength(2);
+    read.Resource = read.Resource.filter((r) => !JSON.stringify(r).includes('/evidence/*'));
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^AnalyzeFunction\w+ \(role AnalyzeRole\w+\): s3:GetObject on SnapshotsBucket\w+\/evidence\/\* is not allowed/,
+      ),
+    ]);
+  });
+
+  it('should fail when CollectEvidence loses a grant or gains one no call uses', () => {
+    // Prepare: no CloudTrail lookup, and a read of the snapshots it never makes.
+    const t = copy();
+    const st = policyStatements(t, 'CollectEvidenceRoleDefaultPolicy');
+    const i = st.findIndex((s) => s.Action === 'cloudtrail:LookupEvents');
+    expect(i).toBeGreaterThanOrEqual(0);
+    st.splice(i, 1);
+    st.push({
+      Action: 's3:GetObject',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('SnapshotsBucket'), 'Arn'] }, '/snapshots/*']] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^CollectEvidenceFunction\w+ \(role CollectEvidenceRole\w+\): cloudtrail:LookupEvents on \* is not allowed/,
+      ),
+      expect.stringMatching(
+        /^CollectEvidenceFunction\w+ \(role CollectEvidenceRole\w+\): grants s3:GetObject on SnapshotsBucket\w+\/snapshots\/\*, which no call uses$/,
       ),
     ]);
   });

@@ -14,6 +14,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   'client-cloudwatch': 'cloudwatch',
   'client-sfn': 'states',
   'client-sqs': 'sqs',
+  'client-cloudtrail': 'cloudtrail',
 };
 
 /** The environment variable that names the resource each service's calls go to; `*`: no resource-level permissions. */
@@ -24,6 +25,21 @@ const TARGET_VARIABLE: Readonly<Record<string, string>> = {
   states: 'STATE_MACHINE_ARN',
   xray: '*',
   cloudwatch: '*',
+  cloudtrail: '*',
+};
+
+/**
+ * The snapshot bucket's key prefixes each function's S3 calls touch, by the function's construct id.
+ * Declared, not derived: the keys travel in the workflow's state (CollectGraph's `snapshotKey`,
+ * CollectEvidence's `evidenceKey`, Analyze's `findingKey`), so a bundle does not show which prefix
+ * a GetObject reads. An S3 call of a function missing here is a problem until it is added.
+ */
+const S3_PREFIXES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  CollectGraph: { 's3:PutObject': ['snapshots'] },
+  CollectEvidence: { 's3:PutObject': ['evidence'] },
+  Analyze: { 's3:GetObject': ['snapshots', 'evidence'], 's3:PutObject': ['findings'] },
+  Store: { 's3:GetObject': ['findings'] },
+  Notify: { 's3:GetObject': ['findings'] },
 };
 
 /** What the Step Functions service needs for a state machine's logging and tracing (AWS docs). */
@@ -88,16 +104,30 @@ export function sdkCalls(bundle: string): { action: string; pkg: string }[] {
 
 const asList = (v: Json): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-function grantsOf(statements: readonly Json[]): Grant[] {
+function grantsOf(statements: readonly Json[], all: Resources): Grant[] {
   return statements
     .map((s) => s as Record<string, Json>)
     .filter((s) => s.Effect === 'Allow')
     .map((s) => {
       const resources = asList(s.Resource);
       const targets = new Set<string>(resources.includes('*') ? ['*'] : []);
-      for (const id of referencedIds(resources)) targets.add(id);
+      for (const r of resources) for (const t of resourceTargets(r, all)) targets.add(t);
       return { actions: asList(s.Action).map(String), targets };
     });
+}
+
+/**
+ * The template resources a statement's resource names: logical ids, and for objects of a bucket
+ * (`arnForObjects('evidence/*')`, a join ending in `/evidence/*`) the bucket's id with that suffix.
+ */
+function resourceTargets(resource: Json, all: Resources): string[] {
+  const ids = [...referencedIds(resource)];
+  const join = (resource as { 'Fn::Join'?: [string, Json[]] } | null)?.['Fn::Join'];
+  const last = join?.[1]?.at(-1);
+  const [id] = ids;
+  if (ids.length === 1 && id !== undefined && all[id]?.Type === 'AWS::S3::Bucket' && typeof last === 'string')
+    return [`${id}${last}`];
+  return ids;
 }
 
 /** IAM action matching: `kms:GenerateDataKey*` covers `kms:GenerateDataKey`; case-insensitive. */
@@ -173,7 +203,17 @@ function functionCalls(id: string, resources: Resources, bundle: string): Call[]
       calls.push({ action, target: `(${variable} unset)`, because: `its bundle imports ${pkg}` });
       continue;
     }
-    calls.push({ action, target, because: `its bundle sends ${action.split(':')[1]}Command` });
+    const because = `its bundle sends ${action.split(':')[1]}Command`;
+    if (prefix === 's3') {
+      const construct = Object.keys(S3_PREFIXES).find((c) =>
+        new RegExp(`^${c}Function[0-9A-F]{8}$`).test(id),
+      );
+      const prefixes = construct === undefined ? undefined : S3_PREFIXES[construct]?.[action];
+      if (prefixes === undefined) throw new Error(`${id}: no S3 key prefixes declared for ${action}`);
+      for (const p of prefixes) calls.push({ action, target: `${target}/${p}/*`, because });
+      continue;
+    }
+    calls.push({ action, target, because });
     const key = resources[target]?.Properties?.KmsMasterKeyId;
     if (action === 'sns:Publish' && key !== undefined) {
       const keyId = refOrArnTarget(key) ?? '(key)';
@@ -240,7 +280,7 @@ export function checkPermissions(
         ...compare(
           `${id} (role ${role})`,
           functionCalls(id, resources, bundle),
-          grantsOf(statements.get(role) ?? []),
+          grantsOf(statements.get(role) ?? [], resources),
         ),
       );
     }
@@ -261,7 +301,9 @@ export function checkPermissions(
         calls.push(
           ...STATE_MACHINE_TRACE_ACTIONS.map((a) => ({ action: a, target: '*', because: 'tracing' })),
         );
-      problems.push(...compare(`${id} (role ${role})`, calls, grantsOf(statements.get(role) ?? [])));
+      problems.push(
+        ...compare(`${id} (role ${role})`, calls, grantsOf(statements.get(role) ?? [], resources)),
+      );
     }
     if (r.Type === 'AWS::Events::Rule') {
       for (const t of asList(p.Targets) as Record<string, Json>[]) {
@@ -275,7 +317,7 @@ export function checkPermissions(
           ...compare(
             `${id} target (role ${role})`,
             [{ action, target, because: 'the rule starts it' }],
-            grantsOf(statements.get(role) ?? []),
+            grantsOf(statements.get(role) ?? [], resources),
           ),
         );
         const trust = asList(

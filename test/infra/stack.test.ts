@@ -3,7 +3,7 @@
 
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STEP_NAMES } from '../../lib/constructs/workflow.ts';
+import { OPTIONAL_STEPS, STEP_NAMES } from '../../lib/constructs/workflow.ts';
 import { ANALYZE_MEMORY_MB } from '../../lib/sizing.ts';
 import { synthStack } from './synth.ts';
 
@@ -77,7 +77,7 @@ describe('Stack: workflow', () => {
 
   it('should retry throttling with backoff and full jitter and catch every error into RecordFailure', () => {
     const def = definition();
-    for (const name of STEP_NAMES) {
+    for (const name of STEP_NAMES.filter((n) => !OPTIONAL_STEPS.includes(n))) {
       const state = def.States[name] as { Retry: Json[]; Catch: Json[]; TimeoutSeconds?: number };
       expect(state.Retry[0]).toMatchObject({
         ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException', 'ThrottledException']),
@@ -92,6 +92,17 @@ describe('Stack: workflow', () => {
     }
     expect(def.States.RecordFailure?.Next).toBe('Failed');
     expect(def.States.Failed?.Type).toBe('Fail');
+  });
+
+  it('should go on with the graph alone when CollectEvidence fails, the error kept aside', () => {
+    // Act
+    const state = definition().States.CollectEvidence as { Catch: Json[]; Retry: Json[]; Next: string };
+    // Assess
+    expect(state.Next).toBe('Enrich');
+    expect(state.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.evidenceError', Next: 'Enrich' },
+    ]);
+    expect(state.Retry[0]).toMatchObject({ JitterStrategy: 'FULL', MaxAttempts: 5 });
   });
 
   it('should be a traced Standard state machine logging every event', () => {
@@ -193,6 +204,42 @@ describe('Stack: IAM', () => {
       }),
     );
     expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
+  });
+
+  it('should let CollectEvidence read traces and CloudTrail events and write evidence only', () => {
+    const st = statementsOf('CollectEvidenceRole');
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: ['xray:GetTraceSummaries', 'xray:BatchGetTraces'],
+        Effect: 'Allow',
+        Resource: '*',
+      }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({ Action: 'cloudtrail:LookupEvents', Effect: 'Allow', Resource: '*' }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [{ 'Fn::GetAtt': [expect.stringMatching(/^SnapshotsBucket/), 'Arn'] }, '/evidence/*'],
+          ],
+        },
+      }),
+    );
+    const actions = st.flatMap((s) => s.Action);
+    expect(actions.filter((a) => String(a).startsWith('cloudtrail:'))).toEqual(['cloudtrail:LookupEvents']);
+    expect(actions).not.toContain('s3:GetObject');
+    expect(actions).not.toContain('xray:GetServiceGraph');
+  });
+
+  it('should let Analyze read snapshots and evidence', () => {
+    const st = statementsOf('AnalyzeRole');
+    const get = st.find((s) => s.Action === 's3:GetObject') as { Resource: unknown[] } | undefined;
+    expect(JSON.stringify(get?.Resource)).toContain('/evidence/*');
+    expect(JSON.stringify(get?.Resource)).toContain('/snapshots/*');
   });
 
   it('should let Store put items in the findings table and nothing else in DynamoDB', () => {

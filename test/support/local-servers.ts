@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { closeServer } from '../../lambdas/local/xray-endpoint.ts';
 
+export { type LocalCloudTrail, startLocalCloudTrail } from '../../lambdas/local/cloudtrail-endpoint.ts';
 export { createFindingsTable, startDynalite } from '../../lambdas/local/dynamodb.ts';
 export {
   type LocalXRay,
