@@ -67,6 +67,10 @@ export class CascadeAnalyzerStack extends Stack {
       SNAPSHOT_BUCKET: this.snapshots.bucket.bucketName,
       FINDINGS_TABLE: this.findings.table.tableName,
       TOPIC_ARN: this.notifications.topic.topicArn,
+      INCIDENT_WINDOW_MINUTES: String(config.incidentWindowMinutes),
+      INCIDENT_HOPS: String(config.incidentHops),
+      INCIDENT_UPDATE_MINUTES: String(config.incidentUpdateMinutes),
+      INCIDENT_MAX_IDLE_HOURS: String(config.incidentMaxIdleHours),
     };
     const fn = (
       id: string,
@@ -113,6 +117,8 @@ export class CascadeAnalyzerStack extends Stack {
         undefined,
         chatbot,
       ),
+      correlate: fn('Correlate', 'correlate', 'Attaches an alarm-driven analysis to its incident'),
+      resolveAlarm: fn('ResolveAlarm', 'resolve-alarm', 'Records an alarm back to OK; resolves its incident'),
     };
     // The report draws the cascade with Graphviz (WebAssembly), shipped as a layer to keep the bundle small.
     this.graphviz = new GraphvizLayer(this, 'Graphviz');
@@ -145,12 +151,23 @@ export class CascadeAnalyzerStack extends Stack {
     allow(steps.recordFailure, ['s3:PutObject'], [findingObjects]);
     for (const f of [steps.store, steps.recordFailure])
       allow(f, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
+    // Incidents live in the findings table: read-modify-write of the open-incidents item and the
+    // incident copies (conditional PutItem), and the stored finding an incident message reports.
+    for (const f of [steps.correlate, steps.resolveAlarm, steps.notify, steps.recordFailure])
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    allow(steps.correlate, ['s3:GetObject'], [snapshotObjects, findingObjects]);
     for (const f of [steps.notify, steps.recordFailure]) {
       allow(f, ['sns:Publish'], [this.notifications.topic.topicArn]);
       allow(f, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
     }
     allow(apiFn, ['dynamodb:GetItem'], [this.findings.table.tableArn]);
-    allow(apiFn, ['dynamodb:Query'], [`${this.findings.table.tableArn}/index/${FINDINGS_KEYS.serviceIndex}`]);
+    allow(
+      apiFn,
+      ['dynamodb:Query'],
+      [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.incidentsIndex].map(
+        (index) => `${this.findings.table.tableArn}/index/${index}`,
+      ),
+    );
 
     this.workflow = new Workflow(this, 'Workflow', { steps });
     allow(apiFn, ['states:StartExecution'], [this.workflow.stateMachine.stateMachineArn]);

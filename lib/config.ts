@@ -50,6 +50,14 @@ export const ConfigSchema = z.strictObject({
   apiBurstLimit: z.number().int().positive().max(5000),
   /** Also publish an AWS Chatbot custom notification (for Slack / Teams channels subscribed via Chatbot). */
   chatbotNotifications: z.boolean(),
+  /** An alarm joins an open incident when it fires within this many minutes of its last activity. */
+  incidentWindowMinutes: z.number().int().min(1).max(1440),
+  /** …and its service is in the incident's cascade or within this many hops of an alarmed service. */
+  incidentHops: z.number().int().min(0).max(10),
+  /** At most one "incident grew" message per this many minutes. */
+  incidentUpdateMinutes: z.number().int().min(1).max(1440),
+  /** An open incident idle this many hours (its alarms never cleared) is closed without a message. */
+  incidentMaxIdleHours: z.number().int().min(1).max(720),
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
@@ -70,6 +78,10 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   apiRateLimit: 10,
   apiBurstLimit: 20,
   chatbotNotifications: false,
+  incidentWindowMinutes: 15,
+  incidentHops: 1,
+  incidentUpdateMinutes: 30,
+  incidentMaxIdleHours: 24,
 };
 
 export class ConfigError extends Error {

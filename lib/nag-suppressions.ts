@@ -49,7 +49,9 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
     );
   objects('collectGraph', 'snapshots');
   objects('analyze', 'snapshots');
-  for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'api'] as const) objects(f, 'findings');
+  objects('correlate', 'snapshots');
+  for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'correlate', 'api'] as const)
+    objects(f, 'findings');
 
   const sm = stack.workflow.stateMachine;
   const smPolicy = child(sm, 'Role', 'DefaultPolicy');

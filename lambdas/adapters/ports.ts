@@ -2,6 +2,7 @@
 // (in this folder) and the handlers never construct SDK clients themselves.
 
 import type { Finding } from '../core/model.ts';
+import type { IncidentNote } from '../report/incident-text.ts';
 
 export interface TimeRange {
   readonly start: Date;
@@ -92,7 +93,8 @@ export interface FindingsRepository {
 
 /** SNS: a readable summary plus the finding's key facts as message attributes. */
 export interface Notifier {
-  publish(finding: Finding, reportPath: string): Promise<{ messageId: string }>;
+  /** With `note`, the message is the incident's: its subject, a preface and incident attributes. */
+  publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }>;
 }
 
 export class NotFoundError extends Error {

@@ -14,6 +14,16 @@ export const TriggerSchema = z.object({
   alarmName: z.string().min(1).optional(),
 });
 
+/** The alarm behind an alarm-driven analysis: what the incident records and an OK event names. */
+export const AlarmRefSchema = z.object({
+  /** The alarm's ARN, or its name when EventBridge gave no ARN. */
+  key: z.string().min(1),
+  name: z.string().min(1),
+  /** ISO-8601: when it went to ALARM. */
+  firedAt: isoTime,
+});
+export type AlarmRef = z.infer<typeof AlarmRefSchema>;
+
 /** Prepare's output: one analysis to run. */
 export const AnalysisRequestSchema = z.object({
   analysisId: z.string().min(1).max(128),
@@ -23,6 +33,8 @@ export const AnalysisRequestSchema = z.object({
   baseline: WindowSchema,
   /** X-Ray group to read the graph from (its filter expression limits the graph). */
   groupName: z.string().min(1).max(32).optional(),
+  /** Present when an alarm started the analysis: the analysis then joins an incident. */
+  alarm: AlarmRefSchema.optional(),
 });
 export type AnalysisRequest = z.infer<typeof AnalysisRequestSchema>;
 
@@ -46,6 +58,7 @@ export const AnalyzedSchema = z.object({
   findingKey: z.string().min(1),
   status: z.enum(['COMPLETED', 'NO_DATA', 'FAILED']),
   rootCause: z.string().nullable(),
+  alarm: AlarmRefSchema.optional(),
 });
 export type Analyzed = z.infer<typeof AnalyzedSchema>;
 
@@ -53,8 +66,37 @@ export type Analyzed = z.infer<typeof AnalyzedSchema>;
 export const StoredSchema = AnalyzedSchema.extend({ stored: z.enum(['created', 'exists']) });
 export type Stored = z.infer<typeof StoredSchema>;
 
+/** What Correlate adds: the incident this analysis joined (null for analyses no alarm started). */
+export const IncidentRefSchema = z.object({
+  incidentId: z.string().min(1),
+  outcome: z.enum(['opened', 'joined', 'duplicate']),
+  /**
+   * Who sends the incident's outbox in this execution: Notify's retries reuse it, so they go on
+   * with a message this execution claimed; another execution (a duplicate delivery) has its own.
+   */
+  claimToken: z.string().min(1),
+});
+export const CorrelatedSchema = StoredSchema.extend({ incident: IncidentRefSchema.nullable() });
+export type Correlated = z.infer<typeof CorrelatedSchema>;
+
+/** ResolveAlarm's output: the incident the alarm belongs to, whose outbox Notify then sends. */
+export const ResolutionSchema = z.object({
+  alarmKey: z.string().min(1),
+  claimToken: z.string().min(1),
+  incident: z
+    .object({ incidentId: z.string().min(1), status: z.enum(['OPEN', 'RESOLVED', 'EXPIRED']) })
+    .nullable(),
+});
+export type Resolution = z.infer<typeof ResolutionSchema>;
+
 /** Notify's output: `messageId` is null when Store found the finding already stored (a duplicate event). */
-export const NotifiedSchema = z.object({ analysisId: z.string().min(1), messageId: z.string().nullable() });
+export const NotifiedSchema = z.object({
+  analysisId: z.string().min(1).nullable(),
+  messageId: z.string().nullable(),
+  /** The incident whose outbox this call sent, and the messages it sent, by notification id. */
+  incidentId: z.string().optional(),
+  incidentMessages: z.array(z.string()).optional(),
+});
 export type Notified = z.infer<typeof NotifiedSchema>;
 
 /** Analysis ids travel in S3 keys, URLs and execution names: letters, digits and `._:-` only. */
@@ -87,6 +129,8 @@ export const reportPathFor = (analysisId: string): string =>
 /** What the Catch hands to RecordFailure: the original input and Step Functions' error. */
 export const FailureSchema = z.object({
   input: z.unknown(),
+  /** `$$.Execution.Id`: RecordFailure's claim on an incident message, kept across its retries. */
+  executionId: z.string().min(1).optional(),
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
 });
 export type Failure = z.infer<typeof FailureSchema>;
@@ -110,6 +154,14 @@ export const ENV = {
    * record-failure); optional, default `false`. Set from the CDK context key `chatbotNotifications`.
    */
   chatbotNotifications: 'CHATBOT_NOTIFICATIONS',
+  /** Incidents (all optional; defaults in lambdas/core/incidents/model.ts): join window in minutes… */
+  incidentWindowMinutes: 'INCIDENT_WINDOW_MINUTES',
+  /** …hops in the graph that still count as related… */
+  incidentHops: 'INCIDENT_HOPS',
+  /** …minutes between two "incident grew" updates… */
+  incidentUpdateMinutes: 'INCIDENT_UPDATE_MINUTES',
+  /** …and hours an open incident may stay idle before it is closed without a message. */
+  incidentMaxIdleHours: 'INCIDENT_MAX_IDLE_HOURS',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

@@ -1,20 +1,45 @@
-// Notify: publishes the finding to SNS, only when Store created it — so a duplicate alarm event,
-// whose Store found the finding already there, sends no second message.
+// Notify: sends what the analysis warrants. For an alarm-driven analysis (and for an alarm back to
+// OK) that is the incident's outbox: the one message Correlate or ResolveAlarm decided, and any
+// earlier one a failed execution left unsent. For other analyses (the API's) it publishes the
+// finding, only when Store created it — so a duplicate request sends no second message.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
 import type { Notifier, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
-import { type Notified, reportPathFor, StoredSchema } from './contracts.ts';
+import {
+  CorrelatedSchema,
+  type Notified,
+  ResolutionSchema,
+  reportPathFor,
+  StoredSchema,
+} from './contracts.ts';
 import { parseInput } from './errors.ts';
 import { loadFinding } from './finding-io.ts';
+import { type FlushDeps, flushIncident } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface NotifyDeps {
   readonly snapshotStore: SnapshotStore;
   readonly notifier: Notifier;
+  /** Incident outboxes; without it, incident input is refused. */
+  readonly incident?: FlushDeps;
 }
 
+const IncidentInputSchema = z.union([CorrelatedSchema, ResolutionSchema]);
+
 export async function notifyFinding(input: unknown, deps: NotifyDeps): Promise<Notified> {
+  if (typeof input === 'object' && input !== null && 'incident' in input) {
+    const parsed = parseInput(IncidentInputSchema, input, 'Notify input');
+    const analysisId = 'analysisId' in parsed ? parsed.analysisId : null;
+    if (parsed.incident !== null) {
+      if (deps.incident === undefined) throw new Error('Notify: incident input but no incident store wired');
+      const claimant = 'alarmKey' in parsed ? parsed.claimToken : parsed.incident.claimToken;
+      const sent = await flushIncident(parsed.incident.incidentId, claimant, deps.incident);
+      return { analysisId, messageId: null, incidentId: parsed.incident.incidentId, incidentMessages: sent };
+    }
+    if (!('findingKey' in parsed)) return { analysisId, messageId: null };
+  }
   const stored = parseInput(StoredSchema, input, 'Notify input');
   if (stored.stored !== 'created') return { analysisId: stored.analysisId, messageId: null };
   const finding = await loadFinding(deps.snapshotStore, stored.findingKey, stored.analysisId);
@@ -30,9 +55,8 @@ if (inLambda()) await dependencies();
 
 export const handler = instrumented<unknown, Notified>().handler(async (event) => {
   const notified = await notifyFinding(event, await dependencies());
-  logger.info(notified.messageId === null ? 'duplicate analysis: not notified' : 'finding published', {
-    ...notified,
-  });
-  if (notified.messageId !== null) metrics.addMetric('NotificationPublished', MetricUnit.Count, 1);
+  const count = (notified.messageId === null ? 0 : 1) + (notified.incidentMessages?.length ?? 0);
+  logger.info(count === 0 ? 'nothing to send' : 'published', { ...notified });
+  if (count > 0) metrics.addMetric('NotificationPublished', MetricUnit.Count, count);
   return notified;
 });

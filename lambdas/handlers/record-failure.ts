@@ -2,7 +2,7 @@
 // (once per analysisId) and notified, so no alarm goes unanswered. It reads what it can of the
 // failed step's input and never throws because that input is malformed.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
@@ -10,13 +10,17 @@ import type { Finding, Trigger } from '../core/model.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {
+  type AlarmRef,
+  AlarmRefSchema,
   AnalysisIdSchema,
   FailureSchema,
+  IncidentRefSchema,
   reportPathFor,
   TriggerSchema,
   type WatchedService,
   WindowSchema,
 } from './contracts.ts';
+import { attachFinding, type FlushDeps, flushIncident } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface RecordFailureDeps {
@@ -25,12 +29,17 @@ export interface RecordFailureDeps {
   /** To name the service of a failed alarm event; may be empty. */
   readonly watched: readonly WatchedService[];
   readonly alarmPrefix: string;
+  /** Incidents: a failed alarm-driven analysis still joins (or opens) its incident. */
+  readonly incident?: FlushDeps;
 }
 
 export interface RecordedFailure {
   readonly analysisId: string;
   readonly stored: 'created' | 'exists';
   readonly messageId: string | null;
+  readonly incidentId?: string;
+  /** Incident messages sent by this call. */
+  readonly incidentMessages?: readonly string[];
 }
 
 /** Longest error text kept in a finding: enough for a message, too short for a dump. */
@@ -39,6 +48,23 @@ const MAX_ERROR_CHARS = 1000;
 export async function recordFailure(input: unknown, deps: RecordFailureDeps): Promise<RecordedFailure> {
   const finding = failedFinding(input, deps);
   const stored = await deps.repository.put(finding);
+  const alarm = alarmRefOf(input);
+  if (alarm !== undefined && deps.incident !== undefined) {
+    // Whatever is stored counts: a COMPLETED finding whose Correlate or Notify failed is attached and
+    // sent as such; otherwise the FAILED one. Attaching twice changes nothing, and the outbox sends
+    // what an earlier attempt decided but never sent.
+    const current = (await deps.repository.get(finding.analysisId)) ?? finding;
+    const service = finding.trigger.service ?? 'unknown';
+    const attached = await attachFinding(current, alarm, service, [], deps.incident);
+    const sent = await flushIncident(attached.incident.incidentId, claimantOf(input), deps.incident);
+    return {
+      analysisId: finding.analysisId,
+      stored,
+      messageId: null,
+      incidentId: attached.incident.incidentId,
+      incidentMessages: sent,
+    };
+  }
   // 'exists': this analysis already has a finding (maybe COMPLETED, with Notify the step that failed).
   if (stored !== 'created') return { analysisId: finding.analysisId, stored, messageId: null };
   const { messageId } = await deps.notifier.publish(finding, reportPathFor(finding.analysisId));
@@ -78,6 +104,34 @@ export function failedFinding(
     engineVersion: ENGINE_VERSION,
     error,
   };
+}
+
+/**
+ * Who sends incident messages for this failure: the claim of the Notify that failed (so a message it
+ * claimed goes on), else this execution (constant across RecordFailure's retries).
+ */
+function claimantOf(payload: unknown): string {
+  const parsed = FailureSchema.safeParse(payload);
+  if (!parsed.success) return `record-failure-${randomUUID()}`;
+  const original = withoutCatchError(parsed.data.input);
+  const ref = isRecord(original) ? valid(IncidentRefSchema, original.incident) : undefined;
+  return ref?.claimToken ?? parsed.data.executionId ?? `record-failure-${randomUUID()}`;
+}
+
+/** The alarm behind the failed execution: Prepare's `alarm`, or read from the raw alarm event. */
+export function alarmRefOf(payload: unknown): AlarmRef | undefined {
+  const parsed = FailureSchema.safeParse(payload);
+  const original = parsed.success ? withoutCatchError(parsed.data.input) : payload;
+  const obj = isRecord(original) ? original : {};
+  const ref = valid(AlarmRefSchema, obj.alarm);
+  if (ref !== undefined) return ref;
+  const detail = isRecord(obj.detail) ? obj.detail : undefined;
+  const state = isRecord(detail?.state) ? detail.state : undefined;
+  const name = detail?.alarmName;
+  const ts = typeof state?.timestamp === 'string' ? Date.parse(state.timestamp) : Number.NaN;
+  if (typeof name !== 'string' || name === '' || Number.isNaN(ts)) return undefined;
+  const resources = Array.isArray(obj.resources) ? obj.resources : [];
+  return { key: alarmArnOf(resources) ?? name, name, firedAt: new Date(ts).toISOString() };
 }
 
 /**

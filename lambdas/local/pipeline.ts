@@ -12,28 +12,39 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { DynamoIncidentsStore, type IncidentsStore } from '../adapters/incidents-store.ts';
 import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
 import { createSnsClient } from '../adapters/notifier.ts';
-import type { MetricsSource, Notifier } from '../adapters/ports.ts';
+import type {
+  FindingsRepository,
+  GraphSource,
+  MetricsSource,
+  Notifier,
+  SnapshotStore,
+} from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
 import { createXRayClient, XRayGraphSource } from '../adapters/xray-source.ts';
 import { analyzeIncident } from '../handlers/analyze.ts';
 import type { ApiDeps } from '../handlers/api.ts';
 import { collectGraph } from '../handlers/collect-graph.ts';
 import { type ApiAnalysisInput, ENV } from '../handlers/contracts.ts';
+import { correlateAnalysis } from '../handlers/correlate.ts';
 import { enrich } from '../handlers/enrich.ts';
 import {
   checkRequiredEnv,
   type Env,
   type HandlerName,
+  incidentConfig,
   prepareSettings,
   readAlarmPrefix,
   readWatchedServices,
   retentionDays,
 } from '../handlers/env.ts';
+import type { FlushDeps, IncidentDeps } from '../handlers/incidents.ts';
 import { notifyFinding } from '../handlers/notify.ts';
 import { prepare } from '../handlers/prepare.ts';
 import { recordFailure } from '../handlers/record-failure.ts';
+import { resolveAlarm } from '../handlers/resolve-alarm.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
 import {
@@ -90,6 +101,13 @@ export interface LocalPipelineOptions {
   readonly retryDelayMs?: number;
   /** Told when an execution started through `starter` (the API) ends. */
   readonly onBackgroundExecution?: (report: ExecutionReport) => void;
+  /** The clock of the incident steps. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Fault injection (chaos tests): wrap the adapters the steps get, or a Task state's function. */
+  readonly faults?: {
+    readonly adapters?: (real: StepAdapters) => StepAdapters;
+    readonly task?: (state: string, fn: TaskFunction) => TaskFunction;
+  };
 }
 
 const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
@@ -100,6 +118,8 @@ const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
   store: 'store',
   notify: 'notify',
   recordFailure: 'record-failure',
+  correlate: 'correlate',
+  resolveAlarm: 'resolve-alarm',
 };
 
 /** An execution name already used: Step Functions keeps names unique per state machine. */
@@ -111,6 +131,7 @@ interface PipelineParts {
   readonly app: SynthesizedApp;
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
+  readonly incidents: DynamoIncidentsStore;
   readonly snapshotStore: FileSnapshotStore;
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
@@ -128,6 +149,7 @@ export class LocalPipeline {
   readonly app: SynthesizedApp;
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
+  readonly incidents: DynamoIncidentsStore;
   readonly snapshotStore: FileSnapshotStore;
   /** The local X-Ray endpoint, when this pipeline started one. */
   readonly xray: LocalXRay | undefined;
@@ -143,6 +165,7 @@ export class LocalPipeline {
     this.app = parts.app;
     this.dir = parts.dir;
     this.repository = parts.repository;
+    this.incidents = parts.incidents;
     this.snapshotStore = parts.snapshotStore;
     this.xray = parts.xray;
     this.xrayEndpoint = parts.xrayEndpoint;
@@ -171,6 +194,11 @@ export class LocalPipeline {
         retentionDays: retentionDays(envOf(app, 'store')),
       });
       const snapshotStore = new FileSnapshotStore({ dir: dir.objects });
+      const incidents = new DynamoIncidentsStore({
+        client: dynamoClient,
+        tableName: LOCAL_TABLE_NAME,
+        retentionDays: retentionDays(envOf(app, 'store')),
+      });
 
       let xray: LocalXRay | undefined;
       let xrayEndpoint: string;
@@ -214,15 +242,21 @@ export class LocalPipeline {
         notifier = new FileNotifier(dir.notifications, tell);
       }
 
-      const adapters: StepAdapters = {
+      const real: StepAdapters = {
         graphSource: new XRayGraphSource({ client: xrayClient }),
         metricsSource,
         snapshotStore,
         repository,
         notifier,
+        incidents,
+        now: options.now ?? (() => new Date()),
       };
+      const adapters = options.faults?.adapters?.(real) ?? real;
       const tasks: Record<string, TaskFunction> = {};
-      for (const task of app.tasks) tasks[task.state] = stepFunction(task.step, task.environment, adapters);
+      for (const task of app.tasks) {
+        const fn = stepFunction(task.step, task.environment, adapters);
+        tasks[task.state] = options.faults?.task?.(task.state, fn) ?? fn;
+      }
       const machine = new LocalStateMachine(app, {
         tasks,
         ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
@@ -231,6 +265,7 @@ export class LocalPipeline {
         app,
         dir,
         repository,
+        incidents,
         snapshotStore,
         xray,
         xrayEndpoint,
@@ -268,6 +303,16 @@ export class LocalPipeline {
       at,
       account: this.app.account,
       region: this.app.region,
+    });
+  }
+
+  /** The event EventBridge delivers when that alarm goes back to OK at `at`. */
+  okEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
+    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
+      at,
+      account: this.app.account,
+      region: this.app.region,
+      state: 'OK',
     });
   }
 
@@ -342,12 +387,14 @@ export class LocalPipeline {
 
 export type { PublishedNotification };
 
-interface StepAdapters {
-  readonly graphSource: XRayGraphSource;
+export interface StepAdapters {
+  readonly graphSource: GraphSource;
   readonly metricsSource: MetricsSource;
-  readonly snapshotStore: FileSnapshotStore;
-  readonly repository: DynamoFindingsRepository;
+  readonly snapshotStore: SnapshotStore;
+  readonly repository: FindingsRepository;
   readonly notifier: Notifier;
+  readonly incidents: IncidentsStore;
+  readonly now: () => Date;
 }
 
 /**
@@ -378,7 +425,7 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
       return (input) => storeFinding(input, deps);
     }
     case 'notify': {
-      const deps = { snapshotStore: a.snapshotStore, notifier: a.notifier };
+      const deps = { snapshotStore: a.snapshotStore, notifier: a.notifier, incident: flushDeps(env, a) };
       return (input) => notifyFinding(input, deps);
     }
     case 'recordFailure': {
@@ -387,10 +434,28 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
         alarmPrefix: readAlarmPrefix(env),
         repository: a.repository,
         notifier: a.notifier,
+        incident: flushDeps(env, a),
       };
       return (input) => recordFailure(input, deps);
     }
+    case 'correlate': {
+      const deps = { ...incidentDeps(env, a), repository: a.repository, snapshotStore: a.snapshotStore };
+      return (input) => correlateAnalysis(input, deps);
+    }
+    case 'resolveAlarm': {
+      const deps = incidentDeps(env, a);
+      return (input) => resolveAlarm(input, deps);
+    }
   }
+}
+
+/** The incident settings from the function's environment, over the pipeline's store and clock. */
+function incidentDeps(env: Env, a: StepAdapters): IncidentDeps {
+  return { incidents: a.incidents, config: incidentConfig(env), now: a.now };
+}
+
+function flushDeps(env: Env, a: StepAdapters): FlushDeps {
+  return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier };
 }
 
 function envOf(app: SynthesizedApp, step: StepKey): Env {

@@ -1,7 +1,10 @@
-// The Standard state machine of DESIGN.md: Prepare → CollectGraph → Enrich → Analyze → Store →
-// Notify. Every step retries AWS throttling and Lambda service errors with exponential backoff
-// and full jitter; any failure is caught and recorded as a FAILED finding, stored and notified,
-// before the execution fails — nothing is silently lost.
+// The Standard state machine of DESIGN.md: an alarm going to ALARM (or an API request) runs
+// Prepare → CollectGraph → Enrich → Analyze → Store → Correlate → Notify; an alarm back to OK runs
+// ResolveAlarm → NotifyResolution. Every step retries AWS throttling, Lambda service errors and
+// incident write conflicts with exponential backoff and full jitter; any failure of an analysis is
+// caught and recorded as a FAILED finding on its incident, stored and notified, before the
+// execution fails — nothing is silently lost. The execution timeout covers every task's timeout
+// and retries, so that a slow run is never cut short before its Catch could run.
 
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,11 +21,13 @@ export interface WorkflowSteps {
   readonly store: AnalyzerFunction;
   readonly notify: AnalyzerFunction;
   readonly recordFailure: AnalyzerFunction;
+  readonly correlate: AnalyzerFunction;
+  readonly resolveAlarm: AnalyzerFunction;
 }
 
 export interface WorkflowProps {
   readonly steps: WorkflowSteps;
-  /** @default Duration.minutes(15) */
+  /** @default the sum of every task's timeout and retries on the longest path (`executionTimeout`) */
   readonly timeout?: Duration;
 }
 
@@ -36,10 +41,57 @@ export const TRANSIENT_ERRORS = [
   'ThrottlingException',
   'TooManyRequestsException',
   'ProvisionedThroughputExceededException',
+  'IncidentsConflictError',
 ] as const;
 
 /** The state names, in order: the local runtime and the tests refer to them. */
-export const STEP_NAMES = ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Notify'] as const;
+export const STEP_NAMES = [
+  'Prepare',
+  'CollectGraph',
+  'Enrich',
+  'Analyze',
+  'Store',
+  'Correlate',
+  'Notify',
+] as const;
+/** The states an alarm back to OK runs. */
+export const RESOLVE_STEP_NAMES = ['ResolveAlarm', 'NotifyResolution'] as const;
+
+/** The retry policy of every task. */
+export const TASK_RETRY = {
+  intervalSeconds: 2,
+  maxAttempts: 5,
+  backoffRate: 2,
+  maxDelaySeconds: 60,
+} as const;
+
+/** Task timeouts in seconds, by state. */
+export const TASK_TIMEOUTS: Readonly<Record<string, number>> = {
+  Prepare: 30,
+  CollectGraph: 300,
+  Enrich: 120,
+  Analyze: 300,
+  Store: 60,
+  Correlate: 60,
+  Notify: 60,
+  ResolveAlarm: 60,
+  NotifyResolution: 60,
+  RecordFailure: 60,
+};
+
+/**
+ * The longest an execution can take: every task on the analysis path and RecordFailure, each
+ * timing out on its first try and every retry, with the longest waits between them.
+ */
+export function executionTimeoutSeconds(): number {
+  const r = TASK_RETRY;
+  let waits = 0;
+  for (let i = 0; i < r.maxAttempts; i++) {
+    waits += Math.min(r.maxDelaySeconds, r.intervalSeconds * r.backoffRate ** i);
+  }
+  const worst = (name: string) => (TASK_TIMEOUTS[name] ?? 0) * (r.maxAttempts + 1) + waits;
+  return [...STEP_NAMES, 'RecordFailure'].reduce((sum, name) => sum + worst(name), 0);
+}
 
 export class Workflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -48,58 +100,82 @@ export class Workflow extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     const { steps } = props;
-    const step = (name: string, fn: AnalyzerFunction, timeout: Duration, payload?: sfn.TaskInput) =>
+    const step = (name: string, fn: AnalyzerFunction, payload?: sfn.TaskInput) =>
       new tasks.LambdaInvoke(this, name, {
         lambdaFunction: fn.function,
         ...(payload ? { payload } : {}),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
-        taskTimeout: sfn.Timeout.duration(timeout),
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(TASK_TIMEOUTS[name] ?? 60)),
       }).addRetry({
         errors: [...TRANSIENT_ERRORS],
-        interval: Duration.seconds(2),
-        maxAttempts: 5,
-        backoffRate: 2,
-        maxDelay: Duration.seconds(60),
+        interval: Duration.seconds(TASK_RETRY.intervalSeconds),
+        maxAttempts: TASK_RETRY.maxAttempts,
+        backoffRate: TASK_RETRY.backoffRate,
+        maxDelay: Duration.seconds(TASK_RETRY.maxDelaySeconds),
         jitterStrategy: sfn.JitterType.FULL,
       });
 
     const recordFailure = step(
       'RecordFailure',
       steps.recordFailure,
-      Duration.minutes(1),
-      sfn.TaskInput.fromObject({ 'input.$': '$', 'error.$': '$.error' }),
+      sfn.TaskInput.fromObject({ 'input.$': '$', 'error.$': '$.error', 'executionId.$': '$$.Execution.Id' }),
     ).next(
       new sfn.Fail(this, 'Failed', {
         error: 'AnalysisFailed',
         cause: 'a step failed; a FAILED finding was recorded',
       }),
     );
-    const [prepareName, collectName, enrichName, analyzeName, storeName, notifyName] = STEP_NAMES;
-    const chain = [
-      step(prepareName, steps.prepare, Duration.seconds(30)),
-      step(collectName, steps.collectGraph, Duration.minutes(5)),
-      step(enrichName, steps.enrich, Duration.minutes(2)),
-      step(analyzeName, steps.analyze, Duration.minutes(5)),
-      step(storeName, steps.store, Duration.minutes(1)),
-      step(notifyName, steps.notify, Duration.minutes(1)),
-    ];
+    const fnOf: Record<(typeof STEP_NAMES)[number], AnalyzerFunction> = {
+      Prepare: steps.prepare,
+      CollectGraph: steps.collectGraph,
+      Enrich: steps.enrich,
+      Analyze: steps.analyze,
+      Store: steps.store,
+      Correlate: steps.correlate,
+      Notify: steps.notify,
+    };
+    const chain = STEP_NAMES.map((name) => step(name, fnOf[name]));
     for (const task of chain) {
       // The failure handler gets the step's input and the error, whatever went wrong.
       task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     }
-    let definition = sfn.Chain.start(chain[0] as tasks.LambdaInvoke);
-    for (const task of chain.slice(1)) definition = definition.next(task);
-    definition = definition.next(new sfn.Succeed(this, 'Done'));
+    let analysis = sfn.Chain.start(chain[0] as tasks.LambdaInvoke);
+    for (const task of chain.slice(1)) analysis = analysis.next(task);
+    analysis = analysis.next(new sfn.Succeed(this, 'Done'));
+
+    // An alarm back to OK: no analysis, no finding; a failure fails the execution (and its alarm).
+    const [resolveName, notifyResolutionName] = RESOLVE_STEP_NAMES;
+    const resolutionFailed = new sfn.Fail(this, 'ResolutionFailed', {
+      error: 'ResolutionFailed',
+      cause: 'recording an alarm back to OK failed; the executions-failed alarm tells',
+    });
+    const resolve = step(resolveName, steps.resolveAlarm);
+    const notifyResolution = step(notifyResolutionName, steps.notify);
+    for (const task of [resolve, notifyResolution])
+      task.addCatch(resolutionFailed, { errors: ['States.ALL'] });
+    const resolution = sfn.Chain.start(resolve)
+      .next(notifyResolution)
+      .next(new sfn.Succeed(this, 'Resolved'));
+
+    const definition = new sfn.Choice(this, 'Route')
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.detail.state.value'),
+          sfn.Condition.stringEquals('$.detail.state.value', 'OK'),
+        ),
+        resolution,
+      )
+      .otherwise(analysis);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: props.timeout ?? Duration.minutes(15),
+      timeout: props.timeout ?? Duration.seconds(executionTimeoutSeconds()),
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      comment: 'cascade-analyzer: alarm → X-Ray graph → finding → DynamoDB + SNS',
+      comment: 'cascade-analyzer: alarm → X-Ray graph → finding → incident → DynamoDB + SNS; OK → resolution',
     });
   }
 }

@@ -112,5 +112,10 @@ describe('Contract: findings table keys', () => {
     expect([...FINDINGS_KEYS.listAttributes]).toEqual([
       ...FINDINGS_TABLE_SCHEMA.byServiceIndex.nonKeyAttributes,
     ]);
+    const incidents = FINDINGS_TABLE_SCHEMA.incidentsIndex;
+    expect(FINDINGS_KEYS.incidentsIndex).toBe(incidents.name);
+    expect(FINDINGS_KEYS.incidentServiceKey).toBe(incidents.partitionKey.name);
+    expect(FINDINGS_KEYS.incidentTimeKey).toBe(incidents.sortKey.name);
+    expect([...FINDINGS_KEYS.incidentListAttributes]).toEqual([...incidents.nonKeyAttributes]);
   });
 });

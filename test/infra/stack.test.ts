@@ -18,7 +18,7 @@ type Json = Record<string, unknown>;
 const resources = (type: string) => template.findResources(type) as Record<string, { Properties: Json }>;
 
 /** The state machine definition with CloudFormation tokens replaced by their logical ids. */
-function definition(): { States: Record<string, Json>; StartAt: string } {
+function definition(): { States: Record<string, Json>; StartAt: string; TimeoutSeconds?: number } {
   const [sm] = Object.values(resources('AWS::StepFunctions::StateMachine'));
   if (!sm) throw new Error('no state machine in the template');
   const parts = ((sm.Properties.DefinitionString as Json)['Fn::Join'] as [string, unknown[]])[1];
@@ -29,14 +29,14 @@ function definition(): { States: Record<string, Json>; StartAt: string } {
 }
 
 describe('Stack: EventBridge trigger', () => {
-  it('should start the state machine on ALARM for own, named and prefixed alarms', () => {
+  it('should start the state machine on ALARM and on OK for own, named and prefixed alarms', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
         detail: {
-          state: { value: ['ALARM'] },
+          state: { value: ['ALARM', 'OK'] },
           alarmName: Match.arrayWith([
             'cascade-analyzer-checkout-fault-rate',
             'cascade-analyzer-checkout-p99',
@@ -62,10 +62,23 @@ describe('Stack: workflow', () => {
   it('should run the steps of DESIGN.md in order and end in Done', () => {
     // Act
     const def = definition();
-    // Assess
-    expect(def.StartAt).toBe('Prepare');
+    // Assess: alarms back to OK go their own way, everything else is an analysis.
+    expect(def.StartAt).toBe('Route');
+    const route = def.States.Route as { Choices: Json[]; Default: string };
+    expect(route.Default).toBe('Prepare');
+    expect(route.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$.detail.state.value', IsPresent: true },
+          { Variable: '$.detail.state.value', StringEquals: 'OK' },
+        ],
+        Next: 'ResolveAlarm',
+      },
+    ]);
+    expect(def.States.ResolveAlarm?.Next).toBe('NotifyResolution');
+    expect(def.States.NotifyResolution?.Next).toBe('Resolved');
     const order: string[] = [];
-    let cur: string | undefined = def.StartAt;
+    let cur: string | undefined = route.Default;
     while (cur && def.States[cur]?.Next) {
       order.push(cur);
       cur = def.States[cur]?.Next as string;
@@ -93,6 +106,39 @@ describe('Stack: workflow', () => {
     expect(def.States.Failed?.Type).toBe('Fail');
   });
 
+  it('should give the execution a timeout covering every task timeout and its retries', () => {
+    // Prepare
+    const def = definition();
+    const path = [...STEP_NAMES, 'RecordFailure'];
+    const worst = path.reduce((sum, name) => {
+      const st = def.States[name] as {
+        TimeoutSeconds: number;
+        Retry: {
+          MaxAttempts: number;
+          IntervalSeconds: number;
+          BackoffRate: number;
+          MaxDelaySeconds: number;
+        }[];
+      };
+      const r = st.Retry[0] as (typeof st.Retry)[0];
+      let waits = 0;
+      for (let i = 0; i < r.MaxAttempts; i++)
+        waits += Math.min(r.MaxDelaySeconds, r.IntervalSeconds * r.BackoffRate ** i);
+      return sum + st.TimeoutSeconds * (r.MaxAttempts + 1) + waits;
+    }, 0);
+
+    // Assess
+    expect(def.TimeoutSeconds).toBeGreaterThanOrEqual(worst);
+  });
+
+  it('should hand RecordFailure the execution id, so that its retries keep their claim on a message', () => {
+    expect((definition().States.RecordFailure as { Parameters: Json }).Parameters).toEqual({
+      'input.$': '$',
+      'error.$': '$.error',
+      'executionId.$': '$$.Execution.Id',
+    });
+  });
+
   it('should be a traced Standard state machine logging every event', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -115,6 +161,14 @@ describe('Stack: findings table', () => {
             { AttributeName: 'service', KeyType: 'HASH' },
             { AttributeName: 'at', KeyType: 'RANGE' },
           ],
+        }),
+        Match.objectLike({
+          IndexName: 'incidentsByService',
+          KeySchema: [
+            { AttributeName: 'incidentService', KeyType: 'HASH' },
+            { AttributeName: 'incidentAt', KeyType: 'RANGE' },
+          ],
+          Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
         }),
       ],
       Replicas: [
@@ -207,6 +261,24 @@ describe('Stack: IAM', () => {
     ]);
   });
 
+  it('should let the incident steps read and conditionally write the findings table, and nothing else in DynamoDB', () => {
+    for (const role of ['CorrelateRole', 'ResolveAlarmRole', 'NotifyRole']) {
+      const st = statementsOf(role);
+      expect(st, role).toContainEqual(
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
+        }),
+      );
+      expect(
+        st.flatMap((x) => x.Action).filter((a) => String(a).startsWith('dynamodb:')),
+        role,
+      ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    }
+    expect(statementsOf('ResolveAlarmRole').flatMap((x) => x.Action)).not.toContain('sns:Publish');
+    expect(statementsOf('CorrelateRole').flatMap((x) => x.Action)).not.toContain('sns:Publish');
+  });
+
   it('should let the API start executions of this state machine only and query the index', () => {
     const st = statementsOf('ApiHandlerRole');
     expect(st).toContainEqual(
@@ -215,7 +287,9 @@ describe('Stack: IAM', () => {
         Resource: { Ref: expect.stringMatching(/^WorkflowStateMachine/) },
       }),
     );
-    expect(st).toContainEqual(expect.objectContaining({ Action: 'dynamodb:Query' }));
+    const query = st.find((x) => x.Action === 'dynamodb:Query') as { Resource: Json[] } | undefined;
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byService');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/incidentsByService');
     expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
   });
 });

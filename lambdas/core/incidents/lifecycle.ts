@@ -311,6 +311,36 @@ export function expireIdle(
   return expired.length === 0 ? { doc, expired } : { doc: { ...doc, incidents: keep }, expired };
 }
 
+/**
+ * Claims the oldest unsent message of an incident for `claimant`, so that two executions never
+ * publish it both: free, already this claimant's (its own retry), or claimed longer than `leaseMs`
+ * ago (its sender died). Undefined when there is nothing this claimant may send now.
+ */
+export function claimNext(
+  doc: OpenIncidents,
+  incidentId: string,
+  claimant: string,
+  now: Date,
+  leaseMs: number,
+): { doc: OpenIncidents; incident: Incident | undefined; notification: IncidentNotification | undefined } {
+  const target = doc.incidents.find((i) => i.incidentId === incidentId);
+  const next = target === undefined ? undefined : pendingNotifications(target)[0];
+  if (target === undefined || next === undefined) return { doc, incident: target, notification: undefined };
+  const free =
+    next.claimedBy === undefined ||
+    next.claimedBy === claimant ||
+    Date.parse(next.claimedAt ?? '') + leaseMs <= now.getTime();
+  if (!free) return { doc, incident: target, notification: undefined };
+  if (next.claimedBy === claimant) return { doc, incident: target, notification: next };
+  const claimed: IncidentNotification = { ...next, claimedBy: claimant, claimedAt: now.toISOString() };
+  const incident: Incident = {
+    ...target,
+    notifications: target.notifications.map((x) => (x.id === next.id ? claimed : x)),
+    revision: target.revision + 1,
+  };
+  return { doc: withIncident(doc, incident), incident, notification: claimed };
+}
+
 /** Messages decided but not yet accepted by SNS, oldest first. */
 export function pendingNotifications(incident: Incident): IncidentNotification[] {
   return incident.notifications.filter((n) => !n.sent);

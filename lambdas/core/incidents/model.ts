@@ -61,6 +61,9 @@ export interface IncidentNotification {
   readonly decidedAt: string;
   /** The outbox flag: false until SNS accepted it. */
   readonly sent: boolean;
+  /** Who is sending it (one execution at a time) and since when: a stale claim may be taken over. */
+  readonly claimedBy?: string;
+  readonly claimedAt?: string;
   readonly messageId?: string;
 }
 

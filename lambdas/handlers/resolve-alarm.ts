@@ -1,0 +1,50 @@
+// ResolveAlarm: an alarm went back to OK. It is marked OK on its incident; when it was the last
+// alarm in ALARM the incident resolves and its closing message waits in the outbox for Notify.
+
+import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import { z } from 'zod';
+import { ALARM_DETAIL_TYPE, ALARM_SOURCE, alarmArnOf, IsoTimestampSchema } from './alarm-event.ts';
+import { coldStart, inLambda } from './cold-start.ts';
+import type { Resolution } from './contracts.ts';
+import { parseInput } from './errors.ts';
+import { type IncidentDeps, recordAlarmOk } from './incidents.ts';
+import { instrumented, logger, metrics } from './observability.ts';
+
+export const AlarmOkEventSchema = EventBridgeSchema.extend({
+  source: z.literal(ALARM_SOURCE, { error: `must be "${ALARM_SOURCE}"` }),
+  'detail-type': z.literal(ALARM_DETAIL_TYPE, { error: `must be "${ALARM_DETAIL_TYPE}"` }),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: z.object({
+      value: z.literal('OK', { error: 'must be "OK": only an alarm back to OK resolves' }),
+      timestamp: IsoTimestampSchema,
+    }),
+  }),
+});
+
+export async function resolveAlarm(input: unknown, deps: IncidentDeps): Promise<Resolution> {
+  const event = parseInput(AlarmOkEventSchema, input, 'alarm OK event');
+  const alarmKey = alarmArnOf(event.resources) ?? event.detail.alarmName;
+  const at = new Date(Date.parse(event.detail.state.timestamp)).toISOString();
+  const { incident } = await recordAlarmOk(alarmKey, at, deps);
+  return {
+    alarmKey,
+    claimToken: randomUUID(),
+    incident: incident === undefined ? null : { incidentId: incident.incidentId, status: incident.status },
+  };
+}
+
+// The composition root (wiring/resolve-alarm.ts) is loaded on first use: importing this module for its logic
+// loads no AWS client.
+const dependencies = coldStart(async () => (await import('./wiring/resolve-alarm.ts')).resolveAlarmDeps());
+// Inside Lambda, build during init: a missing variable fails the cold start naming it.
+if (inLambda()) await dependencies();
+
+export const handler = instrumented<unknown, Resolution>().handler(async (event) => {
+  const resolution = await resolveAlarm(event, await dependencies());
+  logger.info('alarm back to OK', { ...resolution });
+  if (resolution.incident?.status === 'RESOLVED') metrics.addMetric('IncidentResolved', MetricUnit.Count, 1);
+  return resolution;
+});

@@ -1,0 +1,66 @@
+// The lines an incident message puts before the finding it reports: which incident, what changed
+// (opened, root cause changed, grew, resolved) and, on resolution, its duration, its alarms and
+// the final root cause. Pure; every name from X-Ray or CloudWatch goes through `oneLine`.
+
+import { describeKind, durationText } from '../core/incidents/lifecycle.ts';
+import type { Incident, IncidentNotification } from '../core/incidents/model.ts';
+import { utc } from './format.ts';
+
+/** What the notifier adds to a finding's message when it is an incident's. */
+export interface IncidentNote {
+  readonly incidentId: string;
+  readonly notificationId: string;
+  readonly kind: IncidentNotification['kind'];
+  /** Replaces the finding's subject: ASCII, one line. */
+  readonly subject: string;
+  /** Printed before the finding's own text. */
+  readonly preface: string;
+}
+
+/** Neutralises line breaks and control characters, so a name cannot forge a line of the message. */
+export function oneLine(s: string): string {
+  return s.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim();
+}
+
+export function incidentNote(incident: Incident, n: IncidentNotification): IncidentNote {
+  const services = [...new Set(incident.alarms.map((a) => oneLine(a.service)))];
+  const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
+  const alarms = `${incident.alarms.length} alarm${incident.alarms.length === 1 ? '' : 's'} on ${services.length} service${services.length === 1 ? '' : 's'}`;
+  const lines = [`Incident ${incident.incidentId} — ${describeKind(n.kind)}`];
+  let subject: string;
+  switch (n.kind) {
+    case 'opened':
+      subject = `incident opened, root cause ${root}`;
+      lines.push(`Opened ${utc(incident.openedAt)} by ${alarms}.`);
+      break;
+    case 'root-cause-changed':
+      subject = `root cause now ${root}`;
+      lines.push(`The root cause is now ${root} (${alarms} so far).`);
+      break;
+    case 'update':
+      subject = `incident grew to ${alarms}`;
+      lines.push(`The incident grew: ${alarms} (${services.join(', ')}). Root cause: ${root}.`);
+      break;
+    case 'resolved': {
+      const end = incident.resolvedAt ?? incident.lastActivityAt;
+      subject = `resolved after ${durationText(incident.openedAt, end)}, root cause ${root}`;
+      lines.push(
+        `Resolved ${utc(end)}: every alarm is back to OK after ${durationText(incident.openedAt, end)}.`,
+        `Final root cause: ${root}.`,
+        `Alarms (${incident.alarms.length}):`,
+        ...incident.alarms.map(
+          (a) =>
+            `  - ${oneLine(a.alarmName)} on ${oneLine(a.service)}: ALARM ${utc(a.firedAt)}${a.okAt ? `, OK ${utc(a.okAt)}` : ''}`,
+        ),
+      );
+      break;
+    }
+  }
+  return {
+    incidentId: incident.incidentId,
+    notificationId: n.id,
+    kind: n.kind,
+    subject: `[incident] ${subject}`,
+    preface: `${lines.join('\n')}\n\n`,
+  };
+}
