@@ -58,6 +58,33 @@ describe('Function: cascadeSet', () => {
     expect(set).toEqual(expect.arrayContaining(['payment-api', 'checkout', 'web']));
     expect(set).not.toContain('db');
   });
+
+  it('should leave out a root cause of another cascade in the same graph', () => {
+    // Prepare: a second, unrelated origin whose blast radius does not hold the alarmed service.
+    const base = makeFinding({ analysisId: 'a2', service: 'checkout' });
+    const other = base.rootCauses[0] as (typeof base.rootCauses)[0];
+    const finding = {
+      ...base,
+      rootCauses: [
+        ...base.rootCauses,
+        {
+          ...other,
+          rank: 2,
+          service: 'search-index',
+          blastRadius: {
+            ...other.blastRadius,
+            affected: ['search'],
+            atRisk: ['search'],
+            entryPoints: ['search'],
+          },
+        },
+      ],
+    };
+
+    // Act & Assess
+    expect(cascadeSet(finding)).not.toContain('search-index');
+    expect(cascadeSet(finding)).not.toContain('search');
+  });
 });
 
 describe('Function: neighborhood', () => {

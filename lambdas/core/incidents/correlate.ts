@@ -7,21 +7,30 @@ import type { Incident, IncidentConfig } from './model.ts';
 const MINUTE_MS = 60_000;
 
 /**
- * The services a finding ties to its cascade: every root cause with its affected and at-risk
- * services and entry points, the services on its propagation paths, every non-healthy service,
- * and the alarmed service itself.
+ * The services a finding ties to the alarmed service's cascade: each root cause the alarmed service
+ * is (or is hurt by — it is among its affected or at-risk services), with those services, its entry
+ * points and its propagation paths, plus the alarmed service itself. A root cause elsewhere in the
+ * graph (another cascade in the same window) is left out, so two cascades stay two incidents.
  */
 export function cascadeSet(finding: Finding): string[] {
-  const set = new Set<string>();
-  if (finding.trigger.service !== undefined) set.add(finding.trigger.service);
-  for (const rc of finding.rootCauses) {
+  const alarmed = finding.trigger.service;
+  const set = new Set<string>(alarmed === undefined ? [] : [alarmed]);
+  const relevant = finding.rootCauses.filter(
+    (rc) =>
+      alarmed === undefined ||
+      rc.service === alarmed ||
+      rc.blastRadius.affected.includes(alarmed) ||
+      rc.blastRadius.atRisk.includes(alarmed),
+  );
+  for (const rc of relevant) {
     set.add(rc.service);
     for (const s of rc.blastRadius.affected) set.add(s);
     for (const s of rc.blastRadius.atRisk) set.add(s);
     for (const s of rc.blastRadius.entryPoints) set.add(s);
+    for (const path of finding.cascade.paths) {
+      if (path.origin === rc.service) for (const s of path.services) set.add(s);
+    }
   }
-  for (const path of finding.cascade.paths) for (const s of path.services) set.add(s);
-  for (const s of finding.services) if (s.role !== 'healthy') set.add(s.service);
   return [...set].sort();
 }
 
