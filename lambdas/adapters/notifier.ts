@@ -90,9 +90,10 @@ export function formatNotification(
   options: NotificationOptions = {},
 ): Notification {
   const note = options.note;
-  const subject = note
-    ? asciiLine(note.subject).slice(0, MAX_SUBJECT_CHARS) || '[incident]'
-    : formatSubject(finding);
+  const subject =
+    note?.subject !== undefined
+      ? asciiLine(note.subject).slice(0, MAX_SUBJECT_CHARS)
+      : formatSubject(finding);
   const attributes = {
     ...messageAttributes(finding),
     ...(note

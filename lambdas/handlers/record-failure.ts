@@ -135,8 +135,45 @@ export function alarmRefOf(payload: unknown): AlarmRef | undefined {
 }
 
 /**
- * "ErrorType: message" from Step Functions' Error and Cause. A Lambda's Cause is JSON with
- * `errorType`, `errorMessage` and a stack trace; the trace never leaves the logs.
+ * Errors of our own making: their messages are written for the reader (a bad field, an unknown
+ * service) and name nothing secret. Every other message (AWS SDK errors carry role ARNs, account
+ * ids, request ids) stays in the logs; the finding gets its class and a plain sentence.
+ */
+const OWN_ERRORS: ReadonlySet<string> = new Set([
+  'InputValidationError',
+  'GraphInputError',
+  'UnknownServiceError',
+  'UnknownAlarmServiceError',
+  'ConfigurationError',
+  'IncidentsConflictError',
+  'States.DataLimitExceeded',
+]);
+
+/** What a failure of each other kind means, without its raw text. */
+function safeMessage(name: string): string {
+  if (name === 'States.Timeout') return 'the step timed out';
+  if (/Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded/i.test(name))
+    return 'AWS throttled the calls and the retries ran out';
+  if (/AccessDenied|Unauthorized|Forbidden|NotAuthorized/i.test(name))
+    return 'AWS refused the call: a permission is missing';
+  if (/^Lambda\./.test(name)) return 'the Lambda service failed to run the step';
+  if (/ServiceUnavailable|InternalServer|InternalFailure|5\d\d/i.test(name)) return 'an AWS service failed';
+  return 'unexpected error';
+}
+
+/** Redacts what must never reach a reader even from our own messages: ARNs, account ids, access keys. */
+export function redact(text: string): string {
+  return text
+    .replace(/arn:aws[a-z-]*:[^\s"',;)]+/g, '<arn>')
+    .replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '<key>')
+    .replace(/\b\d{12}\b/g, '<account>');
+}
+
+/**
+ * "ErrorType: message" from Step Functions' Error and Cause, safe to show: our own errors keep
+ * their message, any other gets its class and a plain sentence (details go to the logs only).
+ * A Lambda's Cause is JSON with `errorType`, `errorMessage` and a stack trace; the trace never
+ * leaves the logs.
  */
 export function describeError(error: {
   readonly Error?: string | undefined;
@@ -160,7 +197,10 @@ export function describeError(error: {
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const name = causeType || type;
+  const raw = causeType || type;
+  const name = /^[A-Za-z][A-Za-z0-9_.:-]{0,79}$/.test(raw) ? raw : raw === '' ? '' : 'Error';
+  if (name !== '' && !OWN_ERRORS.has(name)) return `${name}: ${safeMessage(name)}.`;
+  message = redact(message);
   const text =
     name && message ? (message.startsWith(name) ? message : `${name}: ${message}`) : name || message;
   const clipped = text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
@@ -266,7 +306,12 @@ if (inLambda()) await dependencies();
 
 export const handler = instrumented<unknown, RecordedFailure>().handler(async (event) => {
   const recorded = await recordFailure(event, await dependencies());
-  logger.error('analysis failed; FAILED finding recorded', { ...recorded });
+  // The whole error, ARNs and all, stays here: the finding and the message carry a safe summary.
+  const failure = FailureSchema.safeParse(event);
+  logger.error('analysis failed; FAILED finding recorded', {
+    ...recorded,
+    error: failure.success ? failure.data.error : undefined,
+  });
   metrics.addMetric('AnalysisFailed', MetricUnit.Count, 1);
   return recorded;
 });

@@ -11,8 +11,8 @@ export interface IncidentNote {
   readonly incidentId: string;
   readonly notificationId: string;
   readonly kind: IncidentNotification['kind'];
-  /** Replaces the finding's subject: ASCII, one line. */
-  readonly subject: string;
+  /** Replaces the finding's subject (ASCII, one line); the first message keeps the finding's own. */
+  readonly subject?: string;
   /** Printed before the finding's own text. */
   readonly preface: string;
 }
@@ -27,10 +27,9 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
   const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
   const alarms = `${incident.alarms.length} alarm${incident.alarms.length === 1 ? '' : 's'} on ${services.length} service${services.length === 1 ? '' : 's'}`;
   const lines = [`Incident ${incident.incidentId} — ${describeKind(n.kind)}`];
-  let subject: string;
+  let subject: string | undefined;
   switch (n.kind) {
     case 'opened':
-      subject = `incident opened, root cause ${root}`;
       lines.push(`Opened ${utc(incident.openedAt)} by ${alarms}.`);
       break;
     case 'root-cause-changed':
@@ -60,7 +59,7 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
     incidentId: incident.incidentId,
     notificationId: n.id,
     kind: n.kind,
-    subject: `[incident] ${subject}`,
+    ...(subject !== undefined ? { subject: `[cascade] ${subject}` } : {}),
     preface: `${lines.join('\n')}\n\n`,
   };
 }

@@ -106,7 +106,40 @@ describe('Handler: record-failure', () => {
     });
 
     // Assess
-    expect(text).toBe('Error: boom.');
+    expect(text).toBe('Error: unexpected error.');
+    expect(text).not.toMatch(/a\.js|\bat y/);
+  });
+
+  it('should keep no ARN, account id or raw AWS text in a FAILED finding, only the error class and a safe message', () => {
+    // Prepare: what an SDK error looks like in a Lambda's Cause.
+    const denied = {
+      Error: 'AccessDeniedException',
+      Cause: JSON.stringify({
+        errorType: 'AccessDeniedException',
+        errorMessage:
+          'User: arn:aws:sts::123456789012:assumed-role/CascadeAnalyzer-CollectGraphRole/fn is not authorized to perform: xray:GetServiceGraph',
+      }),
+    };
+
+    // Act
+    const finding = failedFinding(
+      { input: { analysisId: 'alarm-9', service: 'web' }, error: denied },
+      deps(),
+    );
+    const own = describeError({
+      Error: 'InputValidationError',
+      Cause: JSON.stringify({
+        errorType: 'InputValidationError',
+        errorMessage: 'bad arn:aws:iam::123456789012:role/x',
+      }),
+    });
+
+    // Assess
+    expect(finding.error).toBe('AccessDeniedException: AWS refused the call: a permission is missing.');
+    for (const text of [finding.error ?? '', finding.summary, own]) {
+      expect(text).not.toMatch(/arn:aws|123456789012|assumed-role/);
+    }
+    expect(own).toBe('InputValidationError: bad <arn>.');
   });
 
   it('should give a failed alarm event the id Prepare would have given it, and its service', () => {
