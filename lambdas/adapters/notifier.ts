@@ -9,7 +9,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../core/model.ts';
 import { formatChatbotNotification } from '../report/chat.ts';
 import { emailText, formatEmailText, TEXT_LEVELS, type TextCaps, truncateBytes } from '../report/email.ts';
-import { cascadeSize } from '../report/format.ts';
+import { cascadeSize, neutralizeFinding } from '../report/format.ts';
 import type { IncidentNote } from '../report/incident-text.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
 import { findingService } from './findings-table-schema.ts';
@@ -85,10 +85,12 @@ export class SnsNotifier implements Notifier {
 
 /** Every variant of the notification, together within SNS's size limit. */
 export function formatNotification(
-  finding: Finding,
+  unsafe: Finding,
   reportPath: string,
   options: NotificationOptions = {},
 ): Notification {
+  // Names come from applications: no control character reaches a subject, attribute or text.
+  const finding = neutralizeFinding(unsafe);
   const note = options.note;
   const subject =
     note?.subject !== undefined

@@ -4,7 +4,7 @@
 
 import { describeKind, durationText } from '../core/incidents/lifecycle.ts';
 import type { Incident, IncidentNotification } from '../core/incidents/model.ts';
-import { utc } from './format.ts';
+import { neutralizeText, utc } from './format.ts';
 
 /** What the notifier adds to a finding's message when it is an incident's. */
 export interface IncidentNote {
@@ -17,9 +17,9 @@ export interface IncidentNote {
   readonly preface: string;
 }
 
-/** Neutralises line breaks and control characters, so a name cannot forge a line of the message. */
+/** A name on one line: it cannot forge a line of the message. */
 export function oneLine(s: string): string {
-  return s.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim();
+  return neutralizeText(s).trim();
 }
 
 export function incidentNote(incident: Incident, n: IncidentNotification): IncidentNote {

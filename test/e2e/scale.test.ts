@@ -38,11 +38,13 @@ describe('E2E: a 10,000-service incident', () => {
     );
     expect(report.status).toBe('SUCCEEDED');
     expect(report.states.map((s) => s.state)).toEqual([
+      'Route',
       'Prepare',
       'CollectGraph',
       'Enrich',
       'Analyze',
       'Store',
+      'Correlate',
       'Notify',
       'Done',
     ]);
