@@ -149,8 +149,8 @@ export class CascadeAnalyzerStack extends Stack {
     for (const f of [steps.store, steps.notify, steps.recordFailure, apiFn])
       allow(f, ['s3:GetObject'], [findingObjects]);
     allow(steps.recordFailure, ['s3:PutObject'], [findingObjects]);
-    for (const f of [steps.store, steps.recordFailure])
-      allow(f, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
+    allow(steps.store, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
+    allow(steps.recordFailure, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
     // Incidents live in the findings table: read-modify-write of the open-incidents item and the
     // incident copies (conditional PutItem), and the stored finding an incident message reports.
     for (const f of [steps.correlate, steps.resolveAlarm, steps.notify, steps.recordFailure])

@@ -1,4 +1,5 @@
-// DynamoDB store of findings: one item per analysisId, ever (conditional put), listed per service
+// DynamoDB store of findings: one item per analysisId (conditional put; a result supersedes a
+// FAILED finding, never the reverse), listed per service
 // newest first through the `byService` index. Items stay under DynamoDB's 400 KB limit by
 // compacting very large findings instead of failing.
 
@@ -25,6 +26,7 @@ import {
   type FindingSummary,
   type FindingsRepository,
   type ListQuery,
+  type PutOutcome,
 } from './ports.ts';
 
 /** The Finding JSON's budget in UTF-8 bytes: the rest of the 400 KB item is keys and list fields. */
@@ -66,7 +68,7 @@ export class DynamoFindingsRepository implements FindingsRepository {
     this.now = options.now ?? (() => new Date());
   }
 
-  async put(finding: Finding): Promise<'created' | 'exists'> {
+  async put(finding: Finding): Promise<PutOutcome> {
     const now = this.now();
     const at = finding.window?.end ? normalizeIso(finding.window.end) : now.toISOString();
     const { finding: stored, truncated } = compactFinding(finding, MAX_FINDING_BYTES);
@@ -86,25 +88,37 @@ export class DynamoFindingsRepository implements FindingsRepository {
       storedAt: { S: now.toISOString() },
       [TTL]: { N: String(Math.floor(now.getTime() / 1000) + this.retentionDays * DAY_SECONDS) },
     };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        }),
-      );
-      return 'created';
-    } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as { name?: unknown }).name === 'ConditionalCheckFailedException'
-      ) {
-        return 'exists';
+    const putIf = async (condition: string, values?: Record<string, AttributeValue>): Promise<boolean> => {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#pk': PK, ...(values ? { '#status': 'status' } : {}) },
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (
+          err instanceof ConditionalCheckFailedException ||
+          (err as { name?: unknown }).name === 'ConditionalCheckFailedException'
+        ) {
+          return false;
+        }
+        throw err;
       }
-      throw err;
+    };
+    if (await putIf('attribute_not_exists(#pk)')) return 'created';
+    // A result supersedes a FAILED finding (a transient failure, then a successful redelivery);
+    // a FAILED one never replaces anything, and nothing replaces a result.
+    if (finding.status !== 'FAILED') {
+      if (await putIf('attribute_exists(#pk) AND #status = :failed', { ':failed': { S: 'FAILED' } })) {
+        return 'superseded';
+      }
     }
+    return 'exists';
   }
 
   async get(analysisId: string): Promise<Finding | undefined> {

@@ -83,10 +83,16 @@ export interface ListQuery {
   readonly next?: string;
 }
 
-/** DynamoDB: one finding per analysisId, ever (conditional put). */
+/**
+ * `created` the first time; `superseded` when a result (COMPLETED, NO_DATA) replaced a stored FAILED
+ * finding; `exists` when a finding with this id is already stored and stays (a result, or FAILED
+ * over FAILED).
+ */
+export type PutOutcome = 'created' | 'superseded' | 'exists';
+
+/** DynamoDB: one finding per analysisId (conditional put). */
 export interface FindingsRepository {
-  /** `created` the first time; `exists` when a finding with this id is already stored (left unchanged). */
-  put(finding: Finding): Promise<'created' | 'exists'>;
+  put(finding: Finding): Promise<PutOutcome>;
   get(analysisId: string): Promise<Finding | undefined>;
   listByService(query: ListQuery): Promise<FindingPage>;
 }

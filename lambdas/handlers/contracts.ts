@@ -63,7 +63,7 @@ export const AnalyzedSchema = z.object({
 export type Analyzed = z.infer<typeof AnalyzedSchema>;
 
 /** Store's output: Analyze's, plus whether this put created the finding or found it already stored. */
-export const StoredSchema = AnalyzedSchema.extend({ stored: z.enum(['created', 'exists']) });
+export const StoredSchema = AnalyzedSchema.extend({ stored: z.enum(['created', 'superseded', 'exists']) });
 export type Stored = z.infer<typeof StoredSchema>;
 
 /** What Correlate adds: the incident this analysis joined (null for analyses no alarm started). */

@@ -41,7 +41,7 @@ export async function notifyFinding(input: unknown, deps: NotifyDeps): Promise<N
     if (!('findingKey' in parsed)) return { analysisId, messageId: null };
   }
   const stored = parseInput(StoredSchema, input, 'Notify input');
-  if (stored.stored !== 'created') return { analysisId: stored.analysisId, messageId: null };
+  if (stored.stored === 'exists') return { analysisId: stored.analysisId, messageId: null };
   const finding = await loadFinding(deps.snapshotStore, stored.findingKey, stored.analysisId);
   const { messageId } = await deps.notifier.publish(finding, reportPathFor(stored.analysisId));
   return { analysisId: stored.analysisId, messageId };

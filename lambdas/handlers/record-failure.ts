@@ -4,7 +4,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
+import type { FindingsRepository, Notifier, PutOutcome } from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
@@ -35,7 +35,7 @@ export interface RecordFailureDeps {
 
 export interface RecordedFailure {
   readonly analysisId: string;
-  readonly stored: 'created' | 'exists';
+  readonly stored: PutOutcome;
   readonly messageId: string | null;
   readonly incidentId?: string;
   /** Incident messages sent by this call. */

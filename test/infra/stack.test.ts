@@ -248,16 +248,17 @@ describe('Stack: IAM', () => {
     expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
   });
 
-  it('should let Store put items in the findings table and nothing else in DynamoDB', () => {
+  it('should let Store put and read back items of the findings table and nothing else in DynamoDB', () => {
     const st = statementsOf('StoreRole');
     expect(st).toContainEqual(
       expect.objectContaining({
-        Action: 'dynamodb:PutItem',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
       }),
     );
     expect(st.flatMap((s) => s.Action).filter((a) => String(a).startsWith('dynamodb:'))).toEqual([
       'dynamodb:PutItem',
+      'dynamodb:GetItem',
     ]);
   });
 

@@ -63,6 +63,28 @@ describe.each([
     await server?.stop();
   });
 
+  it('should let a COMPLETED finding supersede a FAILED one, and never the reverse', async () => {
+    // Prepare
+    const id = 'supersede-1';
+    const completed = makeFinding({ analysisId: id });
+    const failed: Finding = {
+      ...completed,
+      status: 'FAILED',
+      rootCauses: [],
+      error: 'States.Timeout: the step timed out.',
+    };
+
+    // Act
+    const first = await repo.put(failed);
+    const second = await repo.put(completed);
+    const third = await repo.put(failed);
+    const fourth = await repo.put(completed);
+
+    // Assess
+    expect([first, second, third, fourth]).toEqual(['created', 'superseded', 'exists', 'exists']);
+    expect((await repo.get(id))?.status).toBe('COMPLETED');
+  });
+
   it('should store a new finding and say it was created', async () => {
     // Prepare
     const finding = makeFinding({ analysisId: 'new-1' });
