@@ -64,6 +64,23 @@ export const TASK_RETRY = {
   backoffRate: 2,
   maxDelaySeconds: 60,
 } as const;
+/**
+ * The steps that only record and send (idempotent: conditional writes, a claimed outbox) also retry
+ * any other error a few times, so that a short SNS or DynamoDB outage does not end in the Catch.
+ */
+export const SEND_RETRY = {
+  intervalSeconds: 2,
+  maxAttempts: 3,
+  backoffRate: 2,
+  maxDelaySeconds: 30,
+} as const;
+export const SENDING_STEPS: ReadonlySet<string> = new Set([
+  'Correlate',
+  'Notify',
+  'ResolveAlarm',
+  'NotifyResolution',
+  'RecordFailure',
+]);
 
 /** Task timeouts in seconds, by state. */
 export const TASK_TIMEOUTS: Readonly<Record<string, number>> = {
@@ -84,12 +101,17 @@ export const TASK_TIMEOUTS: Readonly<Record<string, number>> = {
  * timing out on its first try and every retry, with the longest waits between them.
  */
 export function executionTimeoutSeconds(): number {
-  const r = TASK_RETRY;
-  let waits = 0;
-  for (let i = 0; i < r.maxAttempts; i++) {
-    waits += Math.min(r.maxDelaySeconds, r.intervalSeconds * r.backoffRate ** i);
-  }
-  const worst = (name: string) => (TASK_TIMEOUTS[name] ?? 0) * (r.maxAttempts + 1) + waits;
+  const waits = (r: typeof TASK_RETRY | typeof SEND_RETRY) => {
+    let total = 0;
+    for (let i = 0; i < r.maxAttempts; i++)
+      total += Math.min(r.maxDelaySeconds, r.intervalSeconds * r.backoffRate ** i);
+    return total;
+  };
+  const worst = (name: string) => {
+    const policies = SENDING_STEPS.has(name) ? [TASK_RETRY, SEND_RETRY] : [TASK_RETRY];
+    const attempts = 1 + policies.reduce((n, p) => n + p.maxAttempts, 0);
+    return (TASK_TIMEOUTS[name] ?? 0) * attempts + policies.reduce((n, p) => n + waits(p), 0);
+  };
   return [...STEP_NAMES, 'RecordFailure'].reduce((sum, name) => sum + worst(name), 0);
 }
 
@@ -100,8 +122,8 @@ export class Workflow extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     const { steps } = props;
-    const step = (name: string, fn: AnalyzerFunction, payload?: sfn.TaskInput) =>
-      new tasks.LambdaInvoke(this, name, {
+    const step = (name: string, fn: AnalyzerFunction, payload?: sfn.TaskInput) => {
+      const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: fn.function,
         ...(payload ? { payload } : {}),
         payloadResponseOnly: true,
@@ -115,6 +137,18 @@ export class Workflow extends Construct {
         maxDelay: Duration.seconds(TASK_RETRY.maxDelaySeconds),
         jitterStrategy: sfn.JitterType.FULL,
       });
+      if (SENDING_STEPS.has(name)) {
+        task.addRetry({
+          errors: ['States.ALL'],
+          interval: Duration.seconds(SEND_RETRY.intervalSeconds),
+          maxAttempts: SEND_RETRY.maxAttempts,
+          backoffRate: SEND_RETRY.backoffRate,
+          maxDelay: Duration.seconds(SEND_RETRY.maxDelaySeconds),
+          jitterStrategy: sfn.JitterType.FULL,
+        });
+      }
+      return task;
+    };
 
     const recordFailure = step(
       'RecordFailure',

@@ -31,6 +31,8 @@ describe('E2E: incidents in the local pipeline', () => {
   let moto: LocalServer;
   let pipeline: LocalPipeline;
   let queue: TopicQueue;
+  /** Publishes to fail, each before or after SNS took the message (the notifier is wrapped). */
+  const publishFaults: ('before' | 'after')[] = [];
 
   beforeAll(async () => {
     moto = await startMotoServer();
@@ -40,11 +42,28 @@ describe('E2E: incidents in the local pipeline', () => {
       watch: [...STORM_CASCADE, ...SEARCH_CASCADE],
       snsEndpoint: moto.endpoint,
       retryDelayMs: 20,
+      faults: {
+        adapters: (real) => ({
+          ...real,
+          notifier: {
+            async publish(...args) {
+              const fault = publishFaults.shift();
+              if (fault === 'before')
+                throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
+              const out = await real.notifier.publish(...args);
+              if (fault === 'after')
+                throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
+              return out;
+            },
+          },
+        }),
+      },
     });
     queue = await subscribeQueue(moto.endpoint, pipeline.topicArn as string, 'e2e-incidents');
   }, 90_000);
 
   beforeEach(async () => {
+    publishFaults.length = 0;
     await pipeline.incidents.mutate((doc) => ({
       doc: { ...doc, incidents: [], earlyOks: [] },
       result: null,
@@ -111,6 +130,39 @@ describe('E2E: incidents in the local pipeline', () => {
     expect(open).toEqual([]);
     const listed = await pipeline.incidents.listByService({ service: 'ledger', limit: 10 });
     expect(listed.items.map((i) => [i.incidentId, i.status])).toContainEqual([incidentId, 'RESOLVED']);
+  });
+
+  it('should still send the root-cause message once when Notify fails after Store (RecordFailure sends the outbox)', async () => {
+    // Prepare: SNS fails Notify's publish and its 3 retries (an error no retry policy names transient).
+    publishFaults.push(...Array<'before'>(4).fill('before'));
+    const at = new Date(Date.now() - 30_000);
+
+    // Act
+    const report = await pipeline.run(pipeline.alarmEvent('orders', at));
+    const messages = await queue.receive({ min: 1, settleMs: 1_500 });
+
+    // Assess
+    expect(report.states.map((s) => `${s.state}:${s.outcome}`)).toContain('Notify:caught');
+    expect(report.states.map((s) => `${s.state}:${s.outcome}`)).toContain('RecordFailure:succeeded');
+    expect(kinds(messages)).toEqual(['opened']);
+    expect(messages[0]?.attributes.rootCause).toBe('bank-api');
+    expect(messages[0]?.attributes.status).toBe('COMPLETED');
+    const incident = await pipeline.incidents.get(messages[0]?.attributes.incidentId ?? '');
+    expect(incident?.notifications.map((n) => n.sent)).toEqual([true]);
+  });
+
+  it('should resend with the same notification id, never a new one, when SNS took the message but the answer was lost', async () => {
+    // Prepare
+    publishFaults.push('after');
+    const at = new Date(Date.now() - 30_000);
+
+    // Act
+    await pipeline.run(pipeline.alarmEvent('payments', at));
+    const messages = await queue.receive({ min: 1, settleMs: 1_500 });
+
+    // Assess: at least once, and every copy is the same notification.
+    expect(new Set(messages.map((m) => m.attributes.notificationId)).size).toBe(1);
+    expect(kinds(messages).every((k) => k === 'opened')).toBe(true);
   });
 
   it('should give 2 incidents and 2 root-cause messages for two unrelated cascades alarming together', async () => {

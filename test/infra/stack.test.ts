@@ -120,11 +120,14 @@ describe('Stack: workflow', () => {
           MaxDelaySeconds: number;
         }[];
       };
-      const r = st.Retry[0] as (typeof st.Retry)[0];
+      let attempts = 1;
       let waits = 0;
-      for (let i = 0; i < r.MaxAttempts; i++)
-        waits += Math.min(r.MaxDelaySeconds, r.IntervalSeconds * r.BackoffRate ** i);
-      return sum + st.TimeoutSeconds * (r.MaxAttempts + 1) + waits;
+      for (const r of st.Retry) {
+        attempts += r.MaxAttempts;
+        for (let i = 0; i < r.MaxAttempts; i++)
+          waits += Math.min(r.MaxDelaySeconds, r.IntervalSeconds * r.BackoffRate ** i);
+      }
+      return sum + st.TimeoutSeconds * attempts + waits;
     }, 0);
 
     // Assess
