@@ -78,7 +78,11 @@ export class CascadeAnalyzerStack extends Stack {
       description: string,
       timeout = Duration.seconds(30),
       memorySize = 512,
-      extra: { environment?: Record<string, string>; layers?: lambda.ILayerVersion[] } = {},
+      extra: {
+        environment?: Record<string, string>;
+        layers?: lambda.ILayerVersion[];
+        reservedConcurrency?: number;
+      } = {},
     ) =>
       new AnalyzerFunction(this, id, {
         handler,
@@ -88,6 +92,9 @@ export class CascadeAnalyzerStack extends Stack {
         logLevel: config.logLevel,
         environment: { ...common, ...extra.environment },
         ...(extra.layers ? { layers: extra.layers } : {}),
+        ...(extra.reservedConcurrency !== undefined
+          ? { reservedConcurrency: extra.reservedConcurrency }
+          : {}),
       });
     const chatbot = { environment: { CHATBOT_NOTIFICATIONS: String(config.chatbotNotifications) } };
     const steps = {
@@ -129,8 +136,13 @@ export class CascadeAnalyzerStack extends Stack {
       Duration.seconds(30),
       1024,
       {
-        environment: { CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH },
+        environment: {
+          CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH,
+          ...(config.apiAccess.length > 0 ? { API_ACCESS: JSON.stringify(config.apiAccess) } : {}),
+        },
         layers: [this.graphviz.layer],
+        // On-demand analyses share X-Ray's quota with alarm-driven ones: cap how many run at once.
+        reservedConcurrency: config.apiReservedConcurrency,
       },
     );
 

@@ -58,6 +58,20 @@ export const ConfigSchema = z.strictObject({
   incidentUpdateMinutes: z.number().int().min(1).max(1440),
   /** An open incident idle this many hours (its alarms never cleared) is closed without a message. */
   incidentMaxIdleHours: z.number().int().min(1).max(720),
+  /**
+   * API scoping: callers (IAM ARN, or a prefix ending in `*`) and the services each may see and
+   * analyse. Empty: every caller IAM lets in sees every service.
+   */
+  apiAccess: z
+    .array(
+      z.strictObject({
+        principal: z.string().min(1).max(2048),
+        services: z.array(z.string().min(1).max(256)).min(1),
+      }),
+    )
+    .max(200),
+  /** The API function's reserved concurrency: on-demand analyses cannot starve alarm-driven ones. */
+  apiReservedConcurrency: z.number().int().min(1).max(1000),
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
@@ -82,6 +96,8 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   incidentHops: 1,
   incidentUpdateMinutes: 30,
   incidentMaxIdleHours: 24,
+  apiAccess: [],
+  apiReservedConcurrency: 5,
 };
 
 export class ConfigError extends Error {

@@ -162,6 +162,8 @@ export const ENV = {
   incidentUpdateMinutes: 'INCIDENT_UPDATE_MINUTES',
   /** …and hours an open incident may stay idle before it is closed without a message. */
   incidentMaxIdleHours: 'INCIDENT_MAX_IDLE_HOURS',
+  /** JSON list of {principal, services}: which services each API caller may see; optional, default all. */
+  apiAccess: 'API_ACCESS',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

@@ -4,6 +4,7 @@
 
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from '../core/incidents/model.ts';
 import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
+import { type AccessRule, AccessRulesSchema } from './api-access.ts';
 import { ENV, type WatchedService, WatchedServicesSchema } from './contracts.ts';
 import { ConfigurationError, fieldPath } from './errors.ts';
 
@@ -138,4 +139,24 @@ export function incidentConfig(env: Env): IncidentConfig {
     updateIntervalMinutes: read(ENV.incidentUpdateMinutes, d.updateIntervalMinutes, 1, 1440),
     maxIdleHours: read(ENV.incidentMaxIdleHours, d.maxIdleHours, 1, 720),
   };
+}
+
+/** API_ACCESS: the API's access list (AccessRulesSchema); absent or blank is no scoping. */
+export function readAccessRules(env: Env): AccessRule[] {
+  const raw = (env[ENV.apiAccess] ?? '').trim();
+  if (raw === '') return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`environment variable ${ENV.apiAccess} is not valid JSON`);
+  }
+  const parsed = AccessRulesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(
+      `environment variable ${ENV.apiAccess}: ${issue ? fieldPath(issue.path) || '(list)' : ''}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
 }

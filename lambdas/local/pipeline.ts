@@ -36,6 +36,7 @@ import {
   type HandlerName,
   incidentConfig,
   prepareSettings,
+  readAccessRules,
   readAlarmPrefix,
   readWatchedServices,
   retentionDays,
@@ -355,6 +356,8 @@ export class LocalPipeline {
     checkRequiredEnv('api', this.app.apiEnvironment);
     return {
       repository: this.repository,
+      incidents: this.incidents,
+      access: readAccessRules(this.app.apiEnvironment),
       starter: this.starter,
       newId: () => `api-${randomUUID()}`,
       now: () => new Date(),

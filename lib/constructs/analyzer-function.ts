@@ -23,6 +23,8 @@ export interface AnalyzerFunctionProps {
   readonly logLevel: string;
   /** @default none */
   readonly layers?: readonly lambda.ILayerVersion[];
+  /** @default none: the account's unreserved pool */
+  readonly reservedConcurrency?: number;
 }
 
 /** The repository root, where lambdas/handlers lives (lib/constructs → ../..). */
@@ -64,6 +66,9 @@ export class AnalyzerFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

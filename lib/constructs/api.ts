@@ -91,5 +91,20 @@ export class AnalysesApi extends Construct {
       requestValidator: validateParams,
       requestParameters: { 'method.request.path.id': true },
     });
+    const incidents = this.api.root.addResource('incidents');
+    incidents.addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: {
+        'method.request.querystring.service': true,
+        'method.request.querystring.from': false,
+        'method.request.querystring.to': false,
+        'method.request.querystring.limit': false,
+        'method.request.querystring.next': false,
+      },
+    });
+    incidents.addResource('{id}').addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: { 'method.request.path.id': true },
+    });
   }
 }

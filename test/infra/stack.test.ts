@@ -185,15 +185,22 @@ describe('Stack: findings table', () => {
 describe('Stack: API', () => {
   it('should require IAM auth on every method', () => {
     const methods = Object.values(resources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBe(4);
+    expect(methods.length).toBe(6);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('should expose the four routes', () => {
+  it('should expose the six routes: analyses, one analysis, its report, incidents, one incident', () => {
     const paths = Object.values(resources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['analyses', 'report', '{id}']);
+    expect(paths.sort()).toEqual(['analyses', 'incidents', 'report', '{id}', '{id}']);
     const verbs = Object.values(resources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'POST']);
+    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
+  });
+
+  it('should cap the API function with reserved concurrency, and no step function', () => {
+    const fns = Object.entries(resources('AWS::Lambda::Function'));
+    const capped = fns.filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined);
+    expect(capped.map(([id]) => id)).toEqual([expect.stringMatching(/^ApiHandler/)]);
+    expect(capped[0]?.[1].Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
   it('should validate requests: the body of POST and the required service of the list', () => {
