@@ -6,11 +6,13 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { CascadeAnalyzerConfig } from './config.ts';
 import { AlarmTrigger } from './constructs/alarm-trigger.ts';
 import { AnalyzerFunction } from './constructs/analyzer-function.ts';
 import { AnalysesApi } from './constructs/api.ts';
+import { ExecutionWatch } from './constructs/execution-watch.ts';
 import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
 import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -33,6 +35,7 @@ export class CascadeAnalyzerStack extends Stack {
   public readonly serviceAlarms: ServiceAlarms;
   public readonly workflow: Workflow;
   public readonly trigger: AlarmTrigger;
+  public readonly executionWatch: ExecutionWatch;
   public readonly api: AnalysesApi;
   public readonly monitoring: Monitoring;
   public readonly functions: Readonly<Record<string, AnalyzerFunction>>;
@@ -82,6 +85,7 @@ export class CascadeAnalyzerStack extends Stack {
         environment?: Record<string, string>;
         layers?: lambda.ILayerVersion[];
         reservedConcurrency?: number;
+        deadLetterQueue?: sqs.IQueue;
       } = {},
     ) =>
       new AnalyzerFunction(this, id, {
@@ -95,6 +99,7 @@ export class CascadeAnalyzerStack extends Stack {
         ...(extra.reservedConcurrency !== undefined
           ? { reservedConcurrency: extra.reservedConcurrency }
           : {}),
+        ...(extra.deadLetterQueue !== undefined ? { deadLetterQueue: extra.deadLetterQueue } : {}),
       });
     const chatbot = { environment: { CHATBOT_NOTIFICATIONS: String(config.chatbotNotifications) } };
     const steps = {
@@ -190,12 +195,29 @@ export class CascadeAnalyzerStack extends Stack {
       alarmNames: [...this.serviceAlarms.alarmNames, ...config.alarmNames],
       alarmNamePrefixes: config.alarmNamePrefixes,
     });
+    // Executions that end without their Catch (timed out, aborted, RecordFailure itself failed).
+    const watchFn = fn(
+      'ExecutionWatch',
+      'execution-watch',
+      'Records a FAILED finding for an execution that ended without one',
+      undefined,
+      undefined,
+      { ...chatbot, deadLetterQueue: this.trigger.deadLetterQueue },
+    );
+    allow(watchFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    allow(watchFn, ['sns:Publish'], [this.notifications.topic.topicArn]);
+    allow(watchFn, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
+    this.executionWatch = new ExecutionWatch(this, 'ExecutionStatusRule', {
+      stateMachine: this.workflow.stateMachine,
+      handler: watchFn,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+    });
     this.api = new AnalysesApi(this, 'Api', {
       handler: apiFn,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
     });
-    this.functions = { ...steps, api: apiFn };
+    this.functions = { ...steps, executionWatch: watchFn, api: apiFn };
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       functions: Object.values(this.functions),

@@ -20,6 +20,7 @@ export const HANDLER_NAMES = [
   'record-failure',
   'correlate',
   'resolve-alarm',
+  'execution-watch',
   'api',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
@@ -38,6 +39,7 @@ export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   'record-failure': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   correlate: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays],
   'resolve-alarm': [ENV.findingsTable, ENV.retentionDays],
+  'execution-watch': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   api: [ENV.findingsTable, ENV.retentionDays, ENV.stateMachineArn],
 };
 

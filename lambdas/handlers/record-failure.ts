@@ -152,6 +152,9 @@ const OWN_ERRORS: ReadonlySet<string> = new Set([
 /** What a failure of each other kind means, without its raw text. */
 function safeMessage(name: string): string {
   if (name === 'States.Timeout') return 'the step timed out';
+  if (name === 'ExecutionTimedOut') return 'the execution timed out before its steps finished';
+  if (name === 'ExecutionAborted') return 'the execution was stopped before its steps finished';
+  if (name === 'ExecutionFailed') return 'the execution failed without recording why';
   if (/Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded/i.test(name))
     return 'AWS throttled the calls and the retries ran out';
   if (/AccessDenied|Unauthorized|Forbidden|NotAuthorized/i.test(name))

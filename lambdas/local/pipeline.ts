@@ -41,6 +41,7 @@ import {
   readWatchedServices,
   retentionDays,
 } from '../handlers/env.ts';
+import { EXECUTION_DETAIL_TYPE, watchExecution } from '../handlers/execution-watch.ts';
 import type { FlushDeps, IncidentDeps } from '../handlers/incidents.ts';
 import { notifyFinding } from '../handlers/notify.ts';
 import { prepare } from '../handlers/prepare.ts';
@@ -129,6 +130,8 @@ export class ExecutionAlreadyExistsError extends Error {
 }
 
 interface PipelineParts {
+  /** EventBridge's rule on execution status changes, and the ExecutionWatch function behind it. */
+  readonly watch: (report: ExecutionReport) => Promise<void>;
   readonly app: SynthesizedApp;
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
@@ -262,7 +265,9 @@ export class LocalPipeline {
         tasks,
         ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       });
+      const watch = executionWatchOf(envOf(app, 'recordFailure'), adapters, options.faults?.task);
       return new LocalPipeline({
+        watch,
         app,
         dir,
         repository,
@@ -331,7 +336,11 @@ export class LocalPipeline {
       return Promise.reject(new ExecutionAlreadyExistsError(`Execution ${name} already exists`));
     }
     this.names.add(name);
-    const execution = this.parts.machine.run(input, name, options.listener);
+    // As EventBridge does: an execution that ends without success goes to ExecutionWatch.
+    const execution = this.parts.machine.run(input, name, options.listener).then(async (report) => {
+      if (report.status !== 'SUCCEEDED') await this.parts.watch(report);
+      return report;
+    });
     this.running.add(execution);
     const done = () => this.running.delete(execution);
     execution.then(done, done);
@@ -459,6 +468,48 @@ function incidentDeps(env: Env, a: StepAdapters): IncidentDeps {
 
 function flushDeps(env: Env, a: StepAdapters): FlushDeps {
   return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier };
+}
+
+/**
+ * EventBridge's delivery of an execution status change to ExecutionWatch (the function's code,
+ * RecordFailure's environment): retried a few times as Lambda's asynchronous invocation is, then
+ * dropped (the DLQ). `wrap` lets tests inject faults into it as into any step.
+ */
+function executionWatchOf(
+  env: Env,
+  a: StepAdapters,
+  wrap: ((state: string, fn: TaskFunction) => TaskFunction) | undefined,
+): (report: ExecutionReport) => Promise<void> {
+  const deps = {
+    watched: readWatchedServices(env, false),
+    alarmPrefix: readAlarmPrefix(env),
+    repository: a.repository,
+    notifier: a.notifier,
+    incident: flushDeps(env, a),
+  };
+  const base: TaskFunction = (event) => watchExecution(event, deps);
+  const fn = wrap?.('ExecutionWatch', base) ?? base;
+  return async (report) => {
+    const event = {
+      source: 'aws.states',
+      'detail-type': EXECUTION_DETAIL_TYPE,
+      detail: {
+        executionArn: report.executionArn,
+        status: report.status,
+        input: JSON.stringify(report.input),
+        error: report.error?.Error ?? null,
+        cause: report.error?.Cause ?? null,
+      },
+    };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await fn(event);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
 }
 
 function envOf(app: SynthesizedApp, step: StepKey): Env {

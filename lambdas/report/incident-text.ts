@@ -63,3 +63,32 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
     preface: `${lines.join('\n')}\n\n`,
   };
 }
+
+/** An incident for the terminal: what it is, its alarms, its analyses and its timeline. */
+export function renderIncidentText(incident: Incident): string {
+  const end = incident.resolvedAt ?? incident.lastActivityAt;
+  const lines = [
+    `incident ${incident.incidentId} · ${incident.status} · opened ${utc(incident.openedAt)} · ${durationText(incident.openedAt, end)}`,
+    `root cause: ${incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause)} (analysis ${incident.currentAnalysisId ?? 'none'})`,
+    '',
+    `alarms (${incident.alarms.length}):`,
+    ...incident.alarms.map(
+      (a) =>
+        `  ${a.state.padEnd(5)} ${oneLine(a.alarmName)} on ${oneLine(a.service)} · fired ${utc(a.firedAt)}`,
+    ),
+    '',
+    `analyses (${incident.analyses.length}):`,
+    ...incident.analyses.map(
+      (a) => `  ${a.analysisId} ${a.status}${a.rootCause ? ` · root cause ${oneLine(a.rootCause)}` : ''}`,
+    ),
+    '',
+    `messages (${incident.notifications.length}):`,
+    ...incident.notifications.map(
+      (n) => `  ${n.id} ${describeKind(n.kind)} · ${n.sent ? 'sent' : 'pending'}`,
+    ),
+    '',
+    'timeline:',
+    ...incident.timeline.map((t) => `  ${utc(t.at)}  ${oneLine(t.text)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

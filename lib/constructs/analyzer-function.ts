@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface AnalyzerFunctionProps {
@@ -25,6 +26,8 @@ export interface AnalyzerFunctionProps {
   readonly layers?: readonly lambda.ILayerVersion[];
   /** @default none: the account's unreserved pool */
   readonly reservedConcurrency?: number;
+  /** For functions invoked asynchronously: where failed events go. @default none */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /** The repository root, where lambdas/handlers lives (lib/constructs → ../..). */
@@ -69,6 +72,7 @@ export class AnalyzerFunction extends Construct {
       ...(props.reservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),
+      ...(props.deadLetterQueue !== undefined ? { deadLetterQueue: props.deadLetterQueue } : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

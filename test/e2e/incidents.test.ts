@@ -33,6 +33,8 @@ describe('E2E: incidents in the local pipeline', () => {
   let queue: TopicQueue;
   /** Publishes to fail, each before or after SNS took the message (the notifier is wrapped). */
   const publishFaults: ('before' | 'after')[] = [];
+  /** Task states (and ExecutionWatch) that throw on every call while listed. */
+  const brokenStates = new Set<string>();
 
   beforeAll(async () => {
     moto = await startMotoServer();
@@ -43,6 +45,11 @@ describe('E2E: incidents in the local pipeline', () => {
       snsEndpoint: moto.endpoint,
       retryDelayMs: 20,
       faults: {
+        task: (state, fn) => async (input) => {
+          if (brokenStates.has(state))
+            throw Object.assign(new Error(`${state} is broken`), { name: 'Broken' });
+          return fn(input);
+        },
         adapters: (real) => ({
           ...real,
           notifier: {
@@ -64,6 +71,7 @@ describe('E2E: incidents in the local pipeline', () => {
 
   beforeEach(async () => {
     publishFaults.length = 0;
+    brokenStates.clear();
     await pipeline.incidents.mutate((doc) => ({
       doc: { ...doc, incidents: [], earlyOks: [] },
       result: null,
@@ -163,6 +171,25 @@ describe('E2E: incidents in the local pipeline', () => {
     // Assess: at least once, and every copy is the same notification.
     expect(new Set(messages.map((m) => m.attributes.notificationId)).size).toBe(1);
     expect(kinds(messages).every((k) => k === 'opened')).toBe(true);
+  });
+
+  it('should record a FAILED finding and send one message through ExecutionWatch when the execution could not record its own failure', async () => {
+    // Prepare: Analyze fails, and so does RecordFailure every time: the execution fails with no finding.
+    brokenStates.add('Analyze').add('RecordFailure');
+    const at = new Date(Date.now() - 20_000);
+
+    // Act
+    const report = await pipeline.run(pipeline.alarmEvent('checkout', at));
+    const messages = await queue.receive({ min: 1, settleMs: 1_500 });
+
+    // Assess
+    expect(report.status).toBe('FAILED');
+    expect(report.states.map((s) => `${s.state}:${s.outcome}`)).toContain('RecordFailure:failed');
+    expect(kinds(messages)).toEqual(['opened']);
+    expect(messages[0]?.attributes.status).toBe('FAILED');
+    const finding = await pipeline.repository.get(messages[0]?.attributes.analysisId ?? '');
+    expect(finding?.status).toBe('FAILED');
+    expect(finding?.error).toBe('Broken: unexpected error.');
   });
 
   it('should give 2 incidents and 2 root-cause messages for two unrelated cascades alarming together', async () => {

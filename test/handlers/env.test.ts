@@ -57,6 +57,7 @@ describe('Cold start: environment variables', () => {
       'record-failure': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       correlate: ['SNAPSHOT_BUCKET', 'FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
       'resolve-alarm': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
+      'execution-watch': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       api: ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'STATE_MACHINE_ARN'],
     });
   });

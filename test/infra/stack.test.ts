@@ -58,6 +58,32 @@ describe('Stack: EventBridge trigger', () => {
   });
 });
 
+describe('Stack: execution watch', () => {
+  it('should send executions that end FAILED, TIMED_OUT or ABORTED to ExecutionWatch, with a DLQ both ways', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('WorkflowStateMachine') }],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExecutionWatchFunction'), 'Arn'] },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+    const watch = Object.entries(resources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('ExecutionWatch'),
+    );
+    expect(watch?.[1].Properties.DeadLetterConfig).toEqual({ TargetArn: expect.anything() });
+  });
+});
+
 describe('Stack: workflow', () => {
   it('should run the steps of DESIGN.md in order and end in Done', () => {
     // Act
