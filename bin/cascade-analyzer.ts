@@ -5,6 +5,7 @@ import { analyzeCommand } from './commands/analyze.ts';
 import type { Command } from './commands/command.ts';
 import { demoCommand } from './commands/demo.ts';
 import { findingsCommand } from './commands/findings.ts';
+import { incidentsCommand } from './commands/incidents.ts';
 import { serveCommand } from './commands/serve.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { UsageError } from './commands/usage-error.ts';
@@ -15,6 +16,7 @@ const COMMANDS: readonly Command[] = [
   demoCommand,
   serveCommand,
   findingsCommand,
+  incidentsCommand,
 ];
 
 function help(): string {

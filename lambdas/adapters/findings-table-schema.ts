@@ -37,6 +37,11 @@ export function incidentKey(incidentId: string): string {
   return `${INCIDENT_KEY_PREFIX}${incidentId}`;
 }
 
+/** Which incident an analysis belongs to (`incidentId`), for the report's link. */
+export function analysisIncidentKey(analysisId: string): string {
+  return `ANALYSIS_INCIDENT#${analysisId}`;
+}
+
 /** The index row of an incident under one of its services. */
 export function incidentServiceKey(incidentId: string, service: string): string {
   return `${INCIDENT_KEY_PREFIX}${incidentId}#SERVICE#${service}`;

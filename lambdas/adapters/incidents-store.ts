@@ -16,6 +16,7 @@ import {
 import type { Incident, OpenIncidents } from '../core/incidents/model.ts';
 import { EMPTY_OPEN_INCIDENTS } from '../core/incidents/model.ts';
 import {
+  analysisIncidentKey,
   FINDINGS_TABLE_SCHEMA,
   INCIDENT_KEY_PREFIX,
   incidentKey,
@@ -67,6 +68,8 @@ export interface IncidentsStore {
   mutate<R>(change: (doc: OpenIncidents) => Change<R>): Promise<R>;
   get(incidentId: string): Promise<Incident | undefined>;
   listByService(query: IncidentListQuery): Promise<IncidentPage>;
+  /** The incident an analysis was attached to, if any. */
+  incidentOf(analysisId: string): Promise<string | undefined>;
 }
 
 /** Too many writers for too long: the step fails and Step Functions retries it later. */
@@ -186,6 +189,16 @@ export class DynamoIncidentsStore implements IncidentsStore {
       : { items, next: Buffer.from(JSON.stringify(last), 'utf8').toString('base64url') };
   }
 
+  async incidentOf(analysisId: string): Promise<string | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: analysisIncidentKey(analysisId) } },
+      }),
+    );
+    return out.Item?.incidentId?.S;
+  }
+
   private async readOpen(): Promise<OpenIncidents> {
     const out = await this.client.send(
       new GetItemCommand({
@@ -266,6 +279,19 @@ export class DynamoIncidentsStore implements IncidentsStore {
       ...listed,
       incident: { S: JSON.stringify(incident) },
     });
+    // Which incident each analysis belongs to (the report links to it); never changes once written.
+    for (const a of incident.analyses) {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [PK]: { S: analysisIncidentKey(a.analysisId) },
+            incidentId: { S: incident.incidentId },
+            [TTL]: expiresAt,
+          },
+        }),
+      );
+    }
     const services = [...new Set(incident.alarms.map((a) => a.service))];
     for (const service of services) {
       await put({

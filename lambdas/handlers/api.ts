@@ -20,7 +20,7 @@ import type { WorkflowStarter } from './workflow-starter.ts';
 export interface ApiDeps {
   readonly repository: FindingsRepository;
   /** Incidents for GET /incidents…; without it those routes answer 404. */
-  readonly incidents?: Pick<IncidentsStore, 'get' | 'listByService'>;
+  readonly incidents?: Pick<IncidentsStore, 'get' | 'listByService' | 'incidentOf'>;
   /**
    * Who may see which services (`API_ACCESS`). Empty or absent: every caller IAM lets in sees all.
    * Otherwise a caller matching no rule is refused, and one that matches sees its services only.
@@ -127,7 +127,7 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
         'Referrer-Policy': 'no-referrer',
         'Cache-Control': 'no-store',
       },
-      body: await renderReportHtml(finding),
+      body: await renderReportHtml(finding, await deps.incidents?.incidentOf(finding.analysisId)),
     };
   } catch (err) {
     if (err instanceof InputValidationError) return json(400, { message: `${err.field}: ${err.problem}` });

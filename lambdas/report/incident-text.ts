@@ -88,7 +88,10 @@ export function renderIncidentText(incident: Incident): string {
     ),
     '',
     'timeline:',
-    ...incident.timeline.map((t) => `  ${utc(t.at)}  ${oneLine(t.text)}`),
+    ...incident.timeline
+      .map((t, i) => ({ t, i }))
+      .sort((a, b) => (a.t.at < b.t.at ? -1 : a.t.at > b.t.at ? 1 : a.i - b.i))
+      .map(({ t }) => `  ${utc(t.at)}  ${oneLine(t.text)}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -57,6 +57,8 @@ async function deps(access = RULES) {
     repository,
     incidents: {
       get: async (id) => incidents.get(id),
+      incidentOf: async (analysisId) =>
+        [...incidents.values()].find((i) => i.analyses.some((a) => a.analysisId === analysisId))?.incidentId,
       listByService: async (q: IncidentListQuery): Promise<IncidentPage> => ({
         items: [...incidents.values()]
           .filter((i) => i.alarms.some((a) => a.service === q.service))
@@ -140,6 +142,18 @@ describe('Handler: api scoping', () => {
     expect(theirs.statusCode).toBe(404);
     expect(JSON.parse(list.body).items.map((i: { incidentId: string }) => i.incidentId)).toEqual([ids[0]]);
     expect(forbidden.statusCode).toBe(403);
+  });
+
+  it('should link the HTML report of an analysis to its incident', async () => {
+    // Prepare
+    const { d, ids } = await deps([]);
+
+    // Act
+    const res = await route(apiEvent('GET', '/analyses/alarm-checkout/report'), d);
+
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(`part of incident <a href="../../incidents/${ids[0]}">${ids[0]}</a>`);
   });
 
   it('should answer 400 for an id that is no incident id', async () => {

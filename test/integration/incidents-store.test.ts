@@ -88,6 +88,8 @@ describe('Class: DynamoIncidentsStore on dynalite', () => {
     expect(stored?.notifications.map((n) => n.kind)).toEqual(['opened']);
     const page = await store.listByService({ service: 'checkout', limit: 10 });
     expect(page.items.map((i) => [i.incidentId, i.alarmCount])).toEqual([[id, 20]]);
+    expect(await store.incidentOf(alarms[7]?.analysisId ?? '')).toBe(id);
+    expect(await store.incidentOf('alarm-unknown')).toBeUndefined();
   });
 
   it('should keep two unrelated cascades apart when their alarms interleave', async () => {
