@@ -83,9 +83,10 @@ export type Correlated = z.infer<typeof CorrelatedSchema>;
 export const ResolutionSchema = z.object({
   alarmKey: z.string().min(1),
   claimToken: z.string().min(1),
-  incident: z
-    .object({ incidentId: z.string().min(1), status: z.enum(['OPEN', 'RESOLVED', 'EXPIRED']) })
-    .nullable(),
+  /** Every incident holding the alarm (usually one). */
+  incidents: z.array(
+    z.object({ incidentId: z.string().min(1), status: z.enum(['OPEN', 'RESOLVED', 'EXPIRED', 'MERGED']) }),
+  ),
 });
 export type Resolution = z.infer<typeof ResolutionSchema>;
 

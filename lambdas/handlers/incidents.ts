@@ -70,7 +70,7 @@ export function attachFinding(
       doc,
       deps,
       (d) => attachAnalysis(d, analysed, deps.now(), deps.config),
-      (r) => [r.incident],
+      (r) => [r.incident, ...r.absorbed],
     ),
   );
 }
@@ -82,7 +82,7 @@ export function recordAlarmOk(alarmKey: string, at: string, deps: IncidentDeps):
       doc,
       deps,
       (d) => alarmOk(d, { alarmKey, at }, deps.now(), deps.config),
-      (r) => [r.incident],
+      (r) => r.incidents,
     ),
   );
 }

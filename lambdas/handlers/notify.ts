@@ -4,7 +4,6 @@
 // finding, only when Store created it — so a duplicate request sends no second message.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
 import type { Notifier, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {
@@ -26,25 +25,40 @@ export interface NotifyDeps {
   readonly incident?: FlushDeps;
 }
 
-const IncidentInputSchema = z.union([CorrelatedSchema, ResolutionSchema]);
-
 export async function notifyFinding(input: unknown, deps: NotifyDeps): Promise<Notified> {
-  if (typeof input === 'object' && input !== null && 'incident' in input) {
-    const parsed = parseInput(IncidentInputSchema, input, 'Notify input');
-    const analysisId = 'analysisId' in parsed ? parsed.analysisId : null;
-    if (parsed.incident !== null) {
-      if (deps.incident === undefined) throw new Error('Notify: incident input but no incident store wired');
-      const claimant = 'alarmKey' in parsed ? parsed.claimToken : parsed.incident.claimToken;
-      const sent = await flushIncident(parsed.incident.incidentId, claimant, deps.incident);
-      return { analysisId, messageId: null, incidentId: parsed.incident.incidentId, incidentMessages: sent };
+  const obj = typeof input === 'object' && input !== null ? input : {};
+  if ('alarmKey' in obj) {
+    // An alarm back to OK: the closing message of every incident it resolved.
+    const resolution = parseInput(ResolutionSchema, input, 'Notify input');
+    const sent: string[] = [];
+    for (const { incidentId } of resolution.incidents) {
+      sent.push(...(await flushIncident(incidentId, resolution.claimToken, incidentDeps(deps))));
     }
-    if (!('findingKey' in parsed)) return { analysisId, messageId: null };
+    return { analysisId: null, messageId: null, incidentMessages: sent };
+  }
+  if ('incident' in obj && obj.incident !== null) {
+    const correlated = parseInput(CorrelatedSchema, input, 'Notify input');
+    const incident = correlated.incident;
+    if (incident !== null) {
+      const sent = await flushIncident(incident.incidentId, incident.claimToken, incidentDeps(deps));
+      return {
+        analysisId: correlated.analysisId,
+        messageId: null,
+        incidentId: incident.incidentId,
+        incidentMessages: sent,
+      };
+    }
   }
   const stored = parseInput(StoredSchema, input, 'Notify input');
   if (stored.stored === 'exists') return { analysisId: stored.analysisId, messageId: null };
   const finding = await loadFinding(deps.snapshotStore, stored.findingKey, stored.analysisId);
   const { messageId } = await deps.notifier.publish(finding, reportPathFor(stored.analysisId));
   return { analysisId: stored.analysisId, messageId };
+}
+
+function incidentDeps(deps: NotifyDeps): FlushDeps {
+  if (deps.incident === undefined) throw new Error('Notify: incident input but no incident store wired');
+  return deps.incident;
 }
 
 // The composition root (wiring/notify.ts) is loaded on first use: importing this module for its logic

@@ -28,11 +28,11 @@ export async function resolveAlarm(input: unknown, deps: IncidentDeps): Promise<
   const event = parseInput(AlarmOkEventSchema, input, 'alarm OK event');
   const alarmKey = alarmArnOf(event.resources) ?? event.detail.alarmName;
   const at = new Date(Date.parse(event.detail.state.timestamp)).toISOString();
-  const { incident } = await recordAlarmOk(alarmKey, at, deps);
+  const { incidents } = await recordAlarmOk(alarmKey, at, deps);
   return {
     alarmKey,
     claimToken: randomUUID(),
-    incident: incident === undefined ? null : { incidentId: incident.incidentId, status: incident.status },
+    incidents: incidents.map((i) => ({ incidentId: i.incidentId, status: i.status })),
   };
 }
 
@@ -45,6 +45,7 @@ if (inLambda()) await dependencies();
 export const handler = instrumented<unknown, Resolution>().handler(async (event) => {
   const resolution = await resolveAlarm(event, await dependencies());
   logger.info('alarm back to OK', { ...resolution });
-  if (resolution.incident?.status === 'RESOLVED') metrics.addMetric('IncidentResolved', MetricUnit.Count, 1);
+  const resolved = resolution.incidents.filter((i) => i.status === 'RESOLVED').length;
+  if (resolved > 0) metrics.addMetric('IncidentResolved', MetricUnit.Count, resolved);
   return resolution;
 });

@@ -7,6 +7,7 @@ import {
   type AnalysedAlarm,
   alarmOk,
   attachAnalysis,
+  claimNext,
   currentOf,
   expireIdle,
   markSent,
@@ -253,6 +254,59 @@ describe('Function: attachAnalysis', () => {
   });
 });
 
+describe('Function: attachAnalysis — merging', () => {
+  it('should merge incidents opened apart by failed analyses once a result shows they are one cascade', () => {
+    // Prepare: two failed analyses know nothing of the graph, so they open two incidents.
+    const failed = (service: string, minute: number) =>
+      alarm(service, minute, { status: 'FAILED', rootCause: null, reach: [service], near: [service] });
+    let doc = attachAnalysis(EMPTY_OPEN_INCIDENTS, failed('web', 0), at(1), cfg).doc;
+    doc = attachAnalysis(doc, failed('payment-api', 1), at(1), cfg).doc;
+    expect(doc.incidents).toHaveLength(2);
+    const ids = doc.incidents.map((i) => i.incidentId);
+
+    // Act
+    const result = attachAnalysis(doc, alarm('checkout', 2), at(2), cfg);
+
+    // Assess
+    expect(result.doc.incidents).toHaveLength(1);
+    expect(result.incident.alarms.map((a) => a.service).sort()).toEqual(['checkout', 'payment-api', 'web']);
+    expect(result.incident.rootCause).toBe('payment-api');
+    expect(result.absorbed.map((i) => [i.status, i.mergedInto, i.alarms.length])).toEqual([
+      ['MERGED', result.incident.incidentId, 0],
+    ]);
+    expect(ids).toContain(result.absorbed[0]?.incidentId);
+    expect(result.incident.notifications.map((n) => n.kind).sort()).toEqual([
+      'opened',
+      'opened',
+      'root-cause-changed',
+    ]);
+    // The absorbed incident's message is still sent, found under its old id.
+    const claimed = claimNext(result.doc, result.absorbed[0]?.incidentId ?? '', 'x', at(3), 60_000);
+    expect(claimed.incident?.incidentId).toBe(result.incident.incidentId);
+  });
+
+  it('should resolve every incident holding an alarm when it goes back to OK', () => {
+    // Prepare: the same alarm fired twice and landed in two incidents (failed analyses, no merge).
+    const failed = (service: string, minute: number, name: string) =>
+      alarm(service, minute, {
+        status: 'FAILED',
+        rootCause: null,
+        reach: [service],
+        near: [service],
+        alarmName: name,
+      });
+    let doc = attachAnalysis(EMPTY_OPEN_INCIDENTS, failed('web', 0, 'k'), at(1), cfg).doc;
+    doc = attachAnalysis(doc, failed('search', 1, 'k'), at(1), cfg).doc;
+
+    // Act
+    const ok = alarmOk(doc, { alarmKey: 'k', at: at(5).toISOString() }, at(5), cfg);
+
+    // Assess
+    expect(ok.incidents.map((i) => i.status)).toEqual(['RESOLVED', 'RESOLVED']);
+    expect(ok.notifications).toHaveLength(2);
+  });
+});
+
 describe('Function: alarmOk', () => {
   it('should resolve the incident with one closing message when its last alarm is back to OK', () => {
     // Prepare
@@ -269,13 +323,13 @@ describe('Function: alarmOk', () => {
     );
 
     // Assess
-    expect(one.notification).toBeUndefined();
-    expect(one.incident?.status).toBe('OPEN');
-    expect(both.incident?.status).toBe('RESOLVED');
-    expect(both.incident?.resolvedAt).toBe(at(30).toISOString());
-    expect(both.notification?.kind).toBe('resolved');
+    expect(one.notifications).toEqual([]);
+    expect(one.incidents[0]?.status).toBe('OPEN');
+    expect(both.incidents[0]?.status).toBe('RESOLVED');
+    expect(both.incidents[0]?.resolvedAt).toBe(at(30).toISOString());
+    expect(both.notifications.map((n) => n.kind)).toEqual(['resolved']);
     expect(replay.doc).toBe(both.doc);
-    expect(both.incident?.notifications.filter((n) => n.kind === 'resolved')).toHaveLength(1);
+    expect(both.incidents[0]?.notifications.filter((n) => n.kind === 'resolved')).toHaveLength(1);
   });
 
   it('should apply an OK that arrives before its alarm was attached', () => {
@@ -305,7 +359,7 @@ describe('Function: markSent', () => {
     const resolved = alarmOk(sent.doc, { alarmKey: 'web-fault-rate', at: at(9).toISOString() }, at(9), cfg);
 
     // Act
-    const last = markSent(resolved.doc, id, resolved.notification?.id ?? '', 'm2');
+    const last = markSent(resolved.doc, id, resolved.notifications[0]?.id ?? '', 'm2');
 
     // Assess
     expect(pendingNotifications(sent.incident ?? opened.incident)).toEqual([]);

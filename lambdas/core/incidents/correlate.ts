@@ -89,10 +89,19 @@ export function correlate(
   alarm: AlarmContext,
   config: IncidentConfig,
 ): Incident | undefined {
+  return relatedIncidents(open, alarm, config)[0];
+}
+
+/** Every open incident `alarm` relates to (see `correlate`), best first. */
+export function relatedIncidents(
+  open: readonly Incident[],
+  alarm: AlarmContext,
+  config: IncidentConfig,
+): Incident[] {
   const at = Date.parse(alarm.firedAt);
   const windowMs = config.windowMinutes * MINUTE_MS;
   const mine = new Set([...alarm.reach, ...alarm.near, alarm.service]);
-  let best: { incident: Incident; overlap: number } | undefined;
+  const found: { incident: Incident; overlap: number }[] = [];
   for (const incident of open) {
     if (incident.status !== 'OPEN') continue;
     if (Math.abs(at - Date.parse(incident.lastActivityAt)) > windowMs) continue;
@@ -100,16 +109,11 @@ export function correlate(
     const alarmed = new Set(incident.alarms.map((a) => a.service));
     const related = theirs.has(alarm.service) || [...alarmed].some((s) => mine.has(s));
     if (!related) continue;
-    const overlap = [...mine].filter((s) => theirs.has(s)).length;
-    if (
-      best === undefined ||
-      overlap > best.overlap ||
-      (overlap === best.overlap && older(incident, best.incident))
-    ) {
-      best = { incident, overlap };
-    }
+    found.push({ incident, overlap: [...mine].filter((s) => theirs.has(s)).length });
   }
-  return best?.incident;
+  return found
+    .sort((a, b) => b.overlap - a.overlap || (older(a.incident, b.incident) ? -1 : 1))
+    .map((f) => f.incident);
 }
 
 function older(a: Incident, b: Incident): boolean {

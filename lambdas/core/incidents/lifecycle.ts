@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { FindingStatus } from '../model.ts';
-import { type AlarmContext, correlate } from './correlate.ts';
+import { type AlarmContext, relatedIncidents } from './correlate.ts';
 import {
   INCIDENT_LIMITS,
   type Incident,
@@ -36,6 +36,11 @@ export interface Attached {
   readonly outcome: 'opened' | 'joined' | 'duplicate';
   /** The message this analysis warrants, already in the incident's outbox. */
   readonly notification: IncidentNotification | undefined;
+  /**
+   * Open incidents this analysis showed to be part of the same cascade (opened apart while their
+   * analyses failed or raced): merged into `incident`, their final copies with status MERGED.
+   */
+  readonly absorbed: readonly Incident[];
 }
 
 /** The deterministic id of the incident an alarm opens: a retry opens the same one. */
@@ -55,7 +60,7 @@ export function attachAnalysis(
     const previous = known.notifications.find(
       (n) => n.analysisId === alarm.analysisId && n.kind !== 'resolved',
     );
-    return { doc, incident: known, outcome: 'duplicate', notification: previous };
+    return { doc, incident: known, outcome: 'duplicate', notification: previous, absorbed: [] };
   }
   const early = doc.earlyOks.find((o) => o.alarmKey === alarm.alarmKey && o.at >= firedAt);
   const entry: IncidentAlarm = {
@@ -75,8 +80,16 @@ export function attachAnalysis(
     ...(alarm.error !== undefined ? { error: alarm.error } : {}),
   };
   const earlyOks = early ? doc.earlyOks.filter((o) => o !== early) : doc.earlyOks;
-  const target = correlate(doc.incidents, { ...alarm, firedAt }, config);
   const nowIso = now.toISOString();
+  const related = relatedIncidents(doc.incidents, { ...alarm, firedAt }, config);
+  // Only a result knows the cascade well enough to say two incidents are one.
+  const others = alarm.status === 'FAILED' ? [] : related.slice(1);
+  const first = related[0];
+  const target = first !== undefined && others.length > 0 ? mergeInto(first, others, nowIso) : first;
+  const absorbed = others.map((o) => closedAsMerged(o, first?.incidentId ?? '', nowIso));
+  if (others.length > 0) {
+    doc = { ...doc, incidents: doc.incidents.filter((i) => !others.includes(i)) };
+  }
 
   if (target === undefined) {
     const incidentId = incidentIdFor(alarm.analysisId);
@@ -107,6 +120,7 @@ export function attachAnalysis(
       incident,
       outcome: 'opened',
       notification,
+      absorbed: [],
     };
   }
 
@@ -159,7 +173,60 @@ export function attachAnalysis(
     incident: settled,
     outcome: 'joined',
     notification,
+    absorbed,
   };
+}
+
+/** `target` with the alarms, analyses, messages and cascade of `others` (one cascade after all). */
+function mergeInto(target: Incident, others: readonly Incident[], nowIso: string): Incident {
+  const all = [target, ...others];
+  const analyses = all.flatMap((i) => i.analyses).slice(-INCIDENT_LIMITS.analyses);
+  const current = currentOf(analyses);
+  const latest = (xs: (string | undefined)[]) =>
+    xs
+      .filter((x): x is string => x !== undefined)
+      .reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
+  const lastNotifiedAt = latest(all.map((i) => i.lastNotifiedAt));
+  return {
+    ...target,
+    openedAt: all.map((i) => i.openedAt).reduce((a, b) => (b < a ? b : a)),
+    lastActivityAt: all.map((i) => i.lastActivityAt).reduce((a, b) => (b > a ? b : a)),
+    alarms: all.flatMap((i) => i.alarms).slice(-INCIDENT_LIMITS.alarms),
+    analyses,
+    currentAnalysisId: current?.analysisId ?? null,
+    rootCause: current?.rootCause ?? null,
+    ...(lastNotifiedAt !== undefined ? { lastNotifiedAt } : {}),
+    reach: capped(all.flatMap((i) => i.reach)),
+    near: capped(all.flatMap((i) => i.near)),
+    notifications: all.flatMap((i) => i.notifications),
+    mergedFrom: [
+      ...(target.mergedFrom ?? []),
+      ...others.flatMap((o) => [o.incidentId, ...(o.mergedFrom ?? [])]),
+    ],
+    timeline: timeline(
+      all.flatMap((i) => i.timeline),
+      others.map((o) => line(nowIso, 'merged', `incident ${o.incidentId} is part of this cascade: merged`)),
+    ),
+    revision: Math.max(...all.map((i) => i.revision)) + 1,
+  };
+}
+
+/** The final copy of an incident merged into `into`: its alarms and messages now live there. */
+function closedAsMerged(incident: Incident, into: string, nowIso: string): Incident {
+  return {
+    ...incident,
+    status: 'MERGED',
+    mergedInto: into,
+    alarms: [],
+    notifications: [],
+    timeline: timeline(incident.timeline, [line(nowIso, 'merged', `merged into incident ${into}`)]),
+    revision: incident.revision + 1,
+  };
+}
+
+/** The open incident holding `incidentId`'s messages: itself, or the one it was merged into. */
+function holderOf(doc: OpenIncidents, incidentId: string): Incident | undefined {
+  return doc.incidents.find((i) => i.incidentId === incidentId || (i.mergedFrom ?? []).includes(incidentId));
 }
 
 /**
@@ -185,48 +252,58 @@ export interface AlarmOk {
 
 export interface Resolved {
   readonly doc: OpenIncidents;
-  /** The incident the alarm belongs to, after the change; undefined when none holds it (yet). */
-  readonly incident: Incident | undefined;
-  /** The closing message, when this OK resolved the incident. */
-  readonly notification: IncidentNotification | undefined;
+  /** The incidents the alarm belongs to, after the change; none when no incident holds it (yet). */
+  readonly incidents: readonly Incident[];
+  /** The closing messages, for each incident this OK resolved. */
+  readonly notifications: readonly IncidentNotification[];
 }
 
-/** An alarm back to OK. The incident resolves when every alarm it holds is OK. */
+/** An alarm back to OK. An incident resolves when every alarm it holds is OK. */
 export function alarmOk(doc: OpenIncidents, ok: AlarmOk, now: Date, config: IncidentConfig): Resolved {
   const at = iso(ok.at);
   const nowIso = now.toISOString();
-  const target = doc.incidents.find((i) =>
+  const holders = doc.incidents.filter((i) =>
     i.alarms.some((a) => a.alarmKey === ok.alarmKey && a.firedAt <= at),
   );
-  if (target === undefined) {
+  if (holders.length === 0) {
     // Its ALARM is still being analysed, or never reached us: remember the OK for a while.
     const horizon = now.getTime() - config.windowMinutes * MINUTE_MS * 4;
     const earlyOks = [
       ...doc.earlyOks.filter((o) => Date.parse(o.at) >= horizon && o.alarmKey !== ok.alarmKey),
       { alarmKey: ok.alarmKey, at },
     ].slice(-INCIDENT_LIMITS.alarms);
-    return { doc: { ...doc, earlyOks }, incident: undefined, notification: undefined };
+    return { doc: { ...doc, earlyOks }, incidents: [], notifications: [] };
   }
-  let changed = false;
-  const alarms = target.alarms.map((a) => {
-    if (a.alarmKey !== ok.alarmKey || a.state === 'OK' || a.firedAt > at) return a;
-    changed = true;
-    return { ...a, state: 'OK' as const, okAt: at };
-  });
-  if (!changed) {
-    const closing = target.notifications.find((n) => n.kind === 'resolved');
-    return { doc, incident: target, notification: closing };
+  let next = doc;
+  const incidents: Incident[] = [];
+  const notifications: IncidentNotification[] = [];
+  for (const target of holders) {
+    let changed = false;
+    const alarms = target.alarms.map((a) => {
+      if (a.alarmKey !== ok.alarmKey || a.state === 'OK' || a.firedAt > at) return a;
+      changed = true;
+      return { ...a, state: 'OK' as const, okAt: at };
+    });
+    if (!changed) {
+      incidents.push(target);
+      continue;
+    }
+    const name = target.alarms.find((a) => a.alarmKey === ok.alarmKey)?.alarmName ?? ok.alarmKey;
+    const settled = resolveIfAllOk(
+      {
+        ...target,
+        alarms,
+        timeline: timeline(target.timeline, [line(at, 'ok', `${name} back to OK`)]),
+        revision: target.revision + 1,
+      },
+      nowIso,
+    );
+    const closing = settled.status === 'RESOLVED' ? settled.notifications.at(-1) : undefined;
+    if (closing !== undefined) notifications.push(closing);
+    incidents.push(settled);
+    next = withIncident(next, settled);
   }
-  const name = target.alarms.find((a) => a.alarmKey === ok.alarmKey)?.alarmName ?? ok.alarmKey;
-  const updated: Incident = {
-    ...target,
-    alarms,
-    timeline: timeline(target.timeline, [line(at, 'ok', `${name} back to OK`)]),
-    revision: target.revision + 1,
-  };
-  const settled = resolveIfAllOk(updated, nowIso);
-  const notification = settled.status === 'RESOLVED' ? settled.notifications.at(-1) : undefined;
-  return { doc: withIncident(doc, settled), incident: settled, notification };
+  return { doc: next, incidents, notifications };
 }
 
 function resolveIfAllOk(incident: Incident, nowIso: string): Incident {
@@ -264,7 +341,7 @@ export function markSent(
   notificationId: string,
   messageId: string,
 ): { doc: OpenIncidents; incident: Incident | undefined; removed: boolean } {
-  const target = doc.incidents.find((i) => i.incidentId === incidentId);
+  const target = holderOf(doc, incidentId);
   if (target === undefined) return { doc, incident: undefined, removed: false };
   const n = target.notifications.find((x) => x.id === notificationId);
   if (n === undefined || n.sent) return { doc, incident: target, removed: false };
@@ -278,7 +355,7 @@ export function markSent(
   const done = incident.status !== 'OPEN' && incident.notifications.every((x) => x.sent);
   if (done) {
     return {
-      doc: { ...doc, incidents: doc.incidents.filter((i) => i.incidentId !== incidentId) },
+      doc: { ...doc, incidents: doc.incidents.filter((i) => i.incidentId !== target.incidentId) },
       incident,
       removed: true,
     };
@@ -323,14 +400,13 @@ export function claimNext(
   now: Date,
   leaseMs: number,
 ): { doc: OpenIncidents; incident: Incident | undefined; notification: IncidentNotification | undefined } {
-  const target = doc.incidents.find((i) => i.incidentId === incidentId);
-  const next = target === undefined ? undefined : pendingNotifications(target)[0];
+  const target = holderOf(doc, incidentId);
+  const isFree = (n: IncidentNotification) =>
+    n.claimedBy === undefined ||
+    n.claimedBy === claimant ||
+    Date.parse(n.claimedAt ?? '') + leaseMs <= now.getTime();
+  const next = target === undefined ? undefined : pendingNotifications(target).find(isFree);
   if (target === undefined || next === undefined) return { doc, incident: target, notification: undefined };
-  const free =
-    next.claimedBy === undefined ||
-    next.claimedBy === claimant ||
-    Date.parse(next.claimedAt ?? '') + leaseMs <= now.getTime();
-  if (!free) return { doc, incident: target, notification: undefined };
   if (next.claimedBy === claimant) return { doc, incident: target, notification: next };
   const claimed: IncidentNotification = { ...next, claimedBy: claimant, claimedAt: now.toISOString() };
   const incident: Incident = {

@@ -69,13 +69,17 @@ export interface IncidentNotification {
 
 export interface TimelineEntry {
   readonly at: string;
-  readonly kind: 'alarm' | 'ok' | 'analysis' | 'notification' | 'resolved' | 'expired';
+  readonly kind: 'alarm' | 'ok' | 'analysis' | 'notification' | 'resolved' | 'expired' | 'merged';
   readonly text: string;
 }
 
 export interface Incident {
   readonly incidentId: string;
-  readonly status: 'OPEN' | 'RESOLVED' | 'EXPIRED';
+  /** MERGED: a later analysis showed it was part of another incident's cascade; see `mergedInto`. */
+  readonly status: 'OPEN' | 'RESOLVED' | 'EXPIRED' | 'MERGED';
+  readonly mergedInto?: string;
+  /** Incidents merged into this one (their messages, alarms and analyses are now this one's). */
+  readonly mergedFrom?: readonly string[];
   readonly openedAt: string;
   readonly lastActivityAt: string;
   readonly resolvedAt?: string;
