@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Finding, ServiceHealth } from '../core/model.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
+import { decodeNext, encodeNext, isConditionFailure, parseBound } from './dynamo-pages.ts';
 import {
   ANALYSIS_KEY_PREFIX,
   analysisKey,
@@ -101,12 +102,7 @@ export class DynamoFindingsRepository implements FindingsRepository {
         );
         return true;
       } catch (err) {
-        if (
-          err instanceof ConditionalCheckFailedException ||
-          (err as { name?: unknown }).name === 'ConditionalCheckFailedException'
-        ) {
-          return false;
-        }
+        if (err instanceof ConditionalCheckFailedException || isConditionFailure(err)) return false;
         throw err;
       }
     };
@@ -143,7 +139,7 @@ export class DynamoFindingsRepository implements FindingsRepository {
     if (from !== undefined && to !== undefined && from > to) {
       throw new BadRequestError('from must not be later than to');
     }
-    const startKey = query.next === undefined ? undefined : decodeNext(query.next, query.service);
+    const startKey = query.next === undefined ? undefined : decodeFindingsNext(query.next, query.service);
 
     // `at` is "<ISO>#<id>": "<to>$" sorts after every "<to>#…" ('$' follows '#'), so `to` is inclusive.
     const values: Record<string, AttributeValue> = { ':service': { S: query.service } };
@@ -196,53 +192,19 @@ function normalizeIso(value: string): string {
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
-function parseBound(value: string, name: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new BadRequestError(`${name} must be an ISO-8601 time`);
-  return new Date(ms).toISOString();
-}
+// --- pagination tokens: base64url JSON of LastEvaluatedKey (dynamo-pages.ts), this list's own ---
 
-// --- pagination tokens: base64url JSON of LastEvaluatedKey, checked strictly on the way back in ---
+export { encodeNext };
 
-const KEY_NAMES = [PK, SERVICE, AT].sort();
-
-export function encodeNext(key: Record<string, AttributeValue>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeNext(token: string, service: string): Record<string, AttributeValue> {
-  const bad = (): BadRequestError => new BadRequestError('next is not a token this list returned');
-  if (token.length === 0 || token.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(token)) throw bad();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad();
-  const entries = Object.entries(parsed);
-  if (
-    entries
-      .map(([k]) => k)
-      .sort()
-      .join('\n') !== KEY_NAMES.join('\n')
-  )
-    throw bad();
-  const key: Record<string, AttributeValue> = {};
-  for (const [k, v] of entries) {
-    if (typeof v !== 'object' || v === null || Object.keys(v).length !== 1) throw bad();
-    const s = (v as { S?: unknown }).S;
-    if (typeof s !== 'string' || s === '') throw bad();
-    key[k] = { S: s };
-  }
-  if (
-    !key[PK]?.S?.startsWith(ANALYSIS_KEY_PREFIX) ||
-    key[SERVICE]?.S !== service ||
-    !key[AT]?.S?.includes('#')
-  ) {
-    throw bad();
-  }
-  return key;
+function decodeFindingsNext(token: string, service: string): Record<string, AttributeValue> {
+  return decodeNext(
+    token,
+    [PK, SERVICE, AT],
+    (key) =>
+      !!key[PK]?.S?.startsWith(ANALYSIS_KEY_PREFIX) &&
+      key[SERVICE]?.S === service &&
+      !!key[AT]?.S?.includes('#'),
+  );
 }
 
 // --- compaction: keep the key facts, shed the long lists ---

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Incident, OpenIncidents } from '../core/incidents/model.ts';
 import { EMPTY_OPEN_INCIDENTS } from '../core/incidents/model.ts';
+import { decodeNext, encodeNext, isConditionFailure, parseBound } from './dynamo-pages.ts';
 import {
   analysisIncidentKey,
   FINDINGS_TABLE_SCHEMA,
@@ -48,6 +49,18 @@ export interface IncidentSummary {
   readonly openedAt: string;
   readonly lastActivityAt: string;
   readonly alarmCount: number;
+}
+
+/** What a list of incidents shows of one. */
+export function summaryOf(i: Incident): IncidentSummary {
+  return {
+    incidentId: i.incidentId,
+    status: i.status,
+    rootCause: i.rootCause,
+    openedAt: i.openedAt,
+    lastActivityAt: i.lastActivityAt,
+    alarmCount: i.alarms.length,
+  };
 }
 
 export interface IncidentPage {
@@ -148,14 +161,8 @@ export class DynamoIncidentsStore implements IncidentsStore {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_INCIDENT_LIST_LIMIT) {
       throw new BadRequestError(`limit must be a whole number from 1 to ${MAX_INCIDENT_LIST_LIMIT}`);
     }
-    const bound = (v: string | undefined, name: string) => {
-      if (v === undefined) return undefined;
-      const ms = Date.parse(v);
-      if (Number.isNaN(ms)) throw new BadRequestError(`${name} must be an ISO-8601 time`);
-      return new Date(ms).toISOString();
-    };
-    const from = bound(query.from, 'from');
-    const to = bound(query.to, 'to');
+    const from = query.from === undefined ? undefined : parseBound(query.from, 'from');
+    const to = query.to === undefined ? undefined : parseBound(query.to, 'to');
     const values: Record<string, AttributeValue> = {
       ':service': { S: query.service },
       ':from': { S: from ?? '0' },
@@ -170,7 +177,17 @@ export class DynamoIncidentsStore implements IncidentsStore {
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
         Limit: query.limit,
-        ...(query.next !== undefined ? { ExclusiveStartKey: decodeNext(query.next, query.service) } : {}),
+        ...(query.next !== undefined
+          ? {
+              ExclusiveStartKey: decodeNext(
+                query.next,
+                [PK, IDX.partitionKey.name, IDX.sortKey.name],
+                (key) =>
+                  !!key[PK]?.S?.startsWith(INCIDENT_KEY_PREFIX) &&
+                  key[IDX.partitionKey.name]?.S === query.service,
+              ),
+            }
+          : {}),
       }),
     );
     const items = (out.Items ?? []).map(
@@ -184,9 +201,7 @@ export class DynamoIncidentsStore implements IncidentsStore {
       }),
     );
     const last = out.LastEvaluatedKey;
-    return last === undefined
-      ? { items }
-      : { items, next: Buffer.from(JSON.stringify(last), 'utf8').toString('base64url') };
+    return last === undefined ? { items } : { items, next: encodeNext(last) };
   }
 
   async incidentOf(analysisId: string): Promise<string | undefined> {
@@ -302,31 +317,4 @@ export class DynamoIncidentsStore implements IncidentsStore {
       });
     }
   }
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (err as { name?: unknown }).name === 'ConditionalCheckFailedException';
-}
-
-function decodeNext(token: string, service: string): Record<string, AttributeValue> {
-  const bad = () => new BadRequestError('next is not a token this list returned');
-  if (token.length === 0 || token.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(token)) throw bad();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad();
-  const key = parsed as Record<string, { S?: unknown }>;
-  const names = [PK, IDX.partitionKey.name, IDX.sortKey.name];
-  if (Object.keys(key).sort().join() !== [...names].sort().join()) throw bad();
-  const out: Record<string, AttributeValue> = {};
-  for (const n of names) {
-    const s = key[n]?.S;
-    if (typeof s !== 'string' || s === '') throw bad();
-    out[n] = { S: s };
-  }
-  if (!out[PK]?.S?.startsWith(INCIDENT_KEY_PREFIX) || out[IDX.partitionKey.name]?.S !== service) throw bad();
-  return out;
 }

@@ -220,20 +220,25 @@ async function list(
   deps: ApiDeps,
   sees: (service: string) => boolean,
 ): Promise<APIGatewayProxyResult> {
+  const query = listQueryOf(event);
+  if (!sees(query.service)) return FORBIDDEN(query.service);
+  const page = await deps.repository.listByService(query);
+  return json(200, { items: page.items, next: page.next ?? null });
+}
+
+/** `?service=…&from=…&to=…&limit=…&next=…` of both lists, checked. */
+function listQueryOf(event: APIGatewayProxyEvent): ListQuery {
   const q = parseInput(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-  if (!sees(q.service)) return FORBIDDEN(q.service);
   if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) > Date.parse(q.to)) {
     throw new InputValidationError('query', 'from', 'must not be later than to');
   }
-  const query: ListQuery = {
+  return {
     service: q.service,
     limit: q.limit ?? DEFAULT_LIMIT,
     ...(q.from !== undefined ? { from: q.from } : {}),
     ...(q.to !== undefined ? { to: q.to } : {}),
     ...(q.next !== undefined ? { next: q.next } : {}),
   };
-  const page = await deps.repository.listByService(query);
-  return json(200, { items: page.items, next: page.next ?? null });
 }
 
 async function listIncidents(
@@ -242,18 +247,9 @@ async function listIncidents(
   sees: (service: string) => boolean,
 ): Promise<APIGatewayProxyResult> {
   if (deps.incidents === undefined) return json(404, { message: 'not found' });
-  const q = parseInput(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-  if (!sees(q.service)) return FORBIDDEN(q.service);
-  if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) > Date.parse(q.to)) {
-    throw new InputValidationError('query', 'from', 'must not be later than to');
-  }
-  const page = await deps.incidents.listByService({
-    service: q.service,
-    limit: q.limit ?? DEFAULT_LIMIT,
-    ...(q.from !== undefined ? { from: q.from } : {}),
-    ...(q.to !== undefined ? { to: q.to } : {}),
-    ...(q.next !== undefined ? { next: q.next } : {}),
-  });
+  const query = listQueryOf(event);
+  if (!sees(query.service)) return FORBIDDEN(query.service);
+  const page = await deps.incidents.listByService(query);
   return json(200, { items: page.items, next: page.next ?? null });
 }
 

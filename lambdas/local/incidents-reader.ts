@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient } from '../adapters/findings-repository.ts';
 import { INCIDENT_KEY_PREFIX } from '../adapters/findings-table-schema.ts';
-import { DynamoIncidentsStore, type IncidentSummary } from '../adapters/incidents-store.ts';
+import { DynamoIncidentsStore, type IncidentSummary, summaryOf } from '../adapters/incidents-store.ts';
 import type { Incident } from '../core/incidents/model.ts';
 import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
 import { startDynalite } from './dynamodb.ts';
@@ -67,15 +67,7 @@ async function scanIncidents(client: DynamoDBClient): Promise<IncidentSummary[]>
       }),
     );
     for (const item of out.Items ?? []) {
-      const i = JSON.parse(item.incident?.S ?? '{}') as Incident;
-      found.push({
-        incidentId: i.incidentId,
-        status: i.status,
-        rootCause: i.rootCause,
-        openedAt: i.openedAt,
-        lastActivityAt: i.lastActivityAt,
-        alarmCount: i.alarms.length,
-      });
+      found.push(summaryOf(JSON.parse(item.incident?.S ?? '{}') as Incident));
     }
     start = out.LastEvaluatedKey as Record<string, never> | undefined;
   } while (start !== undefined);

@@ -45,7 +45,7 @@ import { EXECUTION_DETAIL_TYPE, watchExecution } from '../handlers/execution-wat
 import type { FlushDeps, IncidentDeps } from '../handlers/incidents.ts';
 import { notifyFinding } from '../handlers/notify.ts';
 import { prepare } from '../handlers/prepare.ts';
-import { recordFailure } from '../handlers/record-failure.ts';
+import { type RecordFailureDeps, recordFailure } from '../handlers/record-failure.ts';
 import { resolveAlarm } from '../handlers/resolve-alarm.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
@@ -441,13 +441,7 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
       return (input) => notifyFinding(input, deps);
     }
     case 'recordFailure': {
-      const deps = {
-        watched: readWatchedServices(env, false),
-        alarmPrefix: readAlarmPrefix(env),
-        repository: a.repository,
-        notifier: a.notifier,
-        incident: flushDeps(env, a),
-      };
+      const deps = recordFailureDepsOf(env, a);
       return (input) => recordFailure(input, deps);
     }
     case 'correlate': {
@@ -459,6 +453,17 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
       return (input) => resolveAlarm(input, deps);
     }
   }
+}
+
+/** RecordFailure's dependencies (ExecutionWatch's too) as its composition root builds them. */
+function recordFailureDepsOf(env: Env, a: StepAdapters): RecordFailureDeps {
+  return {
+    watched: readWatchedServices(env, false),
+    alarmPrefix: readAlarmPrefix(env),
+    repository: a.repository,
+    notifier: a.notifier,
+    incident: flushDeps(env, a),
+  };
 }
 
 /** The incident settings from the function's environment, over the pipeline's store and clock. */
@@ -480,13 +485,7 @@ function executionWatchOf(
   a: StepAdapters,
   wrap: ((state: string, fn: TaskFunction) => TaskFunction) | undefined,
 ): (report: ExecutionReport) => Promise<void> {
-  const deps = {
-    watched: readWatchedServices(env, false),
-    alarmPrefix: readAlarmPrefix(env),
-    repository: a.repository,
-    notifier: a.notifier,
-    incident: flushDeps(env, a),
-  };
+  const deps = recordFailureDepsOf(env, a);
   const base: TaskFunction = (event) => watchExecution(event, deps);
   const fn = wrap?.('ExecutionWatch', base) ?? base;
   return async (report) => {

@@ -2,7 +2,11 @@
 
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { IncidentListQuery, IncidentPage } from '../../lambdas/adapters/incidents-store.ts';
+import {
+  type IncidentListQuery,
+  type IncidentPage,
+  summaryOf,
+} from '../../lambdas/adapters/incidents-store.ts';
 import { attachAnalysis } from '../../lambdas/core/incidents/lifecycle.ts';
 import {
   DEFAULT_INCIDENT_CONFIG,
@@ -62,14 +66,7 @@ async function deps(access = RULES) {
       listByService: async (q: IncidentListQuery): Promise<IncidentPage> => ({
         items: [...incidents.values()]
           .filter((i) => i.alarms.some((a) => a.service === q.service))
-          .map((i) => ({
-            incidentId: i.incidentId,
-            status: i.status,
-            rootCause: i.rootCause,
-            openedAt: i.openedAt,
-            lastActivityAt: i.lastActivityAt,
-            alarmCount: i.alarms.length,
-          })),
+          .map(summaryOf),
       }),
     },
     access,
