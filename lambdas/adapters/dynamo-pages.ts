@@ -40,6 +40,23 @@ export function decodeNext(
   return key;
 }
 
+/** Checks a list query (service, limit up to `maxLimit`, bounds) and gives its bounds in UTC ISO-8601. */
+export function checkListQuery(
+  query: { readonly service: string; readonly limit: number; readonly from?: string; readonly to?: string },
+  maxLimit: number,
+): { from: string | undefined; to: string | undefined } {
+  if (query.service === '') throw new BadRequestError('service must not be empty');
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > maxLimit) {
+    throw new BadRequestError(`limit must be a whole number from 1 to ${maxLimit}`);
+  }
+  const from = query.from === undefined ? undefined : parseBound(query.from, 'from');
+  const to = query.to === undefined ? undefined : parseBound(query.to, 'to');
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new BadRequestError('from must not be later than to');
+  }
+  return { from, to };
+}
+
 /** A list's `from` or `to`, normalised to UTC ISO-8601. */
 export function parseBound(value: string, name: string): string {
   const ms = Date.parse(value);

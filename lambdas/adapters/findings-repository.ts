@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Finding, ServiceHealth } from '../core/model.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
-import { decodeNext, encodeNext, isConditionFailure, parseBound } from './dynamo-pages.ts';
+import { checkListQuery, decodeNext, encodeNext, isConditionFailure } from './dynamo-pages.ts';
 import {
   ANALYSIS_KEY_PREFIX,
   analysisKey,
@@ -21,14 +21,7 @@ import {
   FINDINGS_TABLE_SCHEMA,
   findingService,
 } from './findings-table-schema.ts';
-import {
-  BadRequestError,
-  type FindingPage,
-  type FindingSummary,
-  type FindingsRepository,
-  type ListQuery,
-  type PutOutcome,
-} from './ports.ts';
+import type { FindingPage, FindingSummary, FindingsRepository, ListQuery, PutOutcome } from './ports.ts';
 
 /** The Finding JSON's budget in UTF-8 bytes: the rest of the 400 KB item is keys and list fields. */
 export const MAX_FINDING_BYTES = 300 * 1024;
@@ -130,15 +123,7 @@ export class DynamoFindingsRepository implements FindingsRepository {
   }
 
   async listByService(query: ListQuery): Promise<FindingPage> {
-    if (query.service === '') throw new BadRequestError('service must not be empty');
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_LIST_LIMIT) {
-      throw new BadRequestError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
-    }
-    const from = query.from === undefined ? undefined : parseBound(query.from, 'from');
-    const to = query.to === undefined ? undefined : parseBound(query.to, 'to');
-    if (from !== undefined && to !== undefined && from > to) {
-      throw new BadRequestError('from must not be later than to');
-    }
+    const { from, to } = checkListQuery(query, MAX_LIST_LIMIT);
     const startKey = query.next === undefined ? undefined : decodeFindingsNext(query.next, query.service);
 
     // `at` is "<ISO>#<id>": "<to>$" sorts after every "<to>#…" ('$' follows '#'), so `to` is inclusive.

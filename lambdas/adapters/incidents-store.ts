@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Incident, OpenIncidents } from '../core/incidents/model.ts';
 import { EMPTY_OPEN_INCIDENTS } from '../core/incidents/model.ts';
-import { decodeNext, encodeNext, isConditionFailure, parseBound } from './dynamo-pages.ts';
+import { checkListQuery, decodeNext, encodeNext, isConditionFailure } from './dynamo-pages.ts';
 import {
   analysisIncidentKey,
   FINDINGS_TABLE_SCHEMA,
@@ -24,7 +24,6 @@ import {
   incidentServiceKey,
   OPEN_INCIDENTS_KEY,
 } from './findings-table-schema.ts';
-import { BadRequestError } from './ports.ts';
 
 const PK = FINDINGS_TABLE_SCHEMA.partitionKey.name;
 const TTL = FINDINGS_TABLE_SCHEMA.ttlAttribute;
@@ -157,12 +156,7 @@ export class DynamoIncidentsStore implements IncidentsStore {
   }
 
   async listByService(query: IncidentListQuery): Promise<IncidentPage> {
-    if (query.service === '') throw new BadRequestError('service must not be empty');
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_INCIDENT_LIST_LIMIT) {
-      throw new BadRequestError(`limit must be a whole number from 1 to ${MAX_INCIDENT_LIST_LIMIT}`);
-    }
-    const from = query.from === undefined ? undefined : parseBound(query.from, 'from');
-    const to = query.to === undefined ? undefined : parseBound(query.to, 'to');
+    const { from, to } = checkListQuery(query, MAX_INCIDENT_LIST_LIMIT);
     const values: Record<string, AttributeValue> = {
       ':service': { S: query.service },
       ':from': { S: from ?? '0' },
