@@ -172,6 +172,9 @@ export class CascadeAnalyzerStack extends Stack {
     // incident copies (conditional PutItem), and the stored finding an incident message reports.
     for (const f of [steps.correlate, steps.resolveAlarm, steps.notify, steps.recordFailure])
       allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    // The outbox flag of findings no alarm started (a conditional UpdateItem, once per finding).
+    allow(steps.notify, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
+    allow(steps.recordFailure, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
     allow(steps.correlate, ['s3:GetObject'], [snapshotObjects, findingObjects]);
     for (const f of [steps.notify, steps.recordFailure]) {
       allow(f, ['sns:Publish'], [this.notifications.topic.topicArn]);
@@ -204,7 +207,11 @@ export class CascadeAnalyzerStack extends Stack {
       undefined,
       { ...chatbot, deadLetterQueue: this.trigger.deadLetterQueue },
     );
-    allow(watchFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    allow(
+      watchFn,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [this.findings.table.tableArn],
+    );
     allow(watchFn, ['sns:Publish'], [this.notifications.topic.topicArn]);
     allow(watchFn, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
     this.executionWatch = new ExecutionWatch(this, 'ExecutionStatusRule', {

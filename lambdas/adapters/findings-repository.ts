@@ -10,6 +10,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding, ServiceHealth } from '../core/model.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
@@ -120,6 +121,37 @@ export class DynamoFindingsRepository implements FindingsRepository {
     );
     const json = out.Item?.finding?.S;
     return json === undefined ? undefined : (JSON.parse(json) as Finding);
+  }
+
+  async isNotified(analysisId: string): Promise<boolean> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: analysisKey(analysisId) } },
+        ProjectionExpression: 'notifiedAt',
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item?.notifiedAt?.S !== undefined;
+  }
+
+  async markNotified(analysisId: string, messageId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PK]: { S: analysisKey(analysisId) } },
+          UpdateExpression: 'SET notifiedAt = :at, messageId = :m',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(notifiedAt)',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':at': { S: this.now().toISOString() }, ':m': { S: messageId } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async listByService(query: ListQuery): Promise<FindingPage> {

@@ -95,6 +95,10 @@ export interface FindingsRepository {
   put(finding: Finding): Promise<PutOutcome>;
   get(analysisId: string): Promise<Finding | undefined>;
   listByService(query: ListQuery): Promise<FindingPage>;
+  /** The outbox flag of a finding no alarm started (an alarm's goes through its incident). */
+  isNotified(analysisId: string): Promise<boolean>;
+  /** Sets the flag once; false when it was set already. */
+  markNotified(analysisId: string, messageId: string): Promise<boolean>;
 }
 
 /** SNS: a readable summary plus the finding's key facts as message attributes. */

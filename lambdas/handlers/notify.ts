@@ -1,10 +1,11 @@
 // Notify: sends what the analysis warrants. For an alarm-driven analysis (and for an alarm back to
 // OK) that is the incident's outbox: the one message Correlate or ResolveAlarm decided, and any
 // earlier one a failed execution left unsent. For other analyses (the API's) it publishes the
-// finding, only when Store created it — so a duplicate request sends no second message.
+// finding unless its outbox flag says it was sent — so a retry sends no second message, and a
+// finding stored by an attempt that failed before sending is still sent.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Notifier, SnapshotStore } from '../adapters/ports.ts';
+import type { FindingsRepository, Notifier, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {
   CorrelatedSchema,
@@ -21,6 +22,8 @@ import { instrumented, logger, metrics } from './observability.ts';
 export interface NotifyDeps {
   readonly snapshotStore: SnapshotStore;
   readonly notifier: Notifier;
+  /** The outbox flag of findings no alarm started. */
+  readonly repository: Pick<FindingsRepository, 'isNotified' | 'markNotified'>;
   /** Incident outboxes; without it, incident input is refused. */
   readonly incident?: FlushDeps;
 }
@@ -50,9 +53,12 @@ export async function notifyFinding(input: unknown, deps: NotifyDeps): Promise<N
     }
   }
   const stored = parseInput(StoredSchema, input, 'Notify input');
-  if (stored.stored === 'exists') return { analysisId: stored.analysisId, messageId: null };
+  // The outbox flag: sent once, and sent even when an earlier attempt stored but did not send.
+  if (await deps.repository.isNotified(stored.analysisId))
+    return { analysisId: stored.analysisId, messageId: null };
   const finding = await loadFinding(deps.snapshotStore, stored.findingKey, stored.analysisId);
   const { messageId } = await deps.notifier.publish(finding, reportPathFor(stored.analysisId));
+  await deps.repository.markNotified(stored.analysisId, messageId);
   return { analysisId: stored.analysisId, messageId };
 }
 

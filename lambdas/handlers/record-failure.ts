@@ -65,9 +65,15 @@ export async function recordFailure(input: unknown, deps: RecordFailureDeps): Pr
       incidentMessages: sent,
     };
   }
-  // 'exists': this analysis already has a finding (maybe COMPLETED, with Notify the step that failed).
-  if (stored !== 'created') return { analysisId: finding.analysisId, stored, messageId: null };
-  const { messageId } = await deps.notifier.publish(finding, reportPathFor(finding.analysisId));
+  // 'exists': this analysis already has a finding — maybe COMPLETED, with Notify the step that
+  // failed. Whatever is stored is sent, unless its outbox flag says it was.
+  if (await deps.repository.isNotified(finding.analysisId)) {
+    return { analysisId: finding.analysisId, stored, messageId: null };
+  }
+  const current =
+    stored === 'created' ? finding : ((await deps.repository.get(finding.analysisId)) ?? finding);
+  const { messageId } = await deps.notifier.publish(current, reportPathFor(current.analysisId));
+  await deps.repository.markNotified(current.analysisId, messageId);
   return { analysisId: finding.analysisId, stored, messageId };
 }
 

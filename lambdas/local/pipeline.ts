@@ -437,7 +437,12 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
       return (input) => storeFinding(input, deps);
     }
     case 'notify': {
-      const deps = { snapshotStore: a.snapshotStore, notifier: a.notifier, incident: flushDeps(env, a) };
+      const deps = {
+        snapshotStore: a.snapshotStore,
+        notifier: a.notifier,
+        repository: a.repository,
+        incident: flushDeps(env, a),
+      };
       return (input) => notifyFinding(input, deps);
     }
     case 'recordFailure': {

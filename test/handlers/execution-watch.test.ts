@@ -47,6 +47,7 @@ describe('Handler: execution-watch', () => {
     // Prepare
     const d = deps();
     await d.repository.put(sampleFinding('api-2', 'checkout'));
+    await d.repository.markNotified('api-2', 'msg-0');
 
     // Act
     await watchExecution(

@@ -55,6 +55,15 @@ export class MemoryFindingsRepository implements FindingsRepository {
   async get(analysisId: string): Promise<Finding | undefined> {
     return this.findings.get(analysisId);
   }
+  readonly notified = new Map<string, string>();
+  async isNotified(analysisId: string): Promise<boolean> {
+    return this.notified.has(analysisId);
+  }
+  async markNotified(analysisId: string, messageId: string): Promise<boolean> {
+    if (!this.findings.has(analysisId) || this.notified.has(analysisId)) return false;
+    this.notified.set(analysisId, messageId);
+    return true;
+  }
   async listByService(query: ListQuery): Promise<FindingPage> {
     this.queries.push(query);
     if (this.listResult) return this.listResult;

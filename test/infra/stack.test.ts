@@ -299,7 +299,13 @@ describe('Stack: IAM', () => {
   });
 
   it('should let the incident steps read and conditionally write the findings table, and nothing else in DynamoDB', () => {
-    for (const role of ['CorrelateRole', 'ResolveAlarmRole', 'NotifyRole']) {
+    const expected: Record<string, string[]> = {
+      CorrelateRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      ResolveAlarmRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // Notify also sets the outbox flag of findings no alarm started.
+      NotifyRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    };
+    for (const [role, actions] of Object.entries(expected)) {
       const st = statementsOf(role);
       expect(st, role).toContainEqual(
         expect.objectContaining({
@@ -310,7 +316,7 @@ describe('Stack: IAM', () => {
       expect(
         st.flatMap((x) => x.Action).filter((a) => String(a).startsWith('dynamodb:')),
         role,
-      ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+      ).toEqual(actions);
     }
     expect(statementsOf('ResolveAlarmRole').flatMap((x) => x.Action)).not.toContain('sns:Publish');
     expect(statementsOf('CorrelateRole').flatMap((x) => x.Action)).not.toContain('sns:Publish');

@@ -10,9 +10,11 @@ import { snapshotStoreFrom } from './snapshot-store.ts';
 export function notifyDeps(env: Env = process.env) {
   checkRequiredEnv('notify', env);
   const notifier = notifierFrom(env);
+  const repository = repositoryFrom(env);
   return {
     snapshotStore: snapshotStoreFrom(env),
     notifier,
-    incident: { ...incidentDepsFrom(env), repository: repositoryFrom(env), notifier },
+    repository,
+    incident: { ...incidentDepsFrom(env), repository, notifier },
   };
 }
