@@ -1,15 +1,13 @@
 // Reads the incidents the local runtime stored, like findings-reader.ts reads findings: straight
 // from the data folder's table, or through the API of the `serve` process that holds the folder.
 
-import { existsSync } from 'node:fs';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient } from '../adapters/findings-repository.ts';
 import { INCIDENT_KEY_PREFIX } from '../adapters/findings-table-schema.ts';
 import { DynamoIncidentsStore, type IncidentSummary, summaryOf } from '../adapters/incidents-store.ts';
 import type { Incident } from '../core/incidents/model.ts';
-import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
-import { startDynalite } from './dynamodb.ts';
-import { LOCAL_TABLE_NAME, localClientOptions } from './local-aws.ts';
+import type { DataDir } from './data-dir.ts';
+import { LOCAL_TABLE_NAME } from './local-aws.ts';
+import { openLocalTable } from './local-table.ts';
 
 export interface IncidentsReader {
   readonly source: string;
@@ -20,37 +18,23 @@ export interface IncidentsReader {
 }
 
 export async function openIncidents(dir: DataDir, command: string): Promise<IncidentsReader | undefined> {
-  if (!existsSync(dir.dynamodb)) return undefined;
-  let lock: Awaited<ReturnType<typeof lockDataDir>>;
-  try {
-    lock = await lockDataDir(dir, command);
-  } catch (err) {
-    if (err instanceof DataDirBusyError && err.holder.apiEndpoint !== undefined) {
-      return apiReader(err.holder.apiEndpoint);
-    }
-    throw err;
-  }
-  try {
-    const dynamo = await startDynalite({ path: dir.dynamodb });
-    const client = createDynamoDBClient(localClientOptions(dynamo.endpoint));
-    const store = new DynamoIncidentsStore({ client, tableName: LOCAL_TABLE_NAME, retentionDays: 1 });
-    return {
-      source: dir.root,
-      get: (id) => store.get(id),
-      async list(service, limit) {
-        if (service !== undefined) return [...(await store.listByService({ service, limit })).items];
-        return (await scanIncidents(client)).slice(0, limit);
-      },
-      async close() {
-        client.destroy();
-        await dynamo.stop();
-        await lock.release();
-      },
-    };
-  } catch (err) {
-    await lock.release();
-    throw err;
-  }
+  const table = await openLocalTable(dir, command);
+  if (table === undefined) return undefined;
+  if (table.kind === 'api') return apiReader(table.endpoint);
+  const store = new DynamoIncidentsStore({
+    client: table.client,
+    tableName: LOCAL_TABLE_NAME,
+    retentionDays: 1,
+  });
+  return {
+    source: dir.root,
+    get: (id) => store.get(id),
+    async list(service, limit) {
+      if (service !== undefined) return [...(await store.listByService({ service, limit })).items];
+      return (await scanIncidents(table.client)).slice(0, limit);
+    },
+    close: () => table.close(),
+  };
 }
 
 /** Every incident copy of the table, newest first (a local table is small enough to scan). */
