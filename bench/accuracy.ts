@@ -1,19 +1,38 @@
-// Accuracy benchmark: ranks root causes on the labelled PetShop incidents with the engine and the
-// two comparison methods, whole graph and alarm-scoped. Labels are read here only, to score.
+// Accuracy benchmark: ranks root causes on the labelled public sets (PetShop, TraceRCA
+// Train-Ticket) with the engine and the comparison methods, whole graph and — where the set
+// names the symptom service — alarm-scoped. Labels are read here only, to score.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyze, METHODS, type Method } from '../lambdas/core/analyze.ts';
+import type { AnalysisConfig } from '../lambdas/core/config.ts';
 import { parseSnapshot } from '../lambdas/core/parse.ts';
 
-export const PETSHOP_DIR = resolve(import.meta.dirname, '../../shared/benchmarks/rca/petshop');
+export const BENCH_ROOT = resolve(import.meta.dirname, '../../shared/benchmarks/rca');
+export const PETSHOP_DIR = join(BENCH_ROOT, 'petshop');
+export const TRACERCA_DIR = join(BENCH_ROOT, 'tracerca-tt');
+
+/** The public labelled sets, in the order the benchmark prints them. */
+export const DATASETS = [
+  { name: 'petshop', title: 'PetShop (68 AWS PetAdoptions fault injections)', dir: PETSHOP_DIR },
+  { name: 'tracerca-tt', title: 'TraceRCA Train-Ticket (176 fault injections)', dir: TRACERCA_DIR },
+] as const;
+export type DatasetName = (typeof DATASETS)[number]['name'];
 
 interface Label {
   groundTruth: { rootCauseServices: string[]; faultType: string };
-  meta: { targetSymptom: { node: string }; signal?: { visibleInServiceGraph?: boolean } };
+  meta: { targetSymptom?: { node: string }; signal?: { visibleInServiceGraph?: boolean } };
+}
+
+export interface BenchCase {
+  readonly dataset: string;
+  readonly caseId: string;
+  readonly snapshot: unknown;
+  readonly label: Label;
 }
 
 export interface CaseResult {
+  dataset: string;
   caseId: string;
   faultType: string;
   method: Method;
@@ -21,6 +40,8 @@ export interface CaseResult {
   /** 1-based rank of the first true root cause among distinct service names; 0 when absent from the top 5. */
   rank: number;
   top: string[];
+  /** The engine's confidence in its first root cause (0 when it named none). */
+  confidence: number;
 }
 
 export interface Scores {
@@ -31,7 +52,7 @@ export interface Scores {
   avg5: number;
 }
 
-export function loadPetshop(dir = PETSHOP_DIR): { caseId: string; snapshot: unknown; label: Label }[] {
+export function loadDataset(dataset: string, dir: string): BenchCase[] {
   if (!existsSync(dir)) return [];
   const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Record<string, Label>;
   return readdirSync(dir)
@@ -41,32 +62,38 @@ export function loadPetshop(dir = PETSHOP_DIR): { caseId: string; snapshot: unkn
       const caseId = f.replace(/\.json$/, '');
       const label = labels[caseId];
       if (!label) throw new Error(`${join(dir, f)}: no label for ${caseId} in labels.json`);
-      return { caseId, snapshot: JSON.parse(readFileSync(join(dir, f), 'utf8')), label };
+      return { dataset, caseId, snapshot: JSON.parse(readFileSync(join(dir, f), 'utf8')), label };
     });
 }
 
+export const loadPetshop = (dir = PETSHOP_DIR): BenchCase[] => loadDataset('petshop', dir);
+
 export function runCase(
-  c: { caseId: string; snapshot: unknown; label: Label },
+  c: BenchCase,
   method: Method,
   scoped: boolean,
+  config: Partial<AnalysisConfig> = {},
 ): CaseResult {
   const snapshot = parseSnapshot(c.snapshot);
+  const symptom = c.label.meta.targetSymptom?.node;
   const finding = analyze(snapshot, {
     method,
-    ...(scoped ? { service: c.label.meta.targetSymptom.node } : {}),
-    config: { maxRootCauses: 10 },
+    ...(scoped && symptom !== undefined ? { service: symptom } : {}),
+    config: { ...config, maxRootCauses: 10 },
   });
   const top: string[] = [];
   for (const r of finding.rootCauses) if (!top.includes(r.service)) top.push(r.service);
   const truth = new Set(c.label.groundTruth.rootCauseServices);
   const idx = top.slice(0, 5).findIndex((s) => truth.has(s));
   return {
+    dataset: c.dataset,
     caseId: c.caseId,
     faultType: c.label.groundTruth.faultType,
     method,
     scoped,
     rank: idx + 1,
     top: top.slice(0, 5),
+    confidence: finding.rootCauses[0]?.confidence ?? 0,
   };
 }
 
@@ -77,11 +104,12 @@ export function score(results: readonly CaseResult[]): Scores {
   return { n, ac1: at(1), ac3: at(3), ac5: at(5), avg5: ac.reduce((s, x) => s + x, 0) / 5 };
 }
 
-export function runAccuracy(dir = PETSHOP_DIR): CaseResult[] {
-  const cases = loadPetshop(dir);
+/** Every method on every case; alarm-scoped runs only where the set names the symptom service. */
+export function runAccuracy(cases: readonly BenchCase[], methods: readonly Method[] = METHODS): CaseResult[] {
   const out: CaseResult[] = [];
-  for (const method of METHODS) {
-    for (const scoped of [false, true]) {
+  const scopes = cases.some((c) => c.label.meta.targetSymptom) ? [false, true] : [false];
+  for (const method of methods) {
+    for (const scoped of scopes) {
       for (const c of cases) out.push(runCase(c, method, scoped));
     }
   }
@@ -89,21 +117,33 @@ export function runAccuracy(dir = PETSHOP_DIR): CaseResult[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const results = runAccuracy();
-  for (const method of METHODS) {
-    for (const scoped of [false, true]) {
-      const rs = results.filter((r) => r.method === method && r.scoped === scoped);
-      const s = score(rs);
-      console.log(
-        `${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} AC@1 ${s.ac1.toFixed(2)} AC@3 ${s.ac3.toFixed(2)} AC@5 ${s.ac5.toFixed(2)} Avg@5 ${s.avg5.toFixed(2)}`,
-      );
+  const only = process.argv.find((a) => a.startsWith('--set='))?.slice(6);
+  for (const ds of DATASETS) {
+    if (only && only !== ds.name) continue;
+    const results = runAccuracy(
+      loadDataset(ds.name, ds.dir),
+      process.argv.includes('--all') ? METHODS : ['engine'],
+    );
+    for (const method of METHODS) {
+      for (const scoped of [false, true]) {
+        const rs = results.filter((r) => r.method === method && r.scoped === scoped);
+        if (rs.length === 0) continue;
+        const s = score(rs);
+        const types = [...new Set(rs.map((r) => r.faultType))].sort();
+        const by = types
+          .map((t) => `${t} ${score(rs.filter((r) => r.faultType === t)).ac1.toFixed(2)}`)
+          .join(' ');
+        console.log(
+          `${ds.name.padEnd(12)} ${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} AC@1 ${s.ac1.toFixed(3)} AC@3 ${s.ac3.toFixed(3)} AC@5 ${s.ac5.toFixed(3)} Avg@5 ${s.avg5.toFixed(3)} | ${by}`,
+        );
+      }
     }
-  }
-  if (process.argv.includes('--misses')) {
-    for (const r of results.filter((x) => x.method === 'engine' && x.rank !== 1)) {
-      console.log(
-        `${r.scoped ? 'S' : 'W'} ${r.caseId} ${r.faultType} rank=${r.rank} top=${r.top.join(', ')}`,
-      );
+    if (process.argv.includes('--misses')) {
+      for (const r of results.filter((x) => x.method === 'engine' && x.rank !== 1)) {
+        console.log(
+          `  ${r.scoped ? 'S' : 'W'} ${r.caseId} ${r.faultType} rank=${r.rank} conf=${r.confidence} top=${r.top.join(', ')}`,
+        );
+      }
     }
   }
 }

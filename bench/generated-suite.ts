@@ -10,7 +10,7 @@ import { parseSnapshot } from '../lambdas/core/parse.ts';
 import { FAULT_KINDS, type FaultKind, parseFault, resolveFaults } from '../lambdas/simulator/faults.ts';
 import { mulberry32 } from '../lambdas/simulator/graph-builder.ts';
 import { referenceLoad } from '../lambdas/simulator/physics.ts';
-import { type SimulatedSnapshot, simulate } from '../lambdas/simulator/simulate.ts';
+import { type SimulatedSnapshot, type Simulation, simulate } from '../lambdas/simulator/simulate.ts';
 import { builtinTopology } from '../lambdas/simulator/topologies/index.ts';
 import { type CompiledTopology, compileTopology } from '../lambdas/simulator/topology.ts';
 import { type CaseResult, type Scores, score } from './accuracy.ts';
@@ -137,7 +137,12 @@ export function buildSuite(): SuiteCase[] {
 
 /** The snapshot of a case: what the methods see. */
 export function simulateCase(c: SuiteCase): SimulatedSnapshot {
-  return simulate(topologyOf(c.topology), { faults: c.faults.map(parseFault), seed: c.seed }).snapshot;
+  return simulation(c).snapshot;
+}
+
+/** The whole simulation of a case (its topology and faults too, for trace summaries). */
+export function simulation(c: SuiteCase): Simulation {
+  return simulate(topologyOf(c.topology), { faults: c.faults.map(parseFault), seed: c.seed });
 }
 
 /** Ranks one case with one method. A case counts at AC@k when any faulted service is among the first k distinct services. */
@@ -155,6 +160,8 @@ export function runSuiteCase(c: SuiteCase, snapshot: SimulatedSnapshot, method: 
     scoped: false,
     rank: idx + 1,
     top: top.slice(0, 5),
+    dataset: 'generated',
+    confidence: finding.rootCauses[0]?.confidence ?? 0,
   };
 }
 

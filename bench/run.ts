@@ -1,46 +1,22 @@
-// `npm run bench`: accuracy on the labelled PetShop incidents (engine, seed and naive side by side,
-// whole graph and alarm-scoped, overall and by fault type) and on the simulator's generated suite
-// (per topology and per fault kind), speed on the simulator's 1k/10k/20k-service estates, and the
-// Lambda bundle sizes. Prints Markdown tables, ready for the README. Numbers, not pass/fail.
+// `npm run bench`: accuracy on the labelled public sets, PetShop and TraceRCA Train-Ticket (engine,
+// seed and naive side by side, overall and by fault type, confidence calibration, cross-fit
+// weights) and on the simulator's generated suite (per topology and per fault kind; and with X-Ray
+// trace summaries off and on), speed on the simulator's 1k/10k/20k-service estates, the Lambda
+// bundles (size, cold import), the compiled CLI (start, demo, 10k analyze against its parse floor,
+// peak RSS). Prints Markdown tables, ready for the README. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { METHODS } from '../lambdas/core/analyze.ts';
 import { measurePipeline } from '../lambdas/local/measure.ts';
 import { exampleScenarios, findScenario, scenarioFromGenerated } from '../lambdas/local/scenarios.ts';
-import { type CaseResult, PETSHOP_DIR, runAccuracy, score } from './accuracy.ts';
+import { ANALYZE_MEMORY_MB, analyzeMemoryMb, MEASURED_PEAK_RSS_MIB } from '../lib/sizing.ts';
+import { printAccuracy } from './accuracy-report.ts';
+import { cliTable, measureCli, median } from './cli-speed.ts';
+import { evidenceTables, runEvidenceSuite } from './evidence-suite.ts';
 import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
 import { measureReportSpeed, reportSpeedTable } from './report-speed.ts';
 import { runSpeed, SPEED_SIZES, speedTable } from './speed.ts';
 import { generateSyntheticSnapshot } from './synthetic.ts';
-
-const f2 = (x: number) => x.toFixed(2);
-
-function accuracyTables(results: CaseResult[]): string {
-  const out: string[] = [];
-  const faultTypes = [...new Set(results.map((r) => r.faultType))].sort();
-  for (const scoped of [false, true]) {
-    out.push(
-      `\n**${scoped ? 'Alarm-scoped (`--service` = the symptom service)' : 'Whole graph'}** — AC@1 / AC@3 / AC@5 / Avg@5\n`,
-    );
-    out.push(`| cases | n | ${METHODS.join(' | ')} |`);
-    out.push(`|---|---|${METHODS.map(() => '---').join('|')}|`);
-    for (const group of ['all', ...faultTypes]) {
-      const cells = METHODS.map((m) => {
-        const rs = results.filter(
-          (r) => r.method === m && r.scoped === scoped && (group === 'all' || r.faultType === group),
-        );
-        const s = score(rs);
-        return `${f2(s.ac1)} / ${f2(s.ac3)} / ${f2(s.ac5)} / ${f2(s.avg5)}`;
-      });
-      const n = results.filter(
-        (r) => r.method === 'engine' && r.scoped === scoped && (group === 'all' || r.faultType === group),
-      ).length;
-      out.push(`| ${group} | ${n} | ${cells.join(' | ')} |`);
-    }
-  }
-  return out.join('\n');
-}
 
 const started = new Date();
 console.log(`# cascade-analyzer benchmark — ${started.toISOString().slice(0, 10)}`);
@@ -48,19 +24,7 @@ console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
 );
 
-console.log('## Accuracy: PetShop (68 labelled fault injections)');
-const results = runAccuracy();
-if (results.length === 0) {
-  console.log(`\nskipped: ${PETSHOP_DIR} is not beside this checkout`);
-} else {
-  console.log(accuracyTables(results));
-  const misses = results.filter((r) => r.method === 'engine' && !r.scoped && r.rank !== 1);
-  console.log(`\nEngine misses at top-1 (whole graph): ${misses.length}`);
-  for (const m of misses)
-    console.log(
-      `- ${m.caseId} (${m.faultType}): truth at rank ${m.rank || '>5'}; ranked ${m.top.slice(0, 3).join(', ')}`,
-    );
-}
+printAccuracy();
 
 const suiteStarted = Date.now();
 const cases = buildSuite();
@@ -79,6 +43,14 @@ for (const m of suiteMisses) {
   );
 }
 
+const evidenceStarted = Date.now();
+const evidenceRuns = runEvidenceSuite(cases, 0.2);
+console.log(
+  `\n## Accuracy: generated suite with X-Ray trace summaries off and on (${((Date.now() - evidenceStarted) / 1000).toFixed(0)} s)`,
+);
+console.log(evidenceTables(evidenceRuns, 0.2));
+console.log(evidenceTables(runEvidenceSuite(cases, 0.5), 0.5));
+
 console.log(
   `\n## Speed: simulated estates (one failing shared back end), median of 3 runs, each size in its own process\n`,
 );
@@ -92,9 +64,13 @@ if (k1 && k10 && k20) {
     `\nanalyze time ratio: 10k/1k ${(k10.analyzeMs / k1.analyzeMs).toFixed(1)}, 20k/10k ${(k20.analyzeMs / k10.analyzeMs).toFixed(1)}; total 10k/1k ${(k10.totalMs / k1.totalMs).toFixed(1)}, 20k/10k ${(k20.totalMs / k10.totalMs).toFixed(1)}`,
   );
 }
-console.log('\n## Lambda bundles (cdk synth: esbuild, minified ESM, AWS SDK v3 from the runtime)\n');
-console.log('| function | bundle | within 1 MB |');
-console.log('|---|---|---|');
+console.log(
+  "\n## Lambda bundles (cdk synth: esbuild, minified ESM, AWS SDK v3 from the runtime); a fresh process imports index.mjs, median of 5, with Lambda's init (its template environment: clients built, SDK loaded) and the import alone\n",
+);
+console.log(
+  '| function | bundle | target | import + init | import alone | target | AWS SDK clients it loads |',
+);
+console.log('|---|---|---|---|---|---|---|');
 // In a process of its own: the CDK app is type-checked and loaded apart from the engine.
 const bundles = spawnSync(
   process.execPath,
@@ -105,15 +81,32 @@ const bundles = spawnSync(
   },
 );
 if (bundles.status !== 0) throw new Error(`bundle measurement failed: ${bundles.stderr}`);
+// bundles.ts's BundleRow (that module is type-checked with the CDK code).
 const bundleRows = JSON.parse(bundles.stdout.trim().split('\n').pop() as string) as {
   function: string;
   bytes: number;
+  importMs: number[];
+  importOnlyMs: number[];
+  sdk: string[];
 }[];
+/** Issue 12's budgets: the functions without the engine or the report are the small ones. */
+const SMALL = new Set(['prepare', 'store', 'notify', 'recordFailure']);
 for (const b of bundleRows) {
+  const small = SMALL.has(b.function);
+  const sizeLimit = (small ? 250 : 500) * 1024;
+  const importLimit = small ? 100 : 200;
+  const ok = (ms: number) => `${ms.toFixed(0)} ms ${ms <= importLimit ? '✓' : '**✗**'}`;
   console.log(
-    `| ${b.function} | ${(b.bytes / 1024).toFixed(0)} KiB | ${b.bytes <= 1024 * 1024 ? 'yes' : '**no**'} |`,
+    `| ${b.function} | ${(b.bytes / 1024).toFixed(0)} KiB | ${b.bytes <= sizeLimit ? '✓' : '**✗**'} ≤ ${sizeLimit / 1024} KiB | ${ok(median(b.importMs))} | ${ok(median(b.importOnlyMs))} | ≤ ${importLimit} ms | ${b.sdk.map((p) => p.replace('@aws-sdk/client-', '')).join(', ') || 'none'} |`,
   );
 }
+
+console.log('\n## Command line: the compiled CLI (`npm ci` builds it), fresh process each run\n');
+const cli = measureCli(5);
+console.log(cliTable(cli));
+console.log(
+  `\nAnalyze Lambda memory: ${ANALYZE_MEMORY_MB} MB in the stack, from ${MEASURED_PEAK_RSS_MIB} MiB measured when lib/sizing.ts was last set; this run measured ${cli.analyze.peakRssMiB.toFixed(0)} MiB → ${analyzeMemoryMb(cli.analyze.peakRssMiB)} MB${analyzeMemoryMb(cli.analyze.peakRssMiB) > ANALYZE_MEMORY_MB ? ' — **raise MEASURED_PEAK_RSS_MIB in lib/sizing.ts**' : ''}`,
+);
 
 console.log('\n## HTML report: 500-service simulated incident (layout by Graphviz WebAssembly included)\n');
 console.log(reportSpeedTable([await measureReportSpeed(500, 5)]));

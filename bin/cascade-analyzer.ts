@@ -1,22 +1,48 @@
-// The command line. Every command lives in bin/commands and is registered below; bad input exits
-// 2 with one line naming what was wrong, an unexpected failure exits 1.
+// The command line. Every command lives in bin/commands and is listed below with its summary; its
+// module loads only when it runs, so `help` starts at once. Bad input exits 2 with one line naming
+// what was wrong, an unexpected failure exits 1.
 
-import { analyzeCommand } from './commands/analyze.ts';
 import type { Command } from './commands/command.ts';
-import { demoCommand } from './commands/demo.ts';
-import { findingsCommand } from './commands/findings.ts';
-import { incidentsCommand } from './commands/incidents.ts';
-import { serveCommand } from './commands/serve.ts';
-import { simulateCommand } from './commands/simulate.ts';
 import { UsageError } from './commands/usage-error.ts';
 
-const COMMANDS: readonly Command[] = [
-  analyzeCommand,
-  simulateCommand,
-  demoCommand,
-  serveCommand,
-  findingsCommand,
-  incidentsCommand,
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for the command list; the same as the command's own (a test holds them together). */
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'analyze',
+    summary: 'analyze an exported service graph (aws xray get-service-graph) or a graph snapshot',
+    load: async () => (await import('./commands/analyze.ts')).analyzeCommand,
+  },
+  {
+    name: 'simulate',
+    summary: 'simulate the X-Ray graphs of an incident (faults in a topology) or a what-if on your own graph',
+    load: async () => (await import('./commands/simulate.ts')).simulateCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'run the deployed pipeline on this machine: alarm → state machine → finding → notification',
+    load: async () => (await import('./commands/demo.ts')).demoCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'the analyses API on a local port, running the workflow in-process (curl-able)',
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+  },
+  {
+    name: 'findings',
+    summary: 'list or show the findings the local pipeline stored (findings list | findings get ID)',
+    load: async () => (await import('./commands/findings.ts')).findingsCommand,
+  },
+  {
+    name: 'incidents',
+    summary: 'list and show the incidents of the local store (alarms grouped per cascade)',
+    load: async () => (await import('./commands/incidents.ts')).incidentsCommand,
+  },
 ];
 
 function help(): string {
@@ -39,12 +65,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       const topic = COMMANDS.find((c) => c.name === rest[0]);
       if (rest[0] !== undefined && !topic) throw new UsageError(`help: unknown command "${rest[0]}"`);
-      process.stdout.write(topic ? topic.help : help());
+      process.stdout.write(topic ? (await topic.load()).help : help());
       return 0;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}"; run "cascade-analyzer --help"`);
-    return await command.run(rest);
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) throw new UsageError(`unknown command "${name}"; run "cascade-analyzer --help"`);
+    return await (await entry.load()).run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`cascade-analyzer: ${err.message}\n`);

@@ -21,6 +21,7 @@ import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { SnapshotStore } from './constructs/snapshot-store.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { xrayGroupName } from './naming.ts';
+import { ANALYZE_MEMORY_MB } from './sizing.ts';
 
 export interface CascadeAnalyzerStackProps extends StackProps {
   readonly config: CascadeAnalyzerConfig;
@@ -111,13 +112,28 @@ export class CascadeAnalyzerStack extends Stack {
         Duration.minutes(5),
         1024,
       ),
+      collectEvidence: fn(
+        'CollectEvidence',
+        'collect-evidence',
+        'Reads X-Ray trace summaries of the alarmed service and CloudTrail changes before the window',
+        Duration.minutes(1),
+        512,
+        {
+          environment: {
+            CHANGE_LOOKBACK_MINUTES: String(config.changeLookbackMinutes),
+            TRACE_EVIDENCE: String(config.traceEvidence),
+            CHANGE_SERVICE_MAPPING: JSON.stringify(config.changeServiceMapping),
+          },
+        },
+      ),
       enrich: fn('Enrich', 'enrich', 'Reads CloudWatch metrics of the watched services', Duration.minutes(2)),
+      // Memory from the measured peak of a 10,000-service analysis (lib/sizing.ts, npm run bench).
       analyze: fn(
         'Analyze',
         'analyze',
         'Runs the cascade analysis on the graph snapshot',
         Duration.minutes(5),
-        3008,
+        ANALYZE_MEMORY_MB,
       ),
       store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
       notify: fn('Notify', 'notify', 'Publishes the finding to SNS', undefined, undefined, chatbot),
@@ -157,25 +173,34 @@ export class CascadeAnalyzerStack extends Stack {
       f.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
     const snapshotObjects = bucket.arnForObjects('snapshots/*');
     const findingObjects = bucket.arnForObjects('findings/*');
+    const evidenceObjects = bucket.arnForObjects('evidence/*');
     // X-Ray and CloudWatch read APIs have no resource-level permissions: '*' is the only resource.
     allow(steps.collectGraph, ['xray:GetServiceGraph'], ['*']);
     allow(steps.collectGraph, ['s3:PutObject'], [snapshotObjects]);
+    // X-Ray's trace reads and CloudTrail's LookupEvents have no resource-level permissions either.
+    allow(steps.collectEvidence, ['xray:GetTraceSummaries', 'xray:BatchGetTraces'], ['*']);
+    allow(steps.collectEvidence, ['cloudtrail:LookupEvents'], ['*']);
+    allow(steps.collectEvidence, ['s3:PutObject'], [evidenceObjects]);
     allow(steps.enrich, ['cloudwatch:GetMetricData'], ['*']);
-    allow(steps.analyze, ['s3:GetObject'], [snapshotObjects]);
+    allow(steps.analyze, ['s3:GetObject'], [snapshotObjects, evidenceObjects]);
     allow(steps.analyze, ['s3:PutObject'], [findingObjects]);
-    for (const f of [steps.store, steps.notify, steps.recordFailure, apiFn])
-      allow(f, ['s3:GetObject'], [findingObjects]);
-    allow(steps.recordFailure, ['s3:PutObject'], [findingObjects]);
-    allow(steps.store, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
-    allow(steps.recordFailure, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
+    // Store and Notify read the finding Analyze wrote; Store rewrites it when the table keeps an
+    // earlier one. RecordFailure and the API never touch S3 (test/infra/permissions.test.ts holds
+    // every grant to a call the function's bundle makes).
+    for (const f of [steps.store, steps.notify]) allow(f, ['s3:GetObject'], [findingObjects]);
+    allow(steps.store, ['s3:PutObject'], [findingObjects]);
+    // Correlate reads the graph (the services near the alarmed one) and, failing the table, the finding.
+    allow(steps.correlate, ['s3:GetObject'], [snapshotObjects, findingObjects]);
+    // The conditional put, and the stored finding read back (Store: the one that won).
+    for (const f of [steps.store, steps.recordFailure])
+      allow(f, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
     // Incidents live in the findings table: read-modify-write of the open-incidents item and the
     // incident copies (conditional PutItem), and the stored finding an incident message reports.
-    for (const f of [steps.correlate, steps.resolveAlarm, steps.notify, steps.recordFailure])
+    for (const f of [steps.correlate, steps.resolveAlarm, steps.notify])
       allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
     // The outbox flag of findings no alarm started (a conditional UpdateItem, once per finding).
-    allow(steps.notify, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
-    allow(steps.recordFailure, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
-    allow(steps.correlate, ['s3:GetObject'], [snapshotObjects, findingObjects]);
+    for (const f of [steps.notify, steps.recordFailure])
+      allow(f, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
     for (const f of [steps.notify, steps.recordFailure]) {
       allow(f, ['sns:Publish'], [this.notifications.topic.topicArn]);
       allow(f, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);

@@ -72,6 +72,12 @@ export const ConfigSchema = z.strictObject({
     .max(200),
   /** The API function's reserved concurrency: on-demand analyses cannot starve alarm-driven ones. */
   apiReservedConcurrency: z.number().int().min(1).max(1000),
+  /** Read X-Ray trace summaries of the alarmed service (its faulty and slow traces) as evidence. */
+  traceEvidence: z.boolean(),
+  /** Minutes before the incident window's start to read CloudTrail change events from; 0 turns it off. */
+  changeLookbackMinutes: z.number().int().min(0).max(1440),
+  /** Resource names or ARNs in change events → the X-Ray service names they change (beyond exact names). */
+  changeServiceMapping: z.record(z.string().min(1), z.array(serviceName).min(1)),
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
@@ -98,6 +104,9 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   incidentMaxIdleHours: 24,
   apiAccess: [],
   apiReservedConcurrency: 5,
+  traceEvidence: true,
+  changeLookbackMinutes: 60,
+  changeServiceMapping: {},
 };
 
 export class ConfigError extends Error {

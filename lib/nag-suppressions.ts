@@ -41,10 +41,10 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
     ack(
       child(fn, 'Role', 'DefaultPolicy'),
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      'xray:PutTraceSegments/PutTelemetryRecords (active tracing), xray:GetServiceGraph and cloudwatch:GetMetricData support no resource-level permissions.',
+      'xray:PutTraceSegments/PutTelemetryRecords (active tracing), xray:GetServiceGraph, xray:GetTraceSummaries, xray:BatchGetTraces, cloudtrail:LookupEvents and cloudwatch:GetMetricData support no resource-level permissions.',
     );
   }
-  const objects = (fnName: keyof typeof stack.functions, prefix: 'snapshots' | 'findings') =>
+  const objects = (fnName: keyof typeof stack.functions, prefix: 'snapshots' | 'findings' | 'evidence') =>
     ack(
       child(stack.functions[fnName] as IConstruct, 'Role', 'DefaultPolicy'),
       `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(stack, stack.snapshots.bucket)}.Arn>/${prefix}/*]`,
@@ -52,6 +52,8 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
     );
   objects('collectGraph', 'snapshots');
   objects('analyze', 'snapshots');
+  objects('collectEvidence', 'evidence');
+  objects('analyze', 'evidence');
   objects('correlate', 'snapshots');
   for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'correlate', 'api'] as const)
     objects(f, 'findings');

@@ -5,6 +5,11 @@ import { parseArgs } from 'node:util';
 import { analyze, METHODS, type Method } from '../../lambdas/core/analyze.ts';
 import { type AnalysisConfig, DEFAULT_CONFIG } from '../../lambdas/core/config.ts';
 import { GraphInputError, UnknownServiceError } from '../../lambdas/core/errors.ts';
+import type { AnalysisEvidence } from '../../lambdas/core/evidence/blend.ts';
+import { parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
+import { EvidenceInputError } from '../../lambdas/core/evidence/fields.ts';
+import { readTraceDocuments } from '../../lambdas/core/evidence/trace-detail.ts';
+import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries.ts';
 import type { GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot, parseWindow } from '../../lambdas/core/parse.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
@@ -26,6 +31,18 @@ Options:
                      overrides a baseline inside --graph. Without any baseline only the
                      absolute thresholds apply and confidence is lower.
   --service NAME     the alarmed service: analyze it and what it calls, transitively
+  --traces FILE      X-Ray trace summaries of the incident window: a GetTraceSummaries
+                     response ("aws xray get-trace-summaries … --filter-expression
+                     'service("NAME") { fault = true }'") or a list of its pages. X-Ray's
+                     per-trace root causes are weighed against the graph; the finding
+                     gains exception names and exemplar trace ids
+  --changes FILE     CloudTrail change events: a LookupEvents response ("aws cloudtrail
+                     lookup-events …") or a list of its pages. A root cause changed shortly
+                     before the window's start gains in rank (bounded)
+  --exemplars FILE   full traces ("aws xray batch-get-traces --trace-ids …"): the root
+                     cause's exemplar found there gains its exception message and the
+                     failing operation
+  --region REGION    for console links to exemplar traces (default: AWS_REGION, if set)
   --method NAME      engine (default) | seed (the original DFS chain method) |
                      naive (fault-rate rise + latency ratio); for comparison
   --format FMT       text (default) | json (exactly one Finding) |
@@ -73,12 +90,14 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
     const baseline = readGraph(baselineFile, (json) => parseWindow(json, ''));
     snapshot = { incident: snapshot.incident, baseline };
   }
+  const evidence = readEvidence(values);
   let finding: ReturnType<typeof analyze>;
   try {
     finding = analyze(snapshot, {
       method,
       config,
       ...(values.service !== undefined ? { service: values.service } : {}),
+      ...(evidence ? { evidence } : {}),
     });
   } catch (err) {
     if (err instanceof UnknownServiceError) throw new UsageError(`${graphFile}: --service: ${err.message}`);
@@ -115,6 +134,10 @@ function parseAnalyzeArgs(args: readonly string[]) {
       graph: { type: 'string' },
       baseline: { type: 'string' },
       service: { type: 'string' },
+      traces: { type: 'string' },
+      changes: { type: 'string' },
+      exemplars: { type: 'string' },
+      region: { type: 'string' },
       method: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
@@ -149,9 +172,38 @@ export function readGraph<T>(file: string, parse: (json: unknown) => T): T {
   try {
     return parse(json);
   } catch (err) {
-    if (err instanceof GraphInputError) throw new UsageError(`${file}: ${err.message}`);
+    if (err instanceof GraphInputError || err instanceof EvidenceInputError) {
+      throw new UsageError(`${file}: ${err.message}`);
+    }
     throw err;
   }
+}
+
+/** The evidence files, read and checked; undefined when neither is given (the graph-only finding). */
+function readEvidence(values: {
+  traces?: string | undefined;
+  changes?: string | undefined;
+  exemplars?: string | undefined;
+  region?: string | undefined;
+}): AnalysisEvidence | undefined {
+  if (values.traces === undefined && values.changes === undefined && values.exemplars === undefined) {
+    return undefined;
+  }
+  const region = values.region ?? process.env.AWS_REGION;
+  return {
+    ...(values.traces !== undefined ? { traces: readGraph(values.traces, parseTraceSummaries) } : {}),
+    ...(values.changes !== undefined ? { changes: readGraph(values.changes, parseLookupEvents) } : {}),
+    ...(values.exemplars !== undefined
+      ? {
+          // Checked here, so that a bad file is bad input (exit 2), not a failure inside the analysis.
+          exemplarTraces: readGraph(values.exemplars, (json) => {
+            readTraceDocuments(json);
+            return json;
+          }),
+        }
+      : {}),
+    ...(region ? { region } : {}),
+  };
 }
 
 export const analyzeCommand: Command = {

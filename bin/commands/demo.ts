@@ -18,6 +18,7 @@ import {
 } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
+import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import {
   combineScenarioProviders,
   exampleScenarios,
@@ -47,8 +48,9 @@ export function demoHelp(scenarios: ScenarioProvider): string {
 
 Runs the whole deployed pipeline on this machine, no AWS account needed: a CloudWatch alarm on the
 scenario's alarmed service goes to ALARM, and the state machine that "cdk deploy" creates (synthesized
-from the CDK app) runs Prepare → CollectGraph → Enrich → Analyze → Store → Notify with every step's
-real code. X-Ray is a local endpoint replaying the scenario's graphs, DynamoDB is an embedded dynalite
+from the CDK app) runs Prepare → CollectGraph → CollectEvidence → Enrich → Analyze → Store → Notify
+with every step's real code. X-Ray is a local endpoint replaying the scenario's graphs and trace
+summaries, CloudTrail a local endpoint replaying its change events, DynamoDB is an embedded dynalite
 whose data stays in the data folder, and the notification goes to SNS on moto when there is one,
 otherwise to the terminal and a file.
 
@@ -64,6 +66,9 @@ Options:
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
                        else moto_server if it answers on 127.0.0.1:5000
   --no-sns             write notifications to files even when moto_server is running
+  --bundled            run the deployed artifacts instead: synthesize with the Lambda bundles
+                       (cdk.out), start each function's index.mjs in a process of its own with
+                       its template's environment; needs moto_server (S3 and SNS)
   -h, --help           show this help
 
 Exit status: 0 the analysis completed, 1 the workflow failed (a FAILED finding was recorded) or the
@@ -141,6 +146,16 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     throw new UsageError(`demo: ${(err as Error).message}`);
   }
 
+  if (values.bundled) {
+    if (sns.endpoint === undefined) {
+      throw new UsageError(
+        `demo: --bundled runs the deployed bundles, which need S3 and SNS: start moto_server (moto_server -H 127.0.0.1 -p 5000) or give --sns-endpoint (${sns.reason})`,
+      );
+    }
+    const { runBundledDemo } = await import('./demo-bundled.ts');
+    return runBundledDemo(scenario, sns.endpoint, out);
+  }
+
   out('cascade-analyzer demo: the deployed workflow, run on this machine (no AWS account)\n\n');
   out(row('scenario', `${scenario.name}: ${scenario.description}`));
   if (scenario.source !== scenario.name) out(row('', `graph from ${show(scenario.source)}`));
@@ -151,6 +166,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     pipeline = await LocalPipeline.start({
       dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
       xray: { replay: scenario.snapshot },
+      evidence: scenarioEvidence(scenario),
       watch: [scenario.alarmedService],
       ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
       onNotification: (n) => notifications.push(n),
@@ -183,7 +199,13 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     out(
       row(
         'X-Ray',
-        `local endpoint ${pipeline.xrayEndpoint}, replaying the scenario as the last minutes' traffic`,
+        `local endpoint ${pipeline.xrayEndpoint}, replaying the scenario as the last minutes' traffic and traces`,
+      ),
+    );
+    out(
+      row(
+        'CloudTrail',
+        `local endpoint ${pipeline.cloudTrail.endpoint}, replaying the scenario's change events`,
       ),
     );
     out(
@@ -260,6 +282,19 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
             `${top.service} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %`,
           ),
         );
+      if (top?.traces) {
+        const ex = top.traces.exceptions.map((x) => `${x.name} ×${x.count}`).join(', ') || 'none recorded';
+        out(row('traces', `X-Ray blames ${top.service} in ${top.traces.traces} traces · exceptions: ${ex}`));
+        for (const x of top.traces.exemplars) out(row('', `exemplar ${x.traceId}`));
+      }
+      for (const c of (finding.changes ?? []).slice(0, 3)) {
+        out(
+          row(
+            'changed',
+            `${c.what} (${c.eventName}) by ${c.who}, ${c.minutesBeforeStart} min before the start${c.services.length > 0 ? ` → ${c.services.join(', ')}` : ''}`,
+          ),
+        );
+      }
       out(row('finding', show(files.json)));
       out(row('report', show(files.html)));
       out(row('more', `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}`));
@@ -308,6 +343,7 @@ function parseDemoArgs(args: readonly string[]) {
       'data-dir': { type: 'string' },
       'sns-endpoint': { type: 'string' },
       'no-sns': { type: 'boolean' },
+      bundled: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;

@@ -9,6 +9,7 @@ import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
 import { chooseSnsEndpoint } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { causeMessage, duration } from '../../lambdas/local/progress.ts';
+import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import {
   findScenario,
   type Scenario,
@@ -108,6 +109,7 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
     pipeline = await LocalPipeline.start({
       dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
       xray: { replay: scenario.snapshot },
+      evidence: scenarioEvidence(scenario),
       watch: [scenario.alarmedService],
       ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
       command: 'serve',

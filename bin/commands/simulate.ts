@@ -36,6 +36,7 @@ import {
   parseTopologyJson,
   type TopologySpec,
 } from '../../lambdas/simulator/topology.ts';
+import { simulateTraceSummaries, traceSummaryJson } from '../../lambdas/simulator/trace-summaries.ts';
 import { renderWhatIf, whatIf } from '../../lambdas/simulator/what-if.ts';
 import type { Command } from './command.ts';
 import { readJsonFile } from './read-json.ts';
@@ -95,6 +96,9 @@ Traffic and windows:
 Output:
   --out FILE             write the snapshot to FILE (without it, and without a what-if, the snapshot
                          goes to standard output). Up to ${PRETTY_MAX_SERVICES} services it is pretty-printed.
+  --traces FILE          also write the incident's X-Ray trace summaries (a GetTraceSummaries
+                         response: the faulty and slow traces, each with X-Ray's root cause) for
+                         "analyze --traces"
   --pages N              split each window into N GetServiceGraph pages chained by NextToken
   --what-if              with --topology: print the what-if report (implied by --from-graph)
   --format FMT           what-if report: text (default) | json ({"whatIf": …, "finding": …})
@@ -122,6 +126,7 @@ interface Args {
   seed?: string | undefined;
   pages?: string | undefined;
   out?: string | undefined;
+  traces?: string | undefined;
   'what-if'?: boolean | undefined;
   format?: string | undefined;
   'pass-on'?: string | undefined;
@@ -149,6 +154,7 @@ function parse(args: readonly string[]): Args {
         seed: { type: 'string' },
         pages: { type: 'string' },
         out: { type: 'string' },
+        traces: { type: 'string' },
         'what-if': { type: 'boolean' },
         format: { type: 'string' },
         'pass-on': { type: 'string' },
@@ -234,19 +240,27 @@ function run(a: Args): number {
     simulation = simulate(topo, { ...options, faults });
   }
   const text = snapshotText(simulation);
+  if (a.traces !== undefined) {
+    const traces = { TraceSummaries: simulateTraceSummaries(simulation).map(traceSummaryJson) };
+    writeOut(a.traces, '--traces', `${JSON.stringify(traces, null, 2)}\n`);
+  }
   if (a.out !== undefined) {
-    try {
-      writeFileSync(a.out, text);
-    } catch (err) {
-      throw new UsageError(
-        `simulate: cannot write --out file "${a.out}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
-    }
+    writeOut(a.out, '--out', text);
     process.stderr.write(`cascade-analyzer: ${summary(simulation, source)}; wrote ${a.out}\n`);
   } else if (!whatIfMode) {
     process.stdout.write(text);
   }
   return 0;
+}
+
+function writeOut(file: string, flag: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(
+      `simulate: cannot write ${flag} file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
 }
 
 function snapshotText(sim: Simulation): string {

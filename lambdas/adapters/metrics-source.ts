@@ -1,9 +1,14 @@
 // CloudWatch GetMetricData for the Enrich step: queries in batches within the API's limit of 500,
 // every NextToken page, results merged per query id with datapoints oldest first.
 
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
+import { awsSdk } from './aws-sdk.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
 import type { MetricQuery, MetricResult, MetricsSource, TimeRange } from './ports.ts';
+
+const { CloudWatchClient, GetMetricDataCommand } = awsSdk<typeof CloudWatch>('@aws-sdk/client-cloudwatch');
+type CloudWatchClient = CloudWatch.CloudWatchClient;
+type MetricDataQuery = CloudWatch.MetricDataQuery;
 
 /** GetMetricData accepts at most 500 MetricDataQuery entries per call. */
 export const MAX_QUERIES_PER_CALL = 500;

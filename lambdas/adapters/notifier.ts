@@ -5,15 +5,19 @@
 // it forwards to a chat channel. Attributes are for filter policies. The formatting is pure and
 // exported so that it is tested without SNS.
 
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type * as SNS from '@aws-sdk/client-sns';
 import type { Finding } from '../core/model.ts';
 import { formatChatbotNotification } from '../report/chat.ts';
 import { emailText, formatEmailText, TEXT_LEVELS, type TextCaps, truncateBytes } from '../report/email.ts';
 import { cascadeSize, neutralizeFinding } from '../report/format.ts';
 import type { IncidentNote } from '../report/incident-text.ts';
+import { awsSdk } from './aws-sdk.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
 import { findingService } from './findings-table-schema.ts';
 import type { Notifier } from './ports.ts';
+
+const { PublishCommand, SNSClient } = awsSdk<typeof SNS>('@aws-sdk/client-sns');
+type SNSClient = SNS.SNSClient;
 
 /** SNS subjects: ASCII text without line breaks or control characters, under 100 characters. */
 export const MAX_SUBJECT_CHARS = 99;

@@ -49,11 +49,58 @@ export interface MetricsSource {
   getMetrics(queries: readonly MetricQuery[], range: TimeRange): Promise<MetricResult[]>;
 }
 
+/** What a bounded read of evidence covered: the calls made and whether a bound cut it short. */
+export interface ReadCoverage {
+  readonly calls: number;
+  /** True when a page, trace or time bound stopped the read before the data ran out. */
+  readonly truncated: boolean;
+}
+
+/**
+ * GetTraceSummaries for the alarmed service's faulty, then slow, traces: a JSON document the
+ * engine's parser reads (`parseTraceSummaries`), each summary trimmed to what the analysis uses.
+ */
+export interface TraceSummaryDocument extends ReadCoverage {
+  readonly TraceSummaries: readonly Readonly<Record<string, unknown>>[];
+  readonly TracesProcessedCount: number;
+}
+
+export interface TraceQuery {
+  readonly range: TimeRange;
+  /** The alarmed service, as X-Ray names it. */
+  readonly service: string;
+  /** Also read traces slower than this many seconds at the service (the p99 threshold). */
+  readonly slowerThanSeconds?: number;
+}
+
+/** X-Ray traces: summaries over a window (bounded), and full traces by id (BatchGetTraces). */
+export interface TraceSource {
+  getTraceSummaries(query: TraceQuery): Promise<TraceSummaryDocument>;
+  /** A BatchGetTraces response (`{Traces}`) for at most 5 ids. */
+  getTraces(traceIds: readonly string[]): Promise<{ readonly Traces: readonly unknown[] }>;
+}
+
+/** CloudTrail LookupEvents for the change events of CHANGE_EVENTS, a JSON document `parseLookupEvents` reads. */
+export interface ChangeDocument extends ReadCoverage {
+  readonly Events: readonly Readonly<Record<string, unknown>>[];
+}
+
+export interface ChangeSource {
+  lookupChanges(range: TimeRange): Promise<ChangeDocument>;
+}
+
 /** Large documents (graph snapshots, full findings) kept out of state payloads, by key. */
-export interface SnapshotStore {
-  put(key: string, body: string): Promise<void>;
+export interface SnapshotStore extends SnapshotReader, SnapshotWriter {}
+
+/** The half of a SnapshotStore that reads. */
+export interface SnapshotReader {
   /** Throws `NotFoundError` when the key does not exist. */
   get(key: string): Promise<string>;
+}
+
+/** The half of a SnapshotStore that writes. */
+export interface SnapshotWriter {
+  put(key: string, body: string): Promise<void>;
 }
 
 /** What a list of findings shows per item, without the whole Finding. */
@@ -90,12 +137,26 @@ export interface ListQuery {
  */
 export type PutOutcome = 'created' | 'superseded' | 'exists';
 
-/** DynamoDB: one finding per analysisId (conditional put). */
-export interface FindingsRepository {
+/** DynamoDB: one finding per analysisId (conditional put), with its outbox flag. */
+export interface FindingsRepository extends FindingsWriter, FindingsReader, FindingsOutbox {}
+
+/** The half of a FindingsRepository that stores. */
+export interface FindingsWriter {
   put(finding: Finding): Promise<PutOutcome>;
+}
+
+/** One stored finding by id (GetItem only). */
+export interface FindingLookup {
   get(analysisId: string): Promise<Finding | undefined>;
+}
+
+/** The half of a FindingsRepository that reads. */
+export interface FindingsReader extends FindingLookup {
   listByService(query: ListQuery): Promise<FindingPage>;
-  /** The outbox flag of a finding no alarm started (an alarm's goes through its incident). */
+}
+
+/** The outbox flag of a finding no alarm started (an alarm's goes through its incident). */
+export interface FindingsOutbox {
   isNotified(analysisId: string): Promise<boolean>;
   /** Sets the flag once; false when it was set already. */
   markNotified(analysisId: string, messageId: string): Promise<boolean>;

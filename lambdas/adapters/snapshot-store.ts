@@ -4,61 +4,29 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type ClientOptions, clientConfig } from './clients.ts';
 import { NotFoundError, type SnapshotStore } from './ports.ts';
+import { S3SnapshotReader } from './s3-snapshot-reader.ts';
+import { S3SnapshotWriter } from './s3-snapshot-writer.ts';
+import { checkKey, type S3SnapshotStoreOptions } from './snapshot-bucket.ts';
 
-export interface S3SnapshotStoreOptions {
-  /** Create it once per cold start (`createS3Client`). */
-  readonly client: S3Client;
-  readonly bucket: string;
-  /** Prepended to every key, e.g. `snapshots/`. @default '' */
-  readonly prefix?: string;
-  /** SSE-KMS with this key; SSE-S3 (AES256) when absent. */
-  readonly kmsKeyId?: string;
-}
+export { createS3Client, type S3ClientOptions, type S3SnapshotStoreOptions } from './snapshot-bucket.ts';
 
+/** The reader and the writer together (Analyze uses both; other functions take one half). */
 export class S3SnapshotStore implements SnapshotStore {
-  private readonly client: S3Client;
-  private readonly bucket: string;
-  private readonly prefix: string;
-  private readonly kmsKeyId: string | undefined;
+  private readonly reader: S3SnapshotReader;
+  private readonly writer: S3SnapshotWriter;
 
   constructor(options: S3SnapshotStoreOptions) {
-    if (options.bucket.trim() === '') throw new Error('bucket must not be empty');
-    this.client = options.client;
-    this.bucket = options.bucket;
-    this.prefix = options.prefix ?? '';
-    this.kmsKeyId = options.kmsKeyId;
+    this.reader = new S3SnapshotReader(options);
+    this.writer = new S3SnapshotWriter(options);
   }
 
-  async put(key: string, body: string): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.prefix + checkKey(key),
-        Body: body,
-        ContentType: 'application/json; charset=utf-8',
-        ...(this.kmsKeyId !== undefined
-          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: this.kmsKeyId }
-          : { ServerSideEncryption: 'AES256' }),
-      }),
-    );
+  put(key: string, body: string): Promise<void> {
+    return this.writer.put(key, body);
   }
 
-  async get(key: string): Promise<string> {
-    try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(key) }),
-      );
-      if (out.Body === undefined) throw new Error(`s3://${this.bucket}/${this.prefix}${key} has no body`);
-      return await out.Body.transformToString('utf-8');
-    } catch (err) {
-      if (err instanceof NoSuchKey || (err as { name?: unknown }).name === 'NoSuchKey') {
-        throw new NotFoundError(`no snapshot under key ${key}`);
-      }
-      throw err;
-    }
+  get(key: string): Promise<string> {
+    return this.reader.get(key);
   }
 }
 
@@ -101,21 +69,4 @@ export class FileSnapshotStore implements SnapshotStore {
     }
     return path;
   }
-}
-
-function checkKey(key: string): string {
-  if (key === '' || key.length > 1024) throw new Error('a snapshot key must have 1 to 1024 characters');
-  if (key.startsWith('/') || key.split('/').includes('..')) {
-    throw new Error(`snapshot key ${JSON.stringify(key)} must be relative, without ".." segments`);
-  }
-  return key;
-}
-
-export interface S3ClientOptions extends ClientOptions {
-  /** Path-style URLs (`endpoint/bucket/key`): needed by local S3 servers such as moto. @default false */
-  readonly forcePathStyle?: boolean;
-}
-
-export function createS3Client(options: S3ClientOptions = {}): S3Client {
-  return new S3Client({ ...clientConfig(options), forcePathStyle: options.forcePathStyle ?? false });
 }

@@ -1,56 +1,41 @@
 // X-Ray GetServiceGraph over a window: every page (NextToken) merged into one JSON-safe document
 // for the engine's parser, throttling retried with exponential backoff and full jitter.
 
-import { GetServiceGraphCommand, type GetServiceGraphCommandOutput, XRayClient } from '@aws-sdk/client-xray';
-import { type ClientOptions, clientConfig } from './clients.ts';
+import type * as XRay from '@aws-sdk/client-xray';
+import { awsSdk } from './aws-sdk.ts';
 import { BadRequestError, type GraphSource, type ServiceGraphDocument, type TimeRange } from './ports.ts';
+import { type RetryOptions, ThrottleRetry, toJsonSafe } from './retry.ts';
+
+export { isThrottle } from './retry.ts';
+
+const { GetServiceGraphCommand } = awsSdk<typeof XRay>('@aws-sdk/client-xray');
+type XRayClient = XRay.XRayClient;
+type GetServiceGraphCommandOutput = XRay.GetServiceGraphCommandOutput;
 
 /** The console's (and deep links') longest service-graph range; the API documents none, so we hold to it. */
 export const MAX_WINDOW_MS = 6 * 60 * 60 * 1000;
 /** X-Ray keeps service-graph data for 30 days. */
 export const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-export interface XRayGraphSourceOptions {
-  /** Create it once per cold start (see `createXRayClient`, which leaves retries to this class). */
+/** Retries (attempts per page when X-Ray throttles, backoff) as in `RetryOptions`. */
+export interface XRayGraphSourceOptions extends RetryOptions {
+  /** Create it once per cold start (see `createXRayClient` in xray-client.ts, which leaves retries to this class). */
   readonly client: XRayClient;
-  /** Attempts per page, the first included, when X-Ray throttles. @default 5 */
-  readonly maxAttempts?: number;
-  /** Backoff cap before jitter for the first retry, doubled each retry. @default 200 */
-  readonly baseDelayMs?: number;
-  /** @default 10000 */
-  readonly maxDelayMs?: number;
-  /** Injectable for tests. @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** [0, 1); injectable for tests. @default Math.random */
-  readonly random?: () => number;
   /** Injectable for tests (the 30-day check). @default () => new Date() */
   readonly now?: () => Date;
   /** Guards against a server that never stops paging. @default 10000 */
   readonly maxPages?: number;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class XRayGraphSource implements GraphSource {
   private readonly client: XRayClient;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly retry: ThrottleRetry;
   private readonly now: () => Date;
   private readonly maxPages: number;
 
   constructor(options: XRayGraphSourceOptions) {
     this.client = options.client;
-    this.maxAttempts = options.maxAttempts ?? 5;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
-      throw new Error(`maxAttempts must be a whole number ≥ 1, got ${this.maxAttempts}`);
-    }
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.maxDelayMs = options.maxDelayMs ?? 10_000;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.random = options.random ?? Math.random;
+    this.retry = new ThrottleRetry(options);
     this.now = options.now ?? (() => new Date());
     this.maxPages = options.maxPages ?? 10_000;
   }
@@ -110,28 +95,8 @@ export class XRayGraphSource implements GraphSource {
       ...(groupName !== undefined ? { GroupName: groupName } : {}),
       ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.send(command);
-      } catch (err) {
-        if (!isThrottle(err)) throw err;
-        if (attempt >= this.maxAttempts) {
-          throw new Error(`X-Ray GetServiceGraph was still throttled after ${attempt} attempts`, {
-            cause: err,
-          });
-        }
-        // Full jitter: a random delay up to the exponential cap spreads retrying callers apart.
-        const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-        await this.sleep(Math.floor(this.random() * cap));
-      }
-    }
+    return this.retry.call('X-Ray GetServiceGraph', () => this.client.send(command));
   }
-}
-
-export function isThrottle(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  return e.name === 'ThrottledException' || e.$metadata?.httpStatusCode === 429;
 }
 
 type Obj = Record<string, unknown>;
@@ -172,28 +137,6 @@ function mergePages(pages: readonly GetServiceGraphCommandOutput[]): ServiceGrap
   };
 }
 
-/** Dates become ISO strings, undefined members disappear: the result survives JSON unchanged. */
-function toJsonSafe(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toJsonSafe);
-  if (typeof value === 'object' && value !== null) {
-    const out: Obj = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) out[k] = toJsonSafe(v);
-    }
-    return out;
-  }
-  return value;
-}
-
 function asList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
-}
-
-/**
- * X-Ray defaults to one attempt: `XRayGraphSource` retries throttling itself with full jitter, and
- * SDK retries underneath would multiply the attempts.
- */
-export function createXRayClient(options: ClientOptions = {}): XRayClient {
-  return new XRayClient(clientConfig(options, 1));
 }

@@ -12,7 +12,15 @@
 
 import type { AnalysisConfig } from './config.ts';
 import type { GraphEdge, GraphNode, RequestStats, ServiceGraph } from './model.ts';
-import { latencyRiseZ, meanLatency, proportionRiseZ, rate, significanceWeight, wilson } from './stats.ts';
+import {
+  latencyRiseZ,
+  meanLatency,
+  proportionRiseZ,
+  rate,
+  significanceWeight,
+  wilson,
+  windowSeconds,
+} from './stats.ts';
 import type { Topology } from './topology.ts';
 
 export const SIGNALS = ['failures', 'errors', 'latency'] as const;
@@ -53,6 +61,13 @@ export interface EdgeAttr {
   readonly link: Record<AttrSignal, number>;
   /** Share of the caller's excess this edge carries (after scaling for parallel calls). */
   readonly share: Record<AttrSignal, number>;
+  /**
+   * Share of the caller's latency excess that is time spent retrying this edge's failing calls
+   * (set by the caller's decomposition; carried into the callee's failures).
+   */
+  readonly retry: number;
+  /** z statistic of the rise on the edge against its reference (the edge's or the callee's baseline). */
+  readonly z: Record<AttrSignal, number>;
   readonly toNewDependency: boolean;
 }
 
@@ -88,7 +103,7 @@ export function attribute(
 ): Attribution {
   const { nodes } = topo;
   const base = indexBaseline(baselineGraph);
-  const baselineKnown = base.nodes.size > 0;
+  const baselineKnown = [...base.nodes.values()].some((nd) => !nd.isClient);
 
   const drift = latencyDrift(nodes, base.nodes, cfg);
   const d1 = windowSeconds(incidentGraph.window);
@@ -108,7 +123,7 @@ export function attribute(
     return { ...a, loadRatio, latencyRelative };
   });
   const edge: EdgeAttr[][] = nodes.map((nd) =>
-    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, baselineEdge(base, nd.key, nodes[e.to]?.key))),
+    nd.edges.map((e) => edgeSignals(nd, e, nodes, node, baselineEdge(base, nd.key, nodes[e.to]?.key), cfg)),
   );
 
   // A service's own time can grow a lot while its total barely moves, when most of its time is
@@ -119,11 +134,12 @@ export function attribute(
     const own = ownTimes(nd, a, edge[v] ?? []);
     if (!own || a.anomalous.latency || a.latencyZ < 3) return;
     const [own1, own0] = own;
-    if (own0 < 0.005 || own1 - own0 < 0.01 || own1 / own0 < cfg.latencyRiseRatio) return;
+    const ownBase = Math.max(own0, 0.005);
+    if (own1 - own0 < 0.01 || own1 / ownBase < cfg.latencyRiseRatio) return;
     node[v] = {
       ...a,
       anomalous: { ...a.anomalous, latency: true },
-      latencyRelative: Math.max(a.latencyRelative, own1 / own0 - 1 - 2 * drift.spread),
+      latencyRelative: Math.max(a.latencyRelative, (own1 - own0) / ownBase - 2 * drift.spread),
     };
   });
 
@@ -141,7 +157,10 @@ export function attribute(
         explained += Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
       });
       // Leftovers of floating-point subtraction are not an anomaly of the node's own.
-      const own = x - explained;
+      let own = x - explained;
+      // What is left of a latency or failure rise lines up with retries of a failing callee.
+      const retried = s !== 'errors' && own > 0 ? retriedEdges(nodes[v] as GraphNode, a, edges, own / x) : [];
+      for (const r of retried) own -= r.share * x;
       self[s] = own > 1e-9 * Math.max(1, x) ? own : 0;
       selfShare[s] = x > 0 ? self[s] / x : explained > 0 ? 0 : 1;
       const scale = explained > x && explained > 0 ? x / explained : 1;
@@ -151,6 +170,12 @@ export function attribute(
         const carried = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
         (ea.share as Record<AttrSignal, number>)[s] = (carried * scale) / x;
       });
+      for (const r of retried) {
+        const ea = edges[r.edge] as { retry: number; share: Record<AttrSignal, number> };
+        // Failures stay failures; waiting between retries is carried into the callee's failures.
+        if (s === 'latency') ea.retry = r.share;
+        else ea.share[s] += r.share;
+      }
     }
     return { ...a, self, selfShare };
   });
@@ -175,9 +200,24 @@ export function attribute(
     SIGNALS.forEach((s, si) => {
       // Only the part of an entry's degradation the data support counts as felt by users.
       const x = Math.max(0, a.excess[s]) * fromUsers * significanceWeight(zOf(a, s));
-      const units = toRequestEquivalents(s, x, a, users);
+      const units = toRequestEquivalents(s, x, a, users, cfg);
       (flowIn[si] as Float64Array)[e] = ((flowIn[si] as Float64Array)[e] ?? 0) + units;
       totalImpact += units;
+      // What users waited or failed on their calls beyond what the entry itself recorded sits on
+      // the link into it (a fault in front of the service: its network, its proxy, its host).
+      for (const c of topo.callers[e] ?? []) {
+        if (!nodes[c.from]?.isClient) continue;
+        const ea = edge[c.from]?.[c.edge];
+        const calls = nodes[c.from]?.edges[c.edge]?.stats?.total ?? 0;
+        if (!ea || calls === 0) continue;
+        const link = ea.link[s] + (s === 'failures' ? ea.link.errors : 0);
+        const felt = toRequestEquivalents(s, link * significanceWeight(ea.z[s]), a, calls, cfg);
+        if (felt <= 0) continue;
+        (linkBlame[c.from] as Float64Array)[c.edge] =
+          ((linkBlame[c.from] as Float64Array)[c.edge] ?? 0) + felt;
+        (edgeFlow[c.from] as Float64Array)[c.edge] = ((edgeFlow[c.from] as Float64Array)[c.edge] ?? 0) + felt;
+        totalImpact += felt;
+      }
     });
   }
   for (const v of topo.order) {
@@ -193,6 +233,16 @@ export function attribute(
       nd.edges.forEach((e, i) => {
         if (topo.backEdge[v]?.has(e.to)) return;
         const ea = edge[v]?.[i] as EdgeAttr;
+        if (s === 'latency' && ea.retry > 0) {
+          // Time spent retrying a failing callee is that callee's failures, felt as waiting.
+          const carried = inflow * ea.retry;
+          const ex = Math.max(0, ea.excess.failures) + Math.max(0, ea.excess.errors);
+          const linkFrac = ex > 0 ? Math.min(1, (ea.link.failures + ea.link.errors) / ex) : 0;
+          (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
+          (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
+          const failIn = flowIn[0] as Float64Array;
+          failIn[e.to] = (failIn[e.to] ?? 0) + carried * (1 - linkFrac);
+        }
         const carried = inflow * ea.share[s];
         if (carried <= 0) return;
         const ex = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
@@ -217,6 +267,40 @@ export function attribute(
 
 export function zOf(a: NodeAttr, s: AttrSignal): number {
   return s === 'latency' ? a.latencyZ : s === 'failures' ? a.failureZ : a.errorZ;
+}
+
+/** Calls per request on an edge that rose this much over the baseline are retries. */
+const RETRY_RISE = 1.2;
+
+/**
+ * A caller that retries a failing callee makes more calls per request and sleeps between them:
+ * its own time rises, and requests that run out of attempts or of time fail, though each failed
+ * call is retried and most succeed in the end. The cause is the callee. Returns the retried edges
+ * (calls per request up by RETRY_RISE, failures up significantly) with the share of the caller's
+ * rise each takes: all of what is left (`ownShare`), in proportion to their extra failures.
+ */
+function retriedEdges(
+  nd: GraphNode,
+  a: NodeAttr,
+  edges: readonly EdgeAttr[],
+  ownShare: number,
+): { edge: number; share: number }[] {
+  const s = nd.stats;
+  const b = a.baseline;
+  if (!s || !b || s.total === 0 || b.total === 0 || ownShare <= 0) return [];
+  const retried: { edge: number; weight: number }[] = [];
+  nd.edges.forEach((e, i) => {
+    const ea = edges[i];
+    const eb = ea?.baseline;
+    if (!ea || e.async || !e.stats || !eb || eb.total === 0) return;
+    const perRequest = e.stats.total / s.total / (eb.total / b.total);
+    const failed = Math.max(0, ea.excess.failures) + Math.max(0, ea.excess.errors);
+    if (perRequest >= RETRY_RISE && failed > 0 && Math.max(ea.z.failures, ea.z.errors) >= 3) {
+      retried.push({ edge: i, weight: failed });
+    }
+  });
+  const total = retried.reduce((sum, r) => sum + r.weight, 0);
+  return total > 0 ? retried.map((r) => ({ edge: r.edge, share: (ownShare * r.weight) / total })) : [];
 }
 
 /** Own time per request in the incident and the baseline, when every synchronous call has both windows. */
@@ -252,10 +336,16 @@ function userShare(topo: Topology, v: number): number {
 }
 
 /** Latency excess becomes "requests' worth of slowness": extra seconds over the baseline mean. */
-function toRequestEquivalents(s: AttrSignal, x: number, a: NodeAttr, requests: number): number {
+function toRequestEquivalents(
+  s: AttrSignal,
+  x: number,
+  a: NodeAttr,
+  requests: number,
+  cfg: AnalysisConfig,
+): number {
   if (s === 'failures') return x;
   if (s === 'errors') return 0.5 * x;
-  const baseMean = Math.max(meanLatency(a.baseline), 0.001);
+  const baseMean = Math.max(meanLatency(a.baseline), cfg.latencyFloorSeconds);
   return Math.min(requests, x / baseMean);
 }
 
@@ -290,10 +380,6 @@ function medianOf(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function windowSeconds(w: { start: string; end: string } | undefined): number {
-  return w ? Math.max(0, (Date.parse(w.end) - Date.parse(w.start)) / 1000) : 0;
-}
-
 interface BaselineIndex {
   readonly graph: ServiceGraph | undefined;
   readonly nodes: Map<string, GraphNode>;
@@ -301,7 +387,8 @@ interface BaselineIndex {
 
 function indexBaseline(g: ServiceGraph | undefined): BaselineIndex {
   const nodes = new Map<string, GraphNode>();
-  if (g) for (const nd of g.nodes) if (nd.stats && nd.stats.total > 0) nodes.set(nd.key, nd);
+  // Clients have no statistics of their own, but their edges are the users' view of each entry.
+  if (g) for (const nd of g.nodes) if (nd.isClient || (nd.stats && nd.stats.total > 0)) nodes.set(nd.key, nd);
   return { graph: g, nodes };
 }
 
@@ -401,6 +488,11 @@ function nodeSignals(
   };
 }
 
+/** Mean latency now over before, the before floored at a millisecond. */
+function latencyRatio(now: RequestStats, before: RequestStats | undefined): number {
+  return meanLatency(now) / Math.max(meanLatency(before), 0.001);
+}
+
 function quantileOf(s: RequestStats, q: number): number {
   if (s.histogram.length === 0) return meanLatency(s);
   let total = 0;
@@ -415,26 +507,32 @@ function quantileOf(s: RequestStats, q: number): number {
 }
 
 function edgeSignals(
-  caller: GraphNode,
+  _caller: GraphNode,
   e: GraphEdge,
   nodes: readonly GraphNode[],
   node: readonly NodeAttr[],
   baseEdge: RequestStats | undefined,
+  cfg: AnalysisConfig,
 ): EdgeAttr {
   const calleeAttr = node[e.to] as NodeAttr;
   const callee = nodes[e.to] as GraphNode;
   const excess = zero();
   const calleePart = zero();
   const link = zero();
+  const z = zero();
   const toNewDependency = calleeAttr.newDependency;
   const s = e.stats;
-  if (s && s.total > 0 && !caller.isClient) {
+  if (s && s.total > 0) {
     // The edge's own baseline, else the callee's, else (a call that did not happen before) nothing.
     const ref = baseEdge && baseEdge.total > 0 ? baseEdge : calleeAttr.baseline;
     const n0 = ref?.total ?? 0;
     excess.failures = rateExcess(failuresOf(s), s.total, ref ? failuresOf(ref) : 0, n0);
     excess.errors = rateExcess(s.errors, s.total, ref?.errors ?? 0, n0);
     excess.latency = ref ? s.total * (meanLatency(s) - meanLatency(ref)) : toNewDependency ? s.totalTime : 0;
+    if (ref && n0 > 0) {
+      z.failures = proportionRiseZ(failuresOf(s), s.total, failuresOf(ref), n0);
+      z.errors = proportionRiseZ(s.errors, s.total, ref.errors, n0);
+    }
     const cs = callee.stats;
     for (const sig of SIGNALS) {
       const ex = Math.max(0, excess[sig]);
@@ -445,9 +543,35 @@ function edgeSignals(
         continue;
       }
       const perRequest = Math.max(0, calleeAttr.excess[sig]) / cs.total;
+      // A callee whose own figures rose on this signal explains the whole rise its callers see
+      // when that rise is within a few times its own: the extra they report (a retry or two
+      // waiting on the same slow answer, timeouts, unequal samples) magnifies the callee's
+      // fault, it is not a second fault in front of it.
+      // Latency compares ratios: a caller's requests can be the callee's slow kind.
+      if (
+        calleeAttr.anomalous[sig] &&
+        (sig === 'latency'
+          ? latencyRatio(s, ref) <= cfg.magnification * latencyRatio(cs, calleeAttr.baseline)
+          : perRequest * cfg.magnification * s.total >= ex)
+      ) {
+        calleePart[sig] = ex;
+        continue;
+      }
       calleePart[sig] = Math.min(ex, perRequest * s.total);
       link[sig] = ex - calleePart[sig];
     }
+    // The latency z needs the histograms' variance: only worth it where a link part that can
+    // count is left (at least `latencyFloorSeconds` per call).
+    if (ref && n0 > 0 && link.latency >= cfg.latencyFloorSeconds * s.total) z.latency = latencyRiseZ(s, ref);
   }
-  return { baseline: baseEdge, excess, callee: calleePart, link, share: zero(), toNewDependency };
+  return {
+    baseline: baseEdge,
+    excess,
+    callee: calleePart,
+    link,
+    share: zero(),
+    retry: 0,
+    z,
+    toNewDependency,
+  };
 }

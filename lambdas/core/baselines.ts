@@ -69,7 +69,17 @@ export function naiveRanking(
 }
 
 function simple(node: number, score: number, kind: string, ev: Evidence[]): Candidate {
-  return { node, kind, score, severity: score, blameShare: 0, confidence: 0.5, evidence: ev, origin: true };
+  return {
+    node,
+    kind,
+    kinds: [kind],
+    score,
+    severity: score,
+    blameShare: 0,
+    confidence: 0.5,
+    evidence: ev,
+    origin: true,
+  };
 }
 
 function evidence(signal: Evidence['signal'], text: string, incident: number, requests: number): Evidence {

@@ -13,10 +13,25 @@ export interface AnalysisConfig {
   readonly p99Seconds: number;
   /** Mean latency at least this many times the baseline is an anomaly even under `p99Seconds`. */
   readonly latencyRiseRatio: number;
+  /**
+   * Latency rises are measured against at least this many seconds: 1 ms more on a 1 ms service
+   * doubles its latency, but nobody waits for it. Also the least extra wait per call that counts.
+   */
+  readonly latencyFloorSeconds: number;
   /** A significant (z ≥ 3) rise in fault, error or throttle rate of at least this (absolute) is an anomaly. */
   readonly rateRise: number;
   /** Services with fewer requests than this in the incident window are reported but never ranked first on their own. */
   readonly minRequests: number;
+  /**
+   * Ranking weight: a candidate's score is ln(1 + severity) × (impactFloor + share of the users'
+   * degradation it accounts for). The floor lets a strong anomaly users do not feel yet still rank.
+   */
+  readonly impactFloor: number;
+  /**
+   * How many times its callee's own rise a caller can see through retries and timeouts alone;
+   * beyond that, the extra is a fault on the link.
+   */
+  readonly magnification: number;
   /** How many root causes to report. */
   readonly maxRootCauses: number;
 }
@@ -28,8 +43,11 @@ export const DEFAULT_CONFIG: AnalysisConfig = {
   p99Seconds: 1,
   cpuPercent: 80,
   latencyRiseRatio: 1.5,
+  latencyFloorSeconds: 0.005,
   rateRise: 0.005,
   minRequests: 20,
+  impactFloor: 0.1,
+  magnification: 4,
   maxRootCauses: 5,
 };
 

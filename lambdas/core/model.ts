@@ -74,6 +74,11 @@ export interface Trigger {
   readonly alarmName?: string;
 }
 
+/** CloudWatch figures of a service (the workflow's Enrich step): CPU above `cpuPercent` is hot. */
+export interface ServiceMetrics {
+  readonly cpuPercent?: number | undefined;
+}
+
 export interface ServiceHealth {
   readonly service: string;
   readonly type: string;
@@ -133,8 +138,10 @@ export interface RootCause {
   readonly rank: number;
   readonly service: string;
   readonly type: string;
-  /** What went wrong, e.g. `faults`, `latency`, `new-dependency`, `link`. */
+  /** What went wrong, e.g. `faults`, `latency`, `new-dependency`, `slow-link`: the strongest kind. */
   readonly kind: string;
+  /** Every kind of evidence found against this service, strongest first; `kind` is the first. */
+  readonly kinds: readonly string[];
   /** Present when the fault sits on one caller's calls rather than in the service. */
   readonly via?: string;
   readonly score: number;
@@ -142,6 +149,59 @@ export interface RootCause {
   readonly impactScore: number;
   readonly evidence: readonly Evidence[];
   readonly blastRadius: BlastRadius;
+  /** X-Ray's per-trace root causes that name this service, when trace summaries were read. */
+  readonly traces?: RootCauseTraces;
+  /** Changes to this service near the start, newest first, when change events were read. */
+  readonly changes?: readonly ChangeNearStart[];
+}
+
+/** What X-Ray's trace summaries say about one root cause. */
+export interface RootCauseTraces {
+  /** Traces in which X-Ray names this service as a root cause (fault, error or response time). */
+  readonly traces: number;
+  /** Share (0–1) of the traces with any root cause. */
+  readonly share: number;
+  /** Most frequent first, with the number of traces that threw each. */
+  readonly exceptions: readonly { readonly name: string; readonly count: number }[];
+  /** Up to 3, faulty first; `url` opens the trace in the CloudWatch console when the region is known. */
+  readonly exemplars: readonly TraceExemplar[];
+  /** One exemplar in detail (BatchGetTraces, or the summary's exception message), bounded in size. */
+  readonly detail?: ExemplarDetail;
+}
+
+export interface TraceExemplar {
+  readonly traceId: string;
+  readonly url?: string;
+}
+
+export interface ExemplarDetail {
+  readonly traceId: string;
+  readonly exception?: string;
+  /** At most 300 characters. */
+  readonly message?: string;
+  /** The failing segment or subsegment, e.g. `DynamoDB UpdateItem` or `POST /charge`; at most 120 characters. */
+  readonly operation?: string;
+}
+
+/** A change to a running service shortly before (or during) the incident window (CloudTrail). */
+export interface ChangeNearStart {
+  /** ISO-8601. */
+  readonly at: string;
+  /** Minutes before the window's start; negative when inside the window. */
+  readonly minutesBeforeStart: number;
+  readonly what: string;
+  readonly eventName: string;
+  readonly who: string;
+  /** The resource names the event carries (first 3). */
+  readonly resources: readonly string[];
+  /** Graph services it touched (by name, ARN or the configured mapping). */
+  readonly services: readonly string[];
+}
+
+/** How the independent evidence bears on the ranking; one plain sentence each. */
+export interface EvidenceNote {
+  readonly kind: 'traces-agree' | 'traces-disagree' | 'traces-inconclusive' | 'change-near-start';
+  readonly text: string;
 }
 
 export interface ChainEntry {
@@ -191,6 +251,11 @@ export interface Finding {
   readonly summary: string;
   readonly engineVersion: string;
   readonly error?: string;
+  /** Trace summaries read for this analysis, when any were. */
+  readonly traces?: { readonly read: number; readonly withRootCause: number };
+  /** Every change near the start, newest first (at most 20), when change events were read. */
+  readonly changes?: readonly ChangeNearStart[];
+  readonly evidenceNotes?: readonly EvidenceNote[];
   /** Issue 10 item 7: present when the graph was incomplete (edges to ids missing from it). */
   readonly dataQuality?: DataQuality;
 }

@@ -77,7 +77,7 @@ export function parseWindow(input: Json, path: string): ServiceGraph {
     (services ?? []).forEach((svc, i) => {
       const field = join(pagePath, `Services[${i}]`);
       if (!isObj(svc)) throw new GraphInputError(field, `expected an object, got ${describe(svc)}`);
-      const ref = readInt(svc.ReferenceId, join(field, 'ReferenceId'));
+      const ref = readInt(svc.ReferenceId, field, 'ReferenceId');
       if (ref === undefined)
         throw new GraphInputError(join(field, 'ReferenceId'), 'missing: every service needs one');
       const prior = raw.get(ref);
@@ -113,17 +113,20 @@ export function parseWindow(input: Json, path: string): ServiceGraph {
 
   let dangling = 0;
   const nodes: GraphNode[] = drafts.map((d) => {
-    const seen = new Map<number, GraphEdge>();
+    const found: GraphEdge[] = [];
     for (const e of d.edges) {
       const to = indexOfRef.get(e.ref);
-      if (to === undefined) {
-        dangling++;
-        continue;
-      }
-      const prior = seen.get(to);
-      seen.set(to, prior ? mergeEdge(prior, e.edge) : { ...e.edge, to });
+      if (to === undefined) dangling++;
+      else found.push({ stats: e.edge.stats, async: e.edge.async, to });
     }
-    const edges = [...seen.values()].sort((a, b) => a.to - b.to);
+    // Sorted by callee (stable: repeated edges to one callee merge in the export's order).
+    found.sort((a, b) => a.to - b.to);
+    const edges: GraphEdge[] = [];
+    for (const e of found) {
+      const prior = edges[edges.length - 1];
+      if (prior !== undefined && prior.to === e.to) edges[edges.length - 1] = mergeEdge(prior, e);
+      else edges.push(e);
+    }
     const key = (keyCount.get(d.baseKey) ?? 0) > 1 ? `${d.baseKey}|${d.referenceId}` : d.baseKey;
     return {
       key,
@@ -151,27 +154,28 @@ interface NodeDraft {
 }
 
 function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
-  const name = readString(svc.Name, join(field, 'Name')) ?? firstName(svc.Names, join(field, 'Names'));
+  const name = readString(svc.Name, field, 'Name') ?? firstName(svc.Names, join(field, 'Names'));
   if (name === undefined || name === '')
     throw new GraphInputError(join(field, 'Name'), 'missing: every service needs a name');
-  const type = readString(svc.Type, join(field, 'Type')) || 'service';
+  const type = readString(svc.Type, field, 'Type') || 'service';
   const root = svc.Root === true;
-  const stats = readStats(svc.SummaryStatistics, svc.ResponseTimeHistogram, field, 'SummaryStatistics');
+  const stats = readStats(svc.SummaryStatistics, svc.ResponseTimeHistogram, field);
   const edgesRaw = svc.Edges;
   if (edgesRaw !== undefined && edgesRaw !== null && !Array.isArray(edgesRaw)) {
     throw new GraphInputError(join(field, 'Edges'), `expected a list, got ${describe(edgesRaw)}`);
   }
   const edges = (edgesRaw ?? []).map((e, i) => {
-    const ef = join(field, `Edges[${i}]`);
-    if (!isObj(e)) throw new GraphInputError(ef, `expected an object, got ${describe(e)}`);
-    const ref = readInt(e.ReferenceId, join(ef, 'ReferenceId'));
+    // Paths are built only for an error message: a 10,000-service graph has ~10⁶ fields.
+    const ef = () => join(field, `Edges[${i}]`);
+    if (!isObj(e)) throw new GraphInputError(ef(), `expected an object, got ${describe(e)}`);
+    const ref = readInt(e.ReferenceId, ef, 'ReferenceId');
     if (ref === undefined)
-      throw new GraphInputError(join(ef, 'ReferenceId'), 'missing: an edge must name its callee');
-    const edgeType = readString(e.EdgeType, join(ef, 'EdgeType'));
+      throw new GraphInputError(join(ef(), 'ReferenceId'), 'missing: an edge must name its callee');
+    const edgeType = readString(e.EdgeType, ef, 'EdgeType');
     return {
       ref,
       edge: {
-        stats: readStats(e.SummaryStatistics, e.ResponseTimeHistogram, ef, 'SummaryStatistics'),
+        stats: readStats(e.SummaryStatistics, e.ResponseTimeHistogram, ef),
         async: edgeType === 'link',
       },
     };
@@ -179,52 +183,84 @@ function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
   return { name, type, baseKey: `${name}|${type}`, referenceId, root, stats, edges };
 }
 
-function readStats(raw: Json, histRaw: Json, field: string, member: string): RequestStats | undefined {
-  const f = join(field, member);
-  const histogram = readHistogram(histRaw, join(field, 'ResponseTimeHistogram'));
+/** Where a field is: its parent's path (or a function building it, for the rare error) and its name. */
+type Where = string | (() => string);
+function pathOf(where: Where, member: string): string {
+  const base = typeof where === 'string' ? where : where();
+  return member === '' ? base : join(base, member);
+}
+
+function readStats(raw: Json, histRaw: Json, field: Where): RequestStats | undefined {
+  const histogram = readHistogram(histRaw, field);
   if (raw === undefined || raw === null) return undefined;
-  if (!isObj(raw)) throw new GraphInputError(f, `expected an object, got ${describe(raw)}`);
+  const S = 'SummaryStatistics';
+  if (!isObj(raw)) throw new GraphInputError(pathOf(field, S), `expected an object, got ${describe(raw)}`);
   const err = raw.ErrorStatistics;
   const flt = raw.FaultStatistics;
   if (err !== undefined && err !== null && !isObj(err)) {
-    throw new GraphInputError(join(f, 'ErrorStatistics'), `expected an object, got ${describe(err)}`);
+    throw new GraphInputError(
+      pathOf(field, `${S}.ErrorStatistics`),
+      `expected an object, got ${describe(err)}`,
+    );
   }
   if (flt !== undefined && flt !== null && !isObj(flt)) {
-    throw new GraphInputError(join(f, 'FaultStatistics'), `expected an object, got ${describe(flt)}`);
+    throw new GraphInputError(
+      pathOf(field, `${S}.FaultStatistics`),
+      `expected an object, got ${describe(flt)}`,
+    );
   }
-  const ok = readCount(raw.OkCount, join(f, 'OkCount'));
+  const ok = readCount(raw.OkCount, field, `${S}.OkCount`);
   const throttles = readCount(
     isObj(err) ? err.ThrottleCount : undefined,
-    join(f, 'ErrorStatistics.ThrottleCount'),
+    field,
+    `${S}.ErrorStatistics.ThrottleCount`,
   );
-  const errOther = readCount(isObj(err) ? err.OtherCount : undefined, join(f, 'ErrorStatistics.OtherCount'));
-  const errTotal = readCount(isObj(err) ? err.TotalCount : undefined, join(f, 'ErrorStatistics.TotalCount'));
+  const errOther = readCount(
+    isObj(err) ? err.OtherCount : undefined,
+    field,
+    `${S}.ErrorStatistics.OtherCount`,
+  );
+  const errTotal = readCount(
+    isObj(err) ? err.TotalCount : undefined,
+    field,
+    `${S}.ErrorStatistics.TotalCount`,
+  );
   const faultTotal = readCount(
     isObj(flt) ? flt.TotalCount : undefined,
-    join(f, 'FaultStatistics.TotalCount'),
+    field,
+    `${S}.FaultStatistics.TotalCount`,
   );
   const faultOther = readCount(
     isObj(flt) ? flt.OtherCount : undefined,
-    join(f, 'FaultStatistics.OtherCount'),
+    field,
+    `${S}.FaultStatistics.OtherCount`,
   );
   const faults = faultTotal ?? faultOther ?? 0;
   const throttle = throttles ?? 0;
   const allErrors = errTotal ?? (errOther ?? 0) + throttle;
   const errors = Math.max(0, allErrors - throttle);
-  const declared = readCount(raw.TotalCount, join(f, 'TotalCount'));
-  const histTotal = histogram.reduce((s, b) => s + b.count, 0);
+  const declared = readCount(raw.TotalCount, field, `${S}.TotalCount`);
+  let histTotal = 0;
+  let histSum = 0;
+  for (const b of histogram) {
+    histTotal += b.count;
+    histSum += b.value * b.count;
+  }
   const total = declared ?? (ok !== undefined ? ok + allErrors + faults : histTotal);
   if (faults + allErrors > total) {
     throw new GraphInputError(
-      join(f, 'TotalCount'),
+      pathOf(field, `${S}.TotalCount`),
       `${total} requests cannot hold ${faults} faults and ${allErrors} errors`,
     );
   }
-  const totalTime = readNumber(raw.TotalResponseTime, join(f, 'TotalResponseTime'));
+  const totalTime = readNumber(raw.TotalResponseTime, field, `${S}.TotalResponseTime`);
   if (totalTime !== undefined && totalTime < 0) {
-    throw new GraphInputError(join(f, 'TotalResponseTime'), `expected seconds ≥ 0, got ${totalTime}`);
+    throw new GraphInputError(
+      pathOf(field, `${S}.TotalResponseTime`),
+      `expected seconds ≥ 0, got ${totalTime}`,
+    );
   }
-  const meanFromHist = histTotal > 0 ? histogram.reduce((s, b) => s + b.value * b.count, 0) / histTotal : 0;
+  const meanFromHist = histTotal > 0 ? histSum / histTotal : 0;
   return {
     total,
     ok: ok ?? Math.max(0, total - allErrors - faults),
@@ -236,24 +272,60 @@ function readStats(raw: Json, histRaw: Json, field: string, member: string): Req
   };
 }
 
-function readHistogram(raw: Json, field: string): HistogramBin[] {
+/**
+ * The histogram sorted by value with equal values merged and empty bins dropped. Exports are
+ * usually sorted already with distinct values: that case takes one pass and no map.
+ */
+function readHistogram(raw: Json, field: Where): HistogramBin[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new GraphInputError(field, `expected a list, got ${describe(raw)}`);
+  const H = 'ResponseTimeHistogram';
+  if (!Array.isArray(raw))
+    throw new GraphInputError(pathOf(field, H), `expected a list, got ${describe(raw)}`);
+  const bins: HistogramBin[] = [];
+  let sorted = true;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < raw.length; i++) {
+    const entry: Json = raw[i];
+    if (!isObj(entry)) {
+      throw new GraphInputError(
+        `${pathOf(field, H)}[${i}]`,
+        `expected {Value, Count}, got ${describe(entry)}`,
+      );
+    }
+    const value = entry.Value;
+    const count = entry.Count;
+    // The checks of readNumber/readCount, inline: this loop runs for every bin of every stats.
+    if (value === undefined || value === null || count === undefined || count === null) {
+      // A bin without one of the two is skipped; what is there must still be a number.
+      readNumber(value, `${pathOf(field, H)}[${i}]`, 'Value');
+      readCount(count, `${pathOf(field, H)}[${i}]`, 'Count');
+      continue;
+    }
+    const v = binValue(value, field, i);
+    const c = binCount(count, field, i);
+    if (c === 0) continue;
+    if (v <= last) sorted = false;
+    last = v;
+    bins.push({ value: v, count: c });
+  }
+  if (sorted) return bins;
   const byValue = new Map<number, number>();
-  raw.forEach((entry, i) => {
-    const f = `${field}[${i}]`;
-    if (!isObj(entry)) throw new GraphInputError(f, `expected {Value, Count}, got ${describe(entry)}`);
-    const value = readNumber(entry.Value, `${f}.Value`);
-    const count = readCount(entry.Count, `${f}.Count`);
-    if (value === undefined || count === undefined) return;
-    if (value < 0) throw new GraphInputError(`${f}.Value`, `expected seconds ≥ 0, got ${value}`);
-    const v = value + 0; // folds -0 into 0
-    byValue.set(v, (byValue.get(v) ?? 0) + count);
-  });
-  return [...byValue.entries()]
-    .filter(([, c]) => c > 0)
-    .sort((a, b) => a[0] - b[0])
-    .map(([value, count]) => ({ value, count }));
+  for (const b of bins) byValue.set(b.value, (byValue.get(b.value) ?? 0) + b.count);
+  return [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([value, count]) => ({ value, count }));
+}
+
+/** A bin's Value: seconds ≥ 0, -0 folded into 0. */
+function binValue(v: Json, field: Where, i: number): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v + 0;
+  const f = `${pathOf(field, 'ResponseTimeHistogram')}[${i}].Value`;
+  const n = readNumber(v, f, '');
+  if (n === undefined) return 0;
+  throw new GraphInputError(f, `expected seconds ≥ 0, got ${n}`);
+}
+
+function binCount(v: Json, field: Where, i: number): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v + 0;
+  return readCount(v, `${pathOf(field, 'ResponseTimeHistogram')}[${i}].Count`, '') ?? 0;
 }
 
 function mergeEdge(a: GraphEdge, b: Omit<GraphEdge, 'to'>): GraphEdge {
@@ -356,31 +428,33 @@ function rejectOtherShapes(page: Json, path: string): void {
   }
 }
 
-function readInt(v: Json, field: string): number | undefined {
-  const n = readNumber(v, field);
+function readInt(v: Json, where: Where, member: string): number | undefined {
+  const n = readNumber(v, where, member);
   if (n === undefined) return undefined;
-  if (!Number.isInteger(n)) throw new GraphInputError(field, `expected an integer, got ${n}`);
+  if (!Number.isInteger(n)) throw new GraphInputError(pathOf(where, member), `expected an integer, got ${n}`);
   return n + 0;
 }
 
-function readCount(v: Json, field: string): number | undefined {
-  const n = readNumber(v, field);
+function readCount(v: Json, where: Where, member: string): number | undefined {
+  const n = readNumber(v, where, member);
   if (n === undefined) return undefined;
-  if (n < 0 || !Number.isInteger(n)) throw new GraphInputError(field, `expected a whole count ≥ 0, got ${n}`);
+  if (n < 0 || !Number.isInteger(n))
+    throw new GraphInputError(pathOf(where, member), `expected a whole count ≥ 0, got ${n}`);
   return n + 0;
 }
 
-function readNumber(v: Json, field: string): number | undefined {
+function readNumber(v: Json, where: Where, member: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new GraphInputError(field, `expected a number, got ${describe(v)}`);
+    throw new GraphInputError(pathOf(where, member), `expected a number, got ${describe(v)}`);
   }
   return v + 0;
 }
 
-function readString(v: Json, field: string): string | undefined {
+function readString(v: Json, where: Where, member: string): string | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new GraphInputError(field, `expected a string, got ${describe(v)}`);
+  if (typeof v !== 'string')
+    throw new GraphInputError(pathOf(where, member), `expected a string, got ${describe(v)}`);
   return v;
 }
 

@@ -4,8 +4,9 @@
 
 import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
+import { localiseLinks, ms } from './links.ts';
 import type { Evidence, GraphNode } from './model.ts';
-import { meanLatency, rate, significanceWeight, wilson } from './stats.ts';
+import { meanLatency, rate, significanceWeight } from './stats.ts';
 import type { Topology } from './topology.ts';
 
 export interface Candidate {
@@ -13,6 +14,8 @@ export interface Candidate {
   /** Edge index on `via` when the candidate is the link from `via` to `node`. */
   readonly via?: { readonly caller: number; readonly edge: number };
   readonly kind: string;
+  /** Every kind of evidence against this service, strongest first (`kind` is the first). */
+  readonly kinds: readonly string[];
   readonly score: number;
   readonly severity: number;
   readonly blameShare: number;
@@ -22,11 +25,10 @@ export interface Candidate {
 }
 
 /**
- * score = ln(1 + severity) × (IMPACT_FLOOR + blame share) × sample factor [× 0.5 without a
+ * score = ln(1 + severity) × (impactFloor + blame share) × sample factor [× 0.5 without a
  * baseline] [× 0.5 when not an origin]. The floor lets a strong anomaly that users do not (yet)
  * feel still rank; the logarithm keeps one extreme ratio from outweighing the users' evidence.
  */
-const IMPACT_FLOOR = 0.1;
 const strength = (sev: number): number => Math.log1p(sev);
 
 export function rankCandidates(
@@ -35,7 +37,7 @@ export function rankCandidates(
   cfg: AnalysisConfig,
   scope: ReadonlySet<number> | undefined,
 ): Candidate[] {
-  const out: Candidate[] = [];
+  const parts: Part[] = [];
   const total = attr.totalImpact;
   topo.nodes.forEach((nd, v) => {
     if (scope && !scope.has(v)) return;
@@ -44,90 +46,169 @@ export function rankCandidates(
     const sev = nodeSeverity(a, cfg);
     const severity = Math.max(sev.failures, sev.errors, sev.latency);
     if (severity <= 0) return;
-    const blameShare = total > 0 ? (attr.blame[v] ?? 0) / total : 0;
     const strongest = (['failures', 'latency', 'errors'] as const).reduce((best, s) =>
       sev[s] > sev[best] ? s : best,
     );
     // An origin has at least one anomalous signal that is mostly its own.
     const origin = SIGNALS.some((s) => a.anomalous[s] && a.selfShare[s] >= 0.5 && sev[s] > 0);
     const samples = (nd.stats?.total ?? 0) / ((nd.stats?.total ?? 0) + cfg.minRequests);
-    const score =
-      strength(severity) *
-      (IMPACT_FLOOR + blameShare) *
-      samples *
-      (a.hasBaseline ? 1 : 0.5) *
-      (origin ? 1 : 0.5);
-    out.push({
+    parts.push({
       node: v,
       kind: kindOf(nd, strongest, attr, v),
-      score,
       severity,
-      blameShare,
+      blame: total > 0 ? (attr.blame[v] ?? 0) / total : 0,
+      samples,
+      // Without a baseline only absolute thresholds speak; a propagator's own part is a side note.
+      weight: (a.hasBaseline ? 1 : 0.5) * (origin ? 1 : 0.5),
       confidence: confidenceOf(a, strongest, samples, origin),
       evidence: nodeEvidence(topo, attr, v, cfg),
       origin,
     });
   });
+  for (const link of localiseLinks(topo, attr, cfg, scope)) {
+    const blame = total > 0 ? link.blame / total : 0;
+    const samples = link.calls / (link.calls + cfg.minRequests);
+    parts.push({
+      node: link.endpoint,
+      ...(link.via ? { via: link.via } : {}),
+      kind: link.kind,
+      severity: link.severity,
+      blame,
+      samples,
+      weight: 1,
+      confidence: Math.min(0.9, 0.4 + 0.5 * samples * Math.min(1, link.severity / 4)),
+      evidence: link.evidence,
+      origin: true,
+    });
+  }
+  const ranked = mergeByService(topo, parts, cfg.impactFloor);
+  return ranked.length > 0 ? ranked : degradedFallback(topo, attr, cfg, scope);
+}
+
+/**
+ * While anything is degraded there is always an answer. When no service's anomaly stands out
+ * against the baseline, the degraded services are listed farthest downstream first (a degraded
+ * service none of whose callees is degraded is where to start looking), with a low confidence
+ * and a sentence saying why.
+ */
+function degradedFallback(
+  topo: Topology,
+  attr: Attribution,
+  cfg: AnalysisConfig,
+  scope: ReadonlySet<number> | undefined,
+): Candidate[] {
+  const degraded = (v: number): boolean => {
+    const a = attr.node[v];
+    return !!a?.present && (a.unhealthy || a.anomalous.failures || a.anomalous.errors || a.anomalous.latency);
+  };
+  const out: Candidate[] = [];
   topo.nodes.forEach((nd, v) => {
-    if (scope && !scope.has(v)) return;
-    nd.edges.forEach((e, i) => {
-      if (scope && !scope.has(e.to)) return;
-      const ea = attr.edge[v]?.[i];
-      const s = e.stats;
-      if (!ea || !s || s.total < cfg.minRequests) return;
-      const failSev = wilson(Math.round(ea.link.failures), s.total).low / cfg.faultRate;
-      const base = meanLatency(ea.baseline ?? attr.node[e.to]?.baseline);
-      const latSev =
-        base > 0 && ea.link.latency / s.total / base >= cfg.latencyRiseRatio - 1
-          ? ea.link.latency / s.total / base / (cfg.latencyRiseRatio - 1)
-          : 0;
-      const severity = Math.max(failSev >= 0.2 ? failSev : 0, latSev);
-      if (severity <= 0) return;
-      const blameShare = total > 0 ? (attr.linkBlame[v]?.[i] ?? 0) / total : 0;
-      const samples = s.total / (s.total + cfg.minRequests);
-      const callee = topo.labels[e.to] as string;
-      const caller = topo.labels[v] as string;
-      const evidence: Evidence[] = [];
-      if (failSev > 0) {
-        evidence.push({
-          signal: 'link',
-          text: `${caller} saw ${Math.round(ea.link.failures)} more failed calls to ${callee} than ${callee} itself recorded (${s.total} calls)`,
-          incident: Math.round(ea.link.failures),
+    if ((scope && !scope.has(v)) || !degraded(v)) return;
+    const s = nd.stats;
+    if (!s) return;
+    const calleesDegraded = nd.edges.some((e) => e.to !== v && degraded(e.to));
+    const samples = s.total / (s.total + cfg.minRequests);
+    out.push({
+      node: v,
+      kind: 'degraded',
+      kinds: ['degraded'],
+      // Leaves first, then by traffic: scores far below any real origin's.
+      score: 1e-6 * (calleesDegraded ? 1 : 2) * samples,
+      severity: 0,
+      blameShare: 0,
+      confidence: 0.15 * samples,
+      evidence: [
+        {
+          signal: 'faults',
+          text: `degraded (fault rate ${(100 * rate(s.faults + s.throttles, s.total)).toFixed(1)} % over ${s.total} requests, mean ${ms(meanLatency(s))}) but no rise against the baseline stands out${calleesDegraded ? '' : ', and none of the services it calls is degraded'}: thin evidence, start here`,
+          incident: rate(s.faults + s.throttles, s.total),
           requests: s.total,
-        });
-      }
-      if (latSev > 0) {
-        evidence.push({
-          signal: 'link',
-          text: `calls from ${caller} to ${callee} took ${ms(ea.link.latency / s.total)} longer than ${callee} itself accounts for`,
-          incident: ea.link.latency / s.total,
-          requests: s.total,
-        });
-      }
-      out.push({
-        node: e.to,
-        via: { caller: v, edge: i },
-        kind:
-          failSev >= latSev
-            ? s.throttles > s.faults
-              ? 'throttled-link'
-              : 'connection-failures'
-            : 'slow-link',
-        score: strength(severity) * (IMPACT_FLOOR + blameShare) * samples,
-        severity,
-        blameShare,
-        confidence: Math.min(0.9, 0.4 + 0.5 * samples * Math.min(1, severity / 4)),
-        evidence,
-        origin: true,
-      });
+        },
+      ],
+      origin: !calleesDegraded,
     });
   });
-  // By score; ties broken by name for byte-stable output.
   return out.sort(
-    (x, y) =>
-      y.score - x.score ||
-      cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? '') ||
-      (x.via?.caller ?? -1) - (y.via?.caller ?? -1),
+    (x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''),
+  );
+}
+
+/**
+ * Confidence that a candidate, rather than its strongest rival, is the root cause: its share of
+ * the two scores (the first line's rival is the second; every other line's is the first) times
+ * the quality of its own evidence (significance, sample size, origin or not). A clear winner on
+ * strong evidence approaches 1; two close candidates share the doubt.
+ */
+export function calibrate(ranked: readonly Candidate[]): Candidate[] {
+  const first = ranked[0]?.score ?? 0;
+  const second = ranked[1]?.score ?? 0;
+  return ranked.map((c, i) => {
+    const rival = i === 0 ? second : first;
+    const share = c.score + rival > 0 ? c.score / (c.score + rival) : 0;
+    // A fallback line (no anomaly stood out: severity 0) keeps its own low confidence.
+    const confidence = c.severity > 0 ? share * (0.8 + 0.2 * c.confidence) : c.confidence;
+    return { ...c, confidence: Math.max(0.01, confidence) };
+  });
+}
+
+/** One kind of evidence against one service, before the service's parts are merged into one line. */
+interface Part {
+  readonly node: number;
+  readonly via?: { readonly caller: number; readonly edge: number };
+  readonly kind: string;
+  readonly severity: number;
+  /** Share (0–1) of the users' degradation that flowed to this part. */
+  readonly blame: number;
+  readonly samples: number;
+  readonly weight: number;
+  readonly confidence: number;
+  readonly evidence: readonly Evidence[];
+  readonly origin: boolean;
+}
+
+const partScore = (p: Part, floor: number): number =>
+  strength(p.severity) * (floor + p.blame) * p.samples * p.weight;
+
+/**
+ * One line per service: the strongest part sets the kind, the severity and the confidence; the
+ * users' degradation its parts account for adds up (they are disjoint shares of one flow); the
+ * evidence of every part is kept, strongest part first.
+ */
+function mergeByService(topo: Topology, parts: readonly Part[], floor: number): Candidate[] {
+  const byNode = new Map<number, Part[]>();
+  for (const p of parts) {
+    const list = byNode.get(p.node);
+    if (list) list.push(p);
+    else byNode.set(p.node, [p]);
+  }
+  const out: Candidate[] = [];
+  for (const [node, list] of byNode) {
+    list.sort((x, y) => partScore(y, floor) - partScore(x, floor) || cmp(x.kind, y.kind));
+    const lead = list[0] as Part;
+    const blameShare = Math.min(
+      1,
+      list.reduce((sum, p) => sum + p.blame, 0),
+    );
+    const score = strength(lead.severity) * (floor + blameShare) * lead.samples * lead.weight;
+    const kinds = [...new Set(list.map((p) => p.kind))];
+    // Independent kinds of evidence pointing at one service make it likelier, never less likely.
+    const confidence = 1 - list.reduce((miss, p) => miss * (1 - p.confidence), 1);
+    out.push({
+      node,
+      ...(lead.via && list.every((p) => p.via?.caller === lead.via?.caller) ? { via: lead.via } : {}),
+      kind: lead.kind,
+      kinds,
+      score,
+      severity: lead.severity,
+      blameShare,
+      confidence: Math.min(lead.origin ? 0.99 : 0.6, confidence),
+      evidence: list.flatMap((p) => p.evidence),
+      origin: list.some((p) => p.origin),
+    });
+  }
+  // By score; ties broken by key for byte-stable output.
+  return out.sort(
+    (x, y) => y.score - x.score || cmp(topo.nodes[x.node]?.key ?? '', topo.nodes[y.node]?.key ?? ''),
   );
 }
 
@@ -234,9 +315,6 @@ export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: 
   }
   return out;
 }
-
-export const ms = (seconds: number): string =>
-  seconds >= 1 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds * 1000)} ms`;
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,11 +1,11 @@
 // What to do now, tied to the numbers that made each root cause: one recommendation per
 // pattern seen, naming the service to change and the evidence behind it.
 
-import type { ServiceMetrics } from './analyze.ts';
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
-import type { GraphNode, Recommendation } from './model.ts';
-import { type Candidate, ms } from './rank.ts';
+import { ms } from './links.ts';
+import type { GraphNode, Recommendation, ServiceMetrics } from './model.ts';
+import type { Candidate } from './rank.ts';
 import { latencySummary, meanLatency, rate } from './stats.ts';
 import type { Topology } from './topology.ts';
 

@@ -88,6 +88,11 @@ export function latencyRiseZ(incident: RequestStats, baseline: RequestStats | un
   return d / se;
 }
 
+/** Length of a window in seconds; 0 when unknown. */
+export function windowSeconds(w: { start: string; end: string } | undefined | null): number {
+  return w ? Math.max(0, (Date.parse(w.end) - Date.parse(w.start)) / 1000) : 0;
+}
+
 export const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 /** Rounds for output so that findings are byte-stable and readable. */

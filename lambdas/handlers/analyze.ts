@@ -6,6 +6,11 @@ import type { SnapshotStore } from '../adapters/ports.ts';
 import { type AnalyzeOptions, analyze } from '../core/analyze.ts';
 import type { AnalysisConfig } from '../core/config.ts';
 import { GraphInputError, UnknownServiceError } from '../core/errors.ts';
+import type { AnalysisEvidence } from '../core/evidence/blend.ts';
+import { parseLookupEvents } from '../core/evidence/change-events.ts';
+import { EvidenceInputError, isObj } from '../core/evidence/fields.ts';
+import { readTraceDocuments } from '../core/evidence/trace-detail.ts';
+import { parseTraceSummaries } from '../core/evidence/trace-summaries.ts';
 import type { Finding, GraphSnapshot, Trigger } from '../core/model.ts';
 import { parseSnapshot } from '../core/parse.ts';
 import { coldStart, inLambda } from './cold-start.ts';
@@ -22,6 +27,8 @@ import { instrumented, logger, metrics } from './observability.ts';
 export interface AnalyzeDeps {
   readonly snapshotStore: SnapshotStore;
   readonly watched: readonly WatchedService[];
+  /** Told when the stored evidence cannot be read and the analysis goes on with the graph alone. */
+  readonly onEvidenceUnreadable?: (error: unknown) => void;
 }
 
 export async function analyzeIncident(input: unknown, deps: AnalyzeDeps): Promise<Analyzed> {
@@ -33,7 +40,9 @@ export async function analyzeIncident(input: unknown, deps: AnalyzeDeps): Promis
   } catch {
     throw new GraphInputError(enriched.snapshotKey, 'the stored snapshot is not valid JSON');
   }
-  const finding = findingFor(parseSnapshot(json), enriched, deps.watched);
+  const evidence =
+    enriched.evidenceKey === undefined ? undefined : await readEvidence(enriched.evidenceKey, deps);
+  const finding = findingFor(parseSnapshot(json), enriched, deps.watched, evidence);
   const findingKey = findingKeyFor(enriched.analysisId);
   await deps.snapshotStore.put(findingKey, JSON.stringify(finding));
   return {
@@ -55,12 +64,14 @@ export function findingFor(
   snapshot: GraphSnapshot,
   req: Enriched,
   watched: readonly WatchedService[],
+  evidence?: AnalysisEvidence,
 ): Finding {
   const base: AnalyzeOptions = {
     analysisId: req.analysisId,
     trigger: toTrigger(req.trigger),
     config: thresholdsOf(watched.find((w) => w.name === req.service)),
     metrics: req.metrics,
+    ...(evidence ? { evidence } : {}),
   };
   try {
     return analyze(snapshot, { ...base, service: req.service });
@@ -73,6 +84,31 @@ export function findingFor(
       ...whole,
       summary: `Service "${req.service}" does not appear in the X-Ray graph of the incident window${close}, so the whole graph was analyzed. ${whole.summary}`,
     };
+  }
+}
+
+/**
+ * CollectEvidence's document (see collect-evidence.ts) as the engine's evidence. Evidence only adds
+ * to the graph: a document that cannot be read is reported and the graph is analyzed alone.
+ */
+export async function readEvidence(key: string, deps: AnalyzeDeps): Promise<AnalysisEvidence | undefined> {
+  try {
+    const doc: unknown = JSON.parse(await deps.snapshotStore.get(key));
+    if (!isObj(doc)) throw new EvidenceInputError(key, 'the stored evidence is not an object');
+    if (doc.exemplarTraces !== undefined) readTraceDocuments(doc.exemplarTraces);
+    return {
+      ...(doc.traces !== undefined ? { traces: parseTraceSummaries(doc.traces) } : {}),
+      ...(doc.changes !== undefined ? { changes: parseLookupEvents(doc.changes) } : {}),
+      ...(doc.exemplarTraces !== undefined ? { exemplarTraces: doc.exemplarTraces } : {}),
+      ...(isObj(doc.serviceMapping)
+        ? { serviceMapping: doc.serviceMapping as Record<string, readonly string[]> }
+        : {}),
+      ...(typeof doc.region === 'string' ? { region: doc.region } : {}),
+    };
+  } catch (err) {
+    if (!(err instanceof EvidenceInputError || err instanceof SyntaxError)) throw err;
+    deps.onEvidenceUnreadable?.(err);
+    return undefined;
   }
 }
 

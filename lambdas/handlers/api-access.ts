@@ -2,19 +2,19 @@
 // who the caller is (`requestContext.identity`); `API_ACCESS` maps callers to services. Pure.
 
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 export const AccessRuleSchema = z.strictObject({
   /**
    * The caller's ARN as API Gateway reports it (`arn:aws:sts::<account>:assumed-role/<role>/<session>`
    * for a role), exactly, or a prefix ending in `*` (e.g. `…:assumed-role/team-payments-*`).
    */
-  principal: z.string().min(1).max(2048),
+  principal: z.string().check(z.minLength(1), z.maxLength(2048)),
   /** The services this caller may see and analyse; `*` for all. */
-  services: z.array(z.string().min(1).max(256)).min(1),
+  services: z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1)),
 });
 export type AccessRule = z.infer<typeof AccessRuleSchema>;
-export const AccessRulesSchema = z.array(AccessRuleSchema).max(200);
+export const AccessRulesSchema = z.array(AccessRuleSchema).check(z.maxLength(200));
 
 /** The caller's ARN (IAM user, or assumed role with its session), or undefined when API Gateway gave none. */
 export function callerOf(event: APIGatewayProxyEvent): string | undefined {

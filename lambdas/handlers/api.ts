@@ -4,10 +4,9 @@
 // unexpected gets a bare 500 with the request id — never internal details.
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
 import { findingService } from '../adapters/findings-table-schema.ts';
-import type { IncidentsStore } from '../adapters/incidents-store.ts';
-import { BadRequestError, type FindingsRepository, type ListQuery } from '../adapters/ports.ts';
+import type { IncidentsReader } from '../adapters/incidents-reader.ts';
+import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
 import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
 import { coldStart, inLambda } from './cold-start.ts';
@@ -16,11 +15,12 @@ import { InputValidationError, parseInput } from './errors.ts';
 import { instrumented } from './observability.ts';
 import { REPORT_CSP, renderReportHtml } from './report-html.ts';
 import type { WorkflowStarter } from './workflow-starter.ts';
+import * as z from './zod.ts';
 
 export interface ApiDeps {
-  readonly repository: FindingsRepository;
+  readonly repository: FindingsReader;
   /** Incidents for GET /incidents…; without it those routes answer 404. */
-  readonly incidents?: Pick<IncidentsStore, 'get' | 'listByService' | 'incidentOf'>;
+  readonly incidents?: IncidentsReader;
   /**
    * Who may see which services (`API_ACCESS`). Empty or absent: every caller IAM lets in sees all.
    * Otherwise a caller matching no rule is refused, and one that matches sees its services only.
@@ -42,30 +42,33 @@ const RETENTION_MS = 30 * 86_400_000;
 /** Clock skew tolerated on a window's end. */
 const SKEW_MS = 5 * 60_000;
 
-const ServiceNameSchema = z
-  .string({ error: 'required' })
-  .trim()
-  .min(1, 'required')
-  .max(256, 'must have at most 256 characters')
-  .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
+const ServiceNameSchema = z.string({ error: 'required' }).check(
+  z.trim(),
+  z.minLength(1, 'required'),
+  z.maxLength(256, 'must have at most 256 characters'),
+  z.refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters'),
+);
 
 const StartBodySchema = z.strictObject({
   service: ServiceNameSchema,
-  window: z.strictObject({ start: IsoTimestampSchema, end: IsoTimestampSchema }).optional(),
+  window: z.optional(z.strictObject({ start: IsoTimestampSchema, end: IsoTimestampSchema })),
 });
 
 const LIMIT_MESSAGE = `must be a whole number from 1 to ${MAX_LIMIT}`;
 const ListQuerySchema = z.object({
   service: ServiceNameSchema,
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, LIMIT_MESSAGE)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= MAX_LIMIT, LIMIT_MESSAGE)
-    .optional(),
-  from: IsoTimestampSchema.optional(),
-  to: IsoTimestampSchema.optional(),
-  next: z.string().min(1, 'must not be empty').max(4096, 'is not a token this list returned').optional(),
+  limit: z.optional(
+    z
+      .pipe(z.string().check(z.regex(/^\d{1,3}$/, LIMIT_MESSAGE)), z.transform(Number))
+      .check(z.refine((n) => n >= 1 && n <= MAX_LIMIT, LIMIT_MESSAGE)),
+  ),
+  from: z.optional(IsoTimestampSchema),
+  to: z.optional(IsoTimestampSchema),
+  next: z.optional(
+    z
+      .string()
+      .check(z.minLength(1, 'must not be empty'), z.maxLength(4096, 'is not a token this list returned')),
+  ),
 });
 
 type Route =
@@ -88,7 +91,7 @@ const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
   incident: ['GET'],
 };
 
-const IncidentIdSchema = z.string().regex(/^inc-[0-9a-f]{24}$/, 'is not an incident id');
+const IncidentIdSchema = z.string().check(z.regex(/^inc-[0-9a-f]{24}$/, 'is not an incident id'));
 
 const FORBIDDEN = (service: string) =>
   json(403, { message: `not allowed to see service ${JSON.stringify(service)}` });

@@ -2,7 +2,7 @@
 // as one snapshot by key — graphs of any size travel between states as a few bytes.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { GraphSource, SnapshotStore, TimeRange } from '../adapters/ports.ts';
+import type { GraphSource, SnapshotWriter, TimeRange } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisRequestSchema, type Collected, snapshotKeyFor, type Window } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -10,7 +10,7 @@ import { instrumented, logger, metrics } from './observability.ts';
 
 export interface CollectGraphDeps {
   readonly graphSource: GraphSource;
-  readonly snapshotStore: SnapshotStore;
+  readonly snapshotStore: SnapshotWriter;
 }
 
 export async function collectGraph(input: unknown, deps: CollectGraphDeps): Promise<Collected> {

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, SnapshotStore } from '../adapters/ports.ts';
+import type { FindingLookup, SnapshotReader } from '../adapters/ports.ts';
 import { neighborhood } from '../core/incidents/correlate.ts';
 import type { Finding } from '../core/model.ts';
 import { parseSnapshot } from '../core/parse.ts';
@@ -16,8 +16,8 @@ import { attachFinding, type IncidentDeps } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface CorrelateDeps extends IncidentDeps {
-  readonly snapshotStore: SnapshotStore;
-  readonly repository: FindingsRepository;
+  readonly snapshotStore: SnapshotReader;
+  readonly repository: FindingLookup;
 }
 
 export async function correlateAnalysis(input: unknown, deps: CorrelateDeps): Promise<Correlated> {

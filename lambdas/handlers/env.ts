@@ -13,6 +13,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const HANDLER_NAMES = [
   'prepare',
   'collect-graph',
+  'collect-evidence',
   'enrich',
   'analyze',
   'store',
@@ -32,6 +33,7 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
 export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   prepare: [ENV.watchedServices, ENV.lookbackMinutes, ENV.baselineMinutes],
   'collect-graph': [ENV.snapshotBucket],
+  'collect-evidence': [ENV.snapshotBucket, ENV.watchedServices, ENV.changeLookbackMinutes],
   enrich: [ENV.watchedServices],
   analyze: [ENV.snapshotBucket, ENV.watchedServices],
   store: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays],
@@ -123,6 +125,44 @@ export function prepareSettings(env: Env): PrepareSettings {
     lookbackMinutes: readIntEnv(env, ENV.lookbackMinutes, 1, MAX_WINDOW_MINUTES),
     baselineMinutes: readIntEnv(env, ENV.baselineMinutes, 1, MAX_WINDOW_MINUTES),
     alarmPrefix: readAlarmPrefix(env),
+  };
+}
+
+export interface EvidenceSettings {
+  readonly watched: readonly WatchedService[];
+  /** 0 turns the change lookup off. */
+  readonly changeLookbackMinutes: number;
+  readonly traceEvidence: boolean;
+  readonly serviceMapping: Readonly<Record<string, readonly string[]>>;
+}
+
+/** CollectEvidence's configuration: lookback (0–1440 minutes), the trace switch and the mapping. */
+export function evidenceSettings(env: Env): EvidenceSettings {
+  checkRequiredEnv('collect-evidence', env);
+  const mappingRaw = (env[ENV.changeServiceMapping] ?? '').trim();
+  let mapping: unknown = {};
+  if (mappingRaw !== '') {
+    try {
+      mapping = JSON.parse(mappingRaw);
+    } catch {
+      throw new ConfigurationError(`environment variable ${ENV.changeServiceMapping} is not valid JSON`);
+    }
+  }
+  const valid =
+    typeof mapping === 'object' &&
+    mapping !== null &&
+    !Array.isArray(mapping) &&
+    Object.values(mapping).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+  if (!valid) {
+    throw new ConfigurationError(
+      `environment variable ${ENV.changeServiceMapping} must map resource names to lists of service names`,
+    );
+  }
+  return {
+    watched: readWatchedServices(env, true),
+    changeLookbackMinutes: readIntEnv(env, ENV.changeLookbackMinutes, 0, 1440),
+    traceEvidence: readFlagEnv(env, ENV.traceEvidence, true),
+    serviceMapping: mapping as Record<string, string[]>,
   };
 }
 

@@ -1,7 +1,7 @@
 // Typed errors of the handlers. Their `name` is the error type Step Functions sees, so the
 // workflow can tell bad input (not worth a retry) from throttling (retried) and from bugs.
 
-import type { z } from 'zod';
+import type * as z from './zod.ts';
 
 /** The input of a step or request is not what it must be; `field` is the path of the first problem. */
 export class InputValidationError extends Error {
@@ -32,7 +32,7 @@ export class ConfigurationError extends Error {
 }
 
 /** Parses with zod; on failure raises an `InputValidationError` naming the first offending field. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+export function parseInput<T extends z.ZodMiniType>(schema: T, input: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

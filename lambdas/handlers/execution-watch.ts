@@ -4,11 +4,11 @@
 // the message — unless the execution already did (every write is conditional, the outbox claimed).
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
 import { coldStart, inLambda } from './cold-start.ts';
 import { parseInput } from './errors.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 import { type RecordedFailure, type RecordFailureDeps, recordFailure } from './record-failure.ts';
+import * as z from './zod.ts';
 
 export const EXECUTION_DETAIL_TYPE = 'Step Functions Execution Status Change';
 export const WATCHED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
@@ -17,12 +17,12 @@ export const ExecutionStatusEventSchema = z.object({
   source: z.literal('aws.states', { error: 'must be "aws.states"' }),
   'detail-type': z.literal(EXECUTION_DETAIL_TYPE, { error: `must be "${EXECUTION_DETAIL_TYPE}"` }),
   detail: z.object({
-    executionArn: z.string().min(1),
+    executionArn: z.string().check(z.minLength(1)),
     status: z.enum(WATCHED_STATUSES),
     /** The execution's input as JSON text (EventBridge leaves it out above 256 KB). */
-    input: z.string().nullable().optional(),
-    error: z.string().nullable().optional(),
-    cause: z.string().nullable().optional(),
+    input: z.optional(z.nullable(z.string())),
+    error: z.optional(z.nullable(z.string())),
+    cause: z.optional(z.nullable(z.string())),
   }),
 });
 

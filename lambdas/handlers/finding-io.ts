@@ -1,12 +1,12 @@
 // Findings travel between states by key: Analyze writes the Finding JSON to the snapshot store,
 // Store and Notify read it back. Reading checks that the document is the finding it should be.
 
-import type { SnapshotStore } from '../adapters/ports.ts';
+import type { SnapshotReader } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';
 
 const STATUSES = new Set(['COMPLETED', 'NO_DATA', 'FAILED']);
 
-export async function loadFinding(store: SnapshotStore, key: string, analysisId: string): Promise<Finding> {
+export async function loadFinding(store: SnapshotReader, key: string, analysisId: string): Promise<Finding> {
   const text = await store.get(key);
   let doc: unknown;
   try {

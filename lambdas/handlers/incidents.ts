@@ -2,8 +2,8 @@
 // back to OK, and send an incident's outbox. The decisions are the pure reducers of
 // lambdas/core/incidents; this module only reads, writes and publishes around them.
 
-import type { IncidentsStore } from '../adapters/incidents-store.ts';
-import type { FindingsRepository, Notifier } from '../adapters/ports.ts';
+import type { IncidentsWriter } from '../adapters/incidents-writer.ts';
+import type { FindingLookup, Notifier } from '../adapters/ports.ts';
 import { cascadeSet } from '../core/incidents/correlate.ts';
 import {
   type AnalysedAlarm,
@@ -21,7 +21,7 @@ import { incidentNote } from '../report/incident-text.ts';
 import { type AlarmRef, reportPathFor } from './contracts.ts';
 
 export interface IncidentDeps {
-  readonly incidents: IncidentsStore;
+  readonly incidents: IncidentsWriter;
   readonly config: IncidentConfig;
   readonly now: () => Date;
 }
@@ -88,7 +88,7 @@ export function recordAlarmOk(alarmKey: string, at: string, deps: IncidentDeps):
 }
 
 export interface FlushDeps extends IncidentDeps {
-  readonly repository: FindingsRepository;
+  readonly repository: FindingLookup;
   readonly notifier: Notifier;
   /** How long a claim on a message holds before another execution may take it over. @default 120 s */
   readonly leaseMs?: number;

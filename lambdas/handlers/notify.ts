@@ -5,7 +5,7 @@
 // finding stored by an attempt that failed before sending is still sent.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, Notifier, SnapshotStore } from '../adapters/ports.ts';
+import type { FindingsOutbox, Notifier, SnapshotReader } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {
   CorrelatedSchema,
@@ -20,10 +20,10 @@ import { type FlushDeps, flushIncident } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface NotifyDeps {
-  readonly snapshotStore: SnapshotStore;
+  readonly snapshotStore: SnapshotReader;
   readonly notifier: Notifier;
   /** The outbox flag of findings no alarm started. */
-  readonly repository: Pick<FindingsRepository, 'isNotified' | 'markNotified'>;
+  readonly repository: FindingsOutbox;
   /** Incident outboxes; without it, incident input is refused. */
   readonly incident?: FlushDeps;
 }

@@ -4,7 +4,13 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, Notifier, PutOutcome } from '../adapters/ports.ts';
+import type {
+  FindingLookup,
+  FindingsOutbox,
+  FindingsWriter,
+  Notifier,
+  PutOutcome,
+} from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
@@ -24,7 +30,7 @@ import { attachFinding, type FlushDeps, flushIncident } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface RecordFailureDeps {
-  readonly repository: FindingsRepository;
+  readonly repository: FindingsWriter & FindingLookup & FindingsOutbox;
   readonly notifier: Notifier;
   /** To name the service of a failed alarm event; may be empty. */
   readonly watched: readonly WatchedService[];

@@ -3,20 +3,25 @@
 
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { z } from 'zod';
-import { ALARM_DETAIL_TYPE, ALARM_SOURCE, alarmArnOf, IsoTimestampSchema } from './alarm-event.ts';
+import {
+  ALARM_DETAIL_TYPE,
+  ALARM_SOURCE,
+  alarmArnOf,
+  EventBridgeSchema,
+  IsoTimestampSchema,
+} from './alarm-event.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import type { Resolution } from './contracts.ts';
 import { parseInput } from './errors.ts';
 import { type IncidentDeps, recordAlarmOk } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
+import * as z from './zod.ts';
 
-export const AlarmOkEventSchema = EventBridgeSchema.extend({
+export const AlarmOkEventSchema = z.extend(EventBridgeSchema, {
   source: z.literal(ALARM_SOURCE, { error: `must be "${ALARM_SOURCE}"` }),
   'detail-type': z.literal(ALARM_DETAIL_TYPE, { error: `must be "${ALARM_DETAIL_TYPE}"` }),
   detail: z.object({
-    alarmName: z.string().min(1),
+    alarmName: z.string().check(z.minLength(1)),
     state: z.object({
       value: z.literal('OK', { error: 'must be "OK": only an alarm back to OK resolves' }),
       timestamp: IsoTimestampSchema,

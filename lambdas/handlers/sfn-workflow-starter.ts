@@ -1,10 +1,14 @@
 // WorkflowStarter over Step Functions StartExecution. Imported by the API's composition root
 // (wiring/api.ts) only, so that no unit test loads the SDK client through the API handler.
 
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type * as SFN from '@aws-sdk/client-sfn';
+import { awsSdk } from '../adapters/aws-sdk.ts';
 import { type ClientOptions, clientConfig } from '../adapters/clients.ts';
 import type { ApiAnalysisInput } from './contracts.ts';
 import type { WorkflowStarter } from './workflow-starter.ts';
+
+const { SFNClient, StartExecutionCommand } = awsSdk<typeof SFN>('@aws-sdk/client-sfn');
+type SFNClient = SFN.SFNClient;
 
 export interface SfnWorkflowStarterOptions {
   /** Create it once per cold start. */

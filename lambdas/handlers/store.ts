@@ -10,7 +10,7 @@
 // per invocation, and still could not dedupe two executions as well as this put does.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsRepository, SnapshotStore } from '../adapters/ports.ts';
+import type { FindingLookup, FindingsWriter, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalyzedSchema, type Stored } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -18,8 +18,9 @@ import { loadFinding } from './finding-io.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface StoreDeps {
+  /** Reads Analyze's finding; rewrites it when the table keeps an earlier one. */
   readonly snapshotStore: SnapshotStore;
-  readonly repository: FindingsRepository;
+  readonly repository: FindingsWriter & FindingLookup;
 }
 
 export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Stored> {

@@ -47,6 +47,25 @@ export function serviceAlarm(
   return alarm;
 }
 
+/**
+ * The event EventBridge delivers when the stack's `kind` alarm on `service` goes to `state` (ALARM
+ * unless told) at `at`.
+ */
+export function serviceAlarmEvent(
+  app: SynthesizedApp,
+  service: string,
+  at: Date = new Date(),
+  kind: AlarmKind = 'fault-rate',
+  state: 'ALARM' | 'OK' = 'ALARM',
+): AlarmStateChangeEvent {
+  return alarmStateChangeEvent(serviceAlarm(app, service, kind), {
+    at,
+    account: app.account,
+    region: app.region,
+    state,
+  });
+}
+
 /** CloudWatch writes state timestamps as `2026-11-20T03:15:00.000+0000`. */
 export function cloudWatchTimestamp(at: Date): string {
   return at.toISOString().replace('Z', '+0000');

@@ -6,6 +6,7 @@
 export const STEP_KEYS = [
   'prepare',
   'collectGraph',
+  'collectEvidence',
   'enrich',
   'analyze',
   'store',

@@ -9,12 +9,16 @@
 //   await measurePipeline({ label: '10k', scenario: scenarioFromGenerated({ name: '10k', ...g }), runs: 3 });
 
 import { LocalPipeline, type PublishedNotification } from './pipeline.ts';
+import { scenarioEvidence } from './replay-evidence.ts';
 import type { Scenario } from './scenarios.ts';
 
 export interface MeasureOptions {
   /** A label for the result, e.g. `shop` or `10k`. @default scenario.name */
   readonly label?: string;
-  readonly scenario: Pick<Scenario, 'name' | 'snapshot' | 'alarmedService' | 'expectedRootCause'>;
+  readonly scenario: Pick<
+    Scenario,
+    'name' | 'snapshot' | 'alarmedService' | 'expectedRootCause' | 'evidence'
+  >;
   /** Timed runs. @default 5 */
   readonly runs?: number;
   /** One untimed run first (module loading, JIT, the table's first write). @default true */
@@ -46,6 +50,8 @@ export async function measurePipeline(options: MeasureOptions): Promise<Pipeline
   const notified = new Map<string, PublishedNotification>();
   const pipeline = await LocalPipeline.start({
     xray: { replay: scenario.snapshot },
+    // The scenario's traces and changes (or summaries derived from its graph), as the demo reads them.
+    evidence: scenarioEvidence(scenario),
     watch: [scenario.alarmedService],
     onNotification: (n) => notified.set(n.analysisId, n),
   });

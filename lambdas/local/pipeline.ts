@@ -7,10 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
+import { CloudTrailChangeSource, createCloudTrailClient } from '../adapters/change-source.ts';
 import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
 import { DynamoIncidentsStore, type IncidentsStore } from '../adapters/incidents-store.ts';
 import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
@@ -23,9 +25,12 @@ import type {
   SnapshotStore,
 } from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
-import { createXRayClient, XRayGraphSource } from '../adapters/xray-source.ts';
+import { XRayTraceSource } from '../adapters/trace-source.ts';
+import { createXRayClient } from '../adapters/xray-client.ts';
+import { XRayGraphSource } from '../adapters/xray-source.ts';
 import { analyzeIncident } from '../handlers/analyze.ts';
 import type { ApiDeps } from '../handlers/api.ts';
+import { collectEvidence } from '../handlers/collect-evidence.ts';
 import { collectGraph } from '../handlers/collect-graph.ts';
 import { type ApiAnalysisInput, ENV } from '../handlers/contracts.ts';
 import { correlateAnalysis } from '../handlers/correlate.ts';
@@ -33,6 +38,7 @@ import { enrich } from '../handlers/enrich.ts';
 import {
   checkRequiredEnv,
   type Env,
+  evidenceSettings,
   type HandlerName,
   incidentConfig,
   prepareSettings,
@@ -41,7 +47,7 @@ import {
   readWatchedServices,
   retentionDays,
 } from '../handlers/env.ts';
-import { EXECUTION_DETAIL_TYPE, watchExecution } from '../handlers/execution-watch.ts';
+import { watchExecution } from '../handlers/execution-watch.ts';
 import type { FlushDeps, IncidentDeps } from '../handlers/incidents.ts';
 import { notifyFinding } from '../handlers/notify.ts';
 import { prepare } from '../handlers/prepare.ts';
@@ -49,15 +55,12 @@ import { type RecordFailureDeps, recordFailure } from '../handlers/record-failur
 import { resolveAlarm } from '../handlers/resolve-alarm.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
-import {
-  type AlarmKind,
-  type AlarmStateChangeEvent,
-  alarmStateChangeEvent,
-  serviceAlarm,
-} from './alarm-events.ts';
+import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
+import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
+import { deliverExecutionStatus } from './execution-status.ts';
 import { LOCAL_TABLE_NAME, LOCAL_TOPIC_NAME, localClientOptions } from './local-aws.ts';
 import {
   createLocalTopic,
@@ -67,6 +70,7 @@ import {
   type PublishedNotification,
 } from './notifications.ts';
 import { replaySnapshot, type SnapshotDocument } from './replay.ts';
+import type { EvidenceAnswers } from './replay-evidence.ts';
 import {
   type ExecutionListener,
   type ExecutionReport,
@@ -95,6 +99,12 @@ export interface LocalPipelineOptions {
   readonly snsEndpoint?: string;
   /** A CloudWatch endpoint (moto) for the Enrich step; without one, no metrics are read. */
   readonly cloudWatchEndpoint?: string;
+  /**
+   * What the local X-Ray endpoint answers GetTraceSummaries and BatchGetTraces with, and the local
+   * CloudTrail endpoint LookupEvents with (replay-evidence.ts); without it, no traces and no changes.
+   * Ignored for an X-Ray `endpoint` given from outside.
+   */
+  readonly evidence?: EvidenceAnswers;
   /** Told about every notification sent. */
   readonly onNotification?: NotificationListener;
   /** Who holds the data folder, for the "in use" message. @default 'local' */
@@ -115,6 +125,7 @@ export interface LocalPipelineOptions {
 const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
   prepare: 'prepare',
   collectGraph: 'collect-graph',
+  collectEvidence: 'collect-evidence',
   enrich: 'enrich',
   analyze: 'analyze',
   store: 'store',
@@ -139,6 +150,7 @@ interface PipelineParts {
   readonly snapshotStore: FileSnapshotStore;
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
+  readonly cloudTrail: LocalCloudTrail;
   readonly topicArn: string | undefined;
   readonly machine: LocalStateMachine;
   readonly listeners: Set<NotificationListener>;
@@ -158,6 +170,8 @@ export class LocalPipeline {
   /** The local X-Ray endpoint, when this pipeline started one. */
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
+  /** The local CloudTrail endpoint (LookupEvents) the CollectEvidence step reads. */
+  readonly cloudTrail: LocalCloudTrail;
   /** The topic notifications are published to, when an SNS endpoint is used. */
   readonly topicArn: string | undefined;
   /** Every execution name used (names are unique per state machine, as in Step Functions). */
@@ -173,6 +187,7 @@ export class LocalPipeline {
     this.snapshotStore = parts.snapshotStore;
     this.xray = parts.xray;
     this.xrayEndpoint = parts.xrayEndpoint;
+    this.cloudTrail = parts.cloudTrail;
     this.topicArn = parts.topicArn;
   }
 
@@ -216,12 +231,22 @@ export class LocalPipeline {
                 incidentMinutes: Number(envOf(app, 'prepare')[ENV.lookbackMinutes]),
                 ...(options.xray.pageSize !== undefined ? { pageSize: options.xray.pageSize } : {}),
               });
-        xray = await startLocalXRay({ graphs });
+        xray = await startLocalXRay({
+          graphs,
+          ...(options.evidence
+            ? { traceSummaries: options.evidence.traceSummaries, traces: options.evidence.traces }
+            : {}),
+        });
         started.push(xray);
         xrayEndpoint = xray.endpoint;
       }
       const xrayClient: XRayClient = createXRayClient(local(xrayEndpoint));
       clients.push(xrayClient);
+      const answers = options.evidence;
+      const cloudTrail = await startLocalCloudTrail({ events: (range) => answers?.changes(range) ?? [] });
+      started.push(cloudTrail);
+      const cloudTrailClient: CloudTrailClient = createCloudTrailClient(local(cloudTrail.endpoint));
+      clients.push(cloudTrailClient);
 
       let metricsSource: MetricsSource = NO_METRICS;
       if (options.cloudWatchEndpoint !== undefined) {
@@ -248,6 +273,10 @@ export class LocalPipeline {
 
       const real: StepAdapters = {
         graphSource: new XRayGraphSource({ client: xrayClient }),
+        traceSource: new XRayTraceSource({ client: xrayClient }),
+        // The local endpoint has no rate limit: no need to pace at CloudTrail's 2 calls a second.
+        changeSource: new CloudTrailChangeSource({ client: cloudTrailClient, minCallIntervalMs: 0 }),
+        region: app.region,
         metricsSource,
         snapshotStore,
         repository,
@@ -275,6 +304,7 @@ export class LocalPipeline {
         snapshotStore,
         xray,
         xrayEndpoint,
+        cloudTrail,
         topicArn,
         machine,
         listeners,
@@ -305,21 +335,12 @@ export class LocalPipeline {
 
   /** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
   alarmEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
-    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
-      at,
-      account: this.app.account,
-      region: this.app.region,
-    });
+    return serviceAlarmEvent(this.app, service, at, kind);
   }
 
   /** The event EventBridge delivers when that alarm goes back to OK at `at`. */
   okEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
-    return alarmStateChangeEvent(serviceAlarm(this.app, service, kind), {
-      at,
-      account: this.app.account,
-      region: this.app.region,
-      state: 'OK',
-    });
+    return serviceAlarmEvent(this.app, service, at, kind, 'OK');
   }
 
   /**
@@ -391,6 +412,7 @@ export class LocalPipeline {
     await this.idle();
     for (const c of this.parts.clients) c.destroy();
     await this.xray?.stop();
+    await this.parts.cloudTrail.stop();
     await this.parts.dynamo.stop();
     await this.parts.lock?.release();
     if (this.parts.tempDir !== undefined) await rm(this.parts.tempDir, { recursive: true, force: true });
@@ -401,6 +423,9 @@ export type { PublishedNotification };
 
 export interface StepAdapters {
   readonly graphSource: GraphSource;
+  readonly traceSource: XRayTraceSource;
+  readonly changeSource: CloudTrailChangeSource;
+  readonly region: string;
   readonly metricsSource: MetricsSource;
   readonly snapshotStore: SnapshotStore;
   readonly repository: FindingsRepository;
@@ -423,6 +448,16 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
     case 'collectGraph': {
       const deps = { graphSource: a.graphSource, snapshotStore: a.snapshotStore };
       return (input) => collectGraph(input, deps);
+    }
+    case 'collectEvidence': {
+      const deps = {
+        ...evidenceSettings(env),
+        traceSource: a.traceSource,
+        changeSource: a.changeSource,
+        snapshotStore: a.snapshotStore,
+        region: a.region,
+      };
+      return (input) => collectEvidence(input, deps);
     }
     case 'enrich': {
       const deps = { watched: readWatchedServices(env, true), metricsSource: a.metricsSource };
@@ -493,27 +528,7 @@ function executionWatchOf(
   const deps = recordFailureDepsOf(env, a);
   const base: TaskFunction = (event) => watchExecution(event, deps);
   const fn = wrap?.('ExecutionWatch', base) ?? base;
-  return async (report) => {
-    const event = {
-      source: 'aws.states',
-      'detail-type': EXECUTION_DETAIL_TYPE,
-      detail: {
-        executionArn: report.executionArn,
-        status: report.status,
-        input: JSON.stringify(report.input),
-        error: report.error?.Error ?? null,
-        cause: report.error?.Cause ?? null,
-      },
-    };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await fn(event);
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-  };
+  return (report) => deliverExecutionStatus(report, fn);
 }
 
 function envOf(app: SynthesizedApp, step: StepKey): Env {

@@ -7,7 +7,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-const NAME_WIDTH = 14;
+const NAME_WIDTH = 15;
 
 export interface ProgressOptions {
   /** Where lines go (standard output). */
@@ -62,7 +62,25 @@ export function describeOutput(output: unknown): string {
       ? `FAILED finding stored and notified (${str(output.messageId)})`
       : 'a finding was already stored for this analysis: not notified again';
   }
+  if ('incident' in output && isObj(output.incident)) {
+    // Correlate
+    return `${str(output.incident.outcome)} incident ${str(output.incident.incidentId)}`;
+  }
+  if (Array.isArray(output.incidentMessages)) {
+    // Notify (an incident's outbox), NotifyResolution
+    const sent = output.incidentMessages.map(String);
+    return sent.length === 0 ? 'nothing pending in the outbox' : `sent ${sent.join(', ')}`;
+  }
+  if ('alarmKey' in output && Array.isArray(output.incidents)) {
+    // ResolveAlarm
+    const incidents = output.incidents.filter(isObj);
+    return incidents.length === 0
+      ? 'the alarm is in no incident'
+      : incidents.map((i) => `incident ${str(i.incidentId)} ${str(i.status)}`).join(', ');
+  }
   if ('stored' in output) {
+    if (output.stored === 'superseded')
+      return 'finding stored: a result replaces the FAILED one stored before';
     return output.stored === 'created'
       ? 'finding stored (conditional put: first for this analysis)'
       : 'already stored by an earlier delivery of this alarm: nothing written';
@@ -79,6 +97,9 @@ export function describeOutput(output: unknown): string {
   if ('metrics' in output && isObj(output.metrics)) {
     const n = Object.keys(output.metrics).length;
     return n === 0 ? 'no CloudWatch metrics configured for these services' : `CPU of ${n} service(s)`;
+  }
+  if ('evidenceKey' in output) {
+    return `X-Ray trace summaries and CloudTrail changes → ${str(output.evidenceKey)}`;
   }
   if ('snapshotKey' in output) {
     return `${String(output.serviceCount)} services in the incident graph → ${str(output.snapshotKey)}`;

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseSnapshot } from '../core/parse.ts';
 import { readSnapshotDocument, type SnapshotDocument } from './replay.ts';
+import type { EvidenceRecording } from './replay-evidence.ts';
 
 export interface Scenario {
   readonly name: string;
@@ -19,6 +20,8 @@ export interface Scenario {
   readonly source: string;
   /** The root cause the scenario was built around, when it is known (generated scenarios know it). */
   readonly expectedRootCause?: string;
+  /** Trace summaries, exemplar traces and change events recorded with the graph; derived from it when absent. */
+  readonly evidence?: EvidenceRecording;
 }
 
 export interface ScenarioProvider {
@@ -38,14 +41,28 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** The shop incident of the README: frontend's alarm, the external payment API at fault. */
 export const SHOP_EXAMPLE = resolve(REPO_ROOT, 'examples/shop-incident.json');
 
+/** The shop incident's evidence (examples/make-shop-evidence.ts): X-Ray traces and CloudTrail changes. */
+const SHOP_EVIDENCE = {
+  traces: resolve(REPO_ROOT, 'examples/shop-traces.json'),
+  exemplars: resolve(REPO_ROOT, 'examples/shop-exemplars.json'),
+  changes: resolve(REPO_ROOT, 'examples/shop-changes.json'),
+};
+
 /** The scenarios shipped in examples/. */
 export const exampleScenarios: ScenarioProvider = {
   names: () => ['shop'],
   async scenario(name) {
     if (name !== 'shop') return undefined;
     const s = await scenarioFromGraphFile(SHOP_EXAMPLE, { name: 'shop', service: 'frontend' });
+    const read = async (file: string): Promise<unknown> => JSON.parse(await readFile(file, 'utf8'));
     return {
       ...s,
+      evidence: {
+        traces: await read(SHOP_EVIDENCE.traces),
+        exemplars: await read(SHOP_EVIDENCE.exemplars),
+        changes: await read(SHOP_EVIDENCE.changes),
+        recordedEnd: Number(s.snapshot.incident.EndTime),
+      },
       description:
         'the shop cascade: frontend → order-service → payment-service → an external payment API failing 15 % of calls',
       expectedRootCause: 'api.payments.example.com',

@@ -6,6 +6,7 @@ import { parseFault } from '../simulator/faults.ts';
 import { simulate } from '../simulator/simulate.ts';
 import { builtinTopology, NAMED_TOPOLOGIES } from '../simulator/topologies/index.ts';
 import { compileTopology } from '../simulator/topology.ts';
+import { simulateTraceSummaries, traceJson, traceSummaryJson } from '../simulator/trace-summaries.ts';
 import { type ScenarioProvider, scenarioFromGenerated } from './scenarios.ts';
 
 const GENERATED = /^generated-(\d+)$/;
@@ -34,12 +35,22 @@ export const simulatedScenarios: ScenarioProvider = {
       faults: [parseFault(`${label}:error:0.2`), parseFault(`${label}:latency:x4`)],
       seed: 7,
     });
-    return scenarioFromGenerated({
+    const specs = simulateTraceSummaries(sim);
+    const incident = Array.isArray(sim.snapshot.incident) ? sim.snapshot.incident[0] : sim.snapshot.incident;
+    const scenario = scenarioFromGenerated({
       name,
       incident: sim.snapshot.incident,
       baseline: sim.snapshot.baseline,
       rootCause: topo.names[target] as string,
       description: `${topo.n} services (${spec.name}); ${label} fails 20 % of calls and is 4× slower`,
     });
+    return {
+      ...scenario,
+      evidence: {
+        traces: { TraceSummaries: specs.map(traceSummaryJson) },
+        exemplars: { Traces: specs.map(traceJson) },
+        recordedEnd: incident?.EndTime ?? 0,
+      },
+    };
   },
 };

@@ -12,6 +12,7 @@ import {
 } from 'aws-local-stepfunctions';
 import type { ContextOverrides, SynthesizedApp } from './app-model.ts';
 import { installPolyfills } from './polyfills.ts';
+import { COMPILED, cacheApp, readCachedApp } from './synth-cache.ts';
 
 type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 /** aws-local-stepfunctions' JSON value type (not exported by name). */
@@ -20,9 +21,17 @@ type JsonValue = Awaited<ReturnType<LocalHandlers[string]>>;
 /** Step Functions' limit on an execution's input and on what passes between states. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-/** The module that synthesizes the stack; loaded at run time so its CDK types stay out of this build. */
-const SYNTH_MODULE = new URL('./synth-app.ts', import.meta.url).href;
+/**
+ * The module that synthesizes the stack; loaded at run time so its CDK types stay out of this build.
+ * It sits next to this module: synth-app.ts in the sources, synth-app.mjs in the compiled CLI.
+ */
+const SYNTH_MODULE = new URL(
+  import.meta.url.endsWith('.ts') ? './synth-app.ts' : './synth-app.mjs',
+  import.meta.url,
+).href;
 const synthesized = new Map<string, Promise<SynthesizedApp>>();
+/** Apps read back from the synth cache: their definition passed validation when first run. */
+const VALIDATED = new WeakSet<SynthesizedApp>();
 
 /** Synthesizes the stack once per distinct context in this process. */
 export function loadSynthesizedApp(overrides: ContextOverrides = {}): Promise<SynthesizedApp> {
@@ -30,10 +39,17 @@ export function loadSynthesizedApp(overrides: ContextOverrides = {}): Promise<Sy
   let app = synthesized.get(key);
   if (app === undefined) {
     app = (async () => {
+      const cached = COMPILED ? await readCachedApp(overrides) : undefined;
+      if (cached !== undefined) {
+        VALIDATED.add(cached);
+        return cached;
+      }
       const mod = (await import(SYNTH_MODULE)) as {
         synthesizeApp: (o: ContextOverrides) => SynthesizedApp;
       };
-      return mod.synthesizeApp(overrides);
+      const fresh = mod.synthesizeApp(overrides);
+      if (COMPILED) await cacheApp(overrides, fresh).catch(() => undefined);
+      return fresh;
     })();
     synthesized.set(key, app);
     app.catch(() => synthesized.delete(key));
@@ -153,8 +169,9 @@ export class LocalStateMachine {
       .map(([name]) => name);
     const missing = this.taskNames.filter((n) => options.tasks[n] === undefined);
     if (missing.length > 0) throw new Error(`no local function for Task state(s) ${missing.join(', ')}`);
-    // Validates the definition as Step Functions would (ASL schema, paths, ARNs).
-    this.machine = new StateMachine(definition);
+    // Validates the definition as Step Functions would (ASL schema, paths, ARNs), unless this very
+    // definition passed already (a cached synthesis): compiling the schema costs about 0.4 s.
+    this.machine = new StateMachine(definition, { validationOptions: { noValidate: VALIDATED.has(app) } });
     this.name = app.stateMachineLogicalId;
     this.arn = `arn:aws:states:${app.region}:${app.account}:stateMachine:${this.name}`;
   }

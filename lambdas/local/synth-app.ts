@@ -20,6 +20,7 @@ import {
   type SynthesizedApp,
   type SynthesizedTask,
 } from './app-model.ts';
+import { resolver } from './intrinsics.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -42,33 +43,48 @@ export function repositoryContext(): Obj {
 }
 
 export function synthesizeApp(overrides: ContextOverrides = {}): SynthesizedApp {
-  const context = { ...repositoryContext(), ...overrides };
   const outdir = mkdtempSync(join(tmpdir(), 'cascade-analyzer-synth-'));
   try {
-    const app = new App({
-      outdir,
-      // No Lambda bundles: the local runtime calls the handlers' code in-process.
-      context: { ...context, 'aws:cdk:bundling-stacks': [] },
-      // The wasm CloudFormation validator costs seconds per synth; `npm run synth` and the infra
-      // tests (cfn-lint, cdk-nag) validate this same template.
-      builtinCloudFormationValidation: false,
-    });
-    const config = loadConfig((key) => app.node.tryGetContext(key));
-    const stack = new CascadeAnalyzerStack(app, STACK_NAME, { config });
-    const template = app.synth().getStackByName(stack.stackName).template as {
-      Resources: Record<string, CfnResource>;
-    };
-    const stepOf = new Map<string, StepKey | 'api'>();
-    for (const [key, fn] of Object.entries(stack.functions)) {
-      const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
-      if ((STEP_KEYS as readonly string[]).includes(key) || key === 'api') {
-        stepOf.set(logicalId, key as StepKey | 'api');
-      }
-    }
-    return readTemplate(template.Resources, stepOf, stack.stackName);
+    return synthesize(outdir, overrides, false);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The stack synthesized into `outdir` as `cdk synth` writes cdk.out: the template and the assets —
+ * each function's esbuild bundle and the Graphviz layer — that `cdk deploy` would upload.
+ */
+export function synthesizeAssembly(
+  outdir: string,
+  overrides: ContextOverrides = {},
+): { readonly stackName: string; readonly app: SynthesizedApp } {
+  return { stackName: STACK_NAME, app: synthesize(outdir, overrides, true) };
+}
+
+function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolean): SynthesizedApp {
+  const context = { ...repositoryContext(), ...overrides };
+  const app = new App({
+    outdir,
+    // Without bundles the local runtime calls the handlers' code in-process.
+    context: bundles ? context : { ...context, 'aws:cdk:bundling-stacks': [] },
+    // The wasm CloudFormation validator costs seconds per synth; `npm run synth` and the infra
+    // tests (cfn-lint, cdk-nag) validate this same template.
+    builtinCloudFormationValidation: false,
+  });
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const stack = new CascadeAnalyzerStack(app, STACK_NAME, { config });
+  const template = app.synth().getStackByName(stack.stackName).template as {
+    Resources: Record<string, CfnResource>;
+  };
+  const stepOf = new Map<string, StepKey | 'api'>();
+  for (const [key, fn] of Object.entries(stack.functions)) {
+    const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
+    if ((STEP_KEYS as readonly string[]).includes(key) || key === 'api') {
+      stepOf.set(logicalId, key as StepKey | 'api');
+    }
+  }
+  return readTemplate(template.Resources, stepOf, stack.stackName);
 }
 
 function readTemplate(
@@ -76,7 +92,7 @@ function readTemplate(
   stepOf: ReadonlyMap<string, StepKey | 'api'>,
   stackName: string,
 ): SynthesizedApp {
-  const resolve = resolver(resources);
+  const resolve = resolver(resources, { region: LOCAL_REGION, account: LOCAL_ACCOUNT, stackName });
   const machines = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (machines.length !== 1) {
     throw new Error(`the synthesized template has ${machines.length} state machines; expected exactly one`);
@@ -158,60 +174,4 @@ function resolveLeniently(resolve: (value: Json) => Json, value: Json): Json {
 /** The logical id in a Lambda ARN this module made (`…:function:<logicalId>`). */
 function functionIdOfArn(arn: string): string | undefined {
   return /^arn:aws:lambda:[^:]+:\d{12}:function:([A-Za-z0-9]+)$/.exec(arn)?.[1];
-}
-
-/**
- * Resolves the intrinsics the stack uses in definitions and environments to local values: a
- * resource's `Ref` is its name when the template names it (alarms) or its logical id, a function's
- * `Arn` is a Lambda ARN naming its logical id, pseudo parameters are the local account and region.
- */
-function resolver(resources: Record<string, CfnResource>): (value: Json) => Json {
-  const PSEUDO: Record<string, string> = {
-    'AWS::Region': LOCAL_REGION,
-    'AWS::AccountId': LOCAL_ACCOUNT,
-    'AWS::Partition': 'aws',
-    'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackName': STACK_NAME,
-  };
-  const NAME_PROPS = ['AlarmName', 'TableName', 'TopicName', 'BucketName', 'QueueName', 'FunctionName'];
-  const ref = (id: string): string => {
-    const pseudo = PSEUDO[id];
-    if (pseudo !== undefined) return pseudo;
-    const r = resources[id];
-    if (r === undefined) throw new Error(`Ref to ${id}, which is not in the template`);
-    for (const prop of NAME_PROPS) {
-      const name = r.Properties?.[prop];
-      if (typeof name === 'string') return name;
-    }
-    return id;
-  };
-  const getAtt = (id: string, attr: string): string => {
-    const r = resources[id];
-    if (r === undefined) throw new Error(`Fn::GetAtt on ${id}, which is not in the template`);
-    if (r.Type === 'AWS::Lambda::Function' && attr === 'Arn') {
-      return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${id}`;
-    }
-    return `${id}.${attr}`;
-  };
-  const resolve = (value: Json): Json => {
-    if (Array.isArray(value)) return value.map(resolve);
-    if (typeof value !== 'object' || value === null) return value;
-    const obj = value as Obj;
-    const keys = Object.keys(obj);
-    if (keys.length === 1) {
-      if ('Ref' in obj) return ref(String(obj.Ref));
-      if ('Fn::GetAtt' in obj) {
-        const [id, attr] = obj['Fn::GetAtt'] as [string, string];
-        return getAtt(id, attr);
-      }
-      if ('Fn::Join' in obj) {
-        const [sep, parts] = obj['Fn::Join'] as [string, Json[]];
-        return parts.map((p) => String(resolve(p))).join(sep);
-      }
-      const fn = keys[0] as string;
-      if (fn.startsWith('Fn::')) throw new Error(`the local runtime cannot resolve ${fn}`);
-    }
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolve(v)]));
-  };
-  return resolve;
 }

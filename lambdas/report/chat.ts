@@ -4,8 +4,9 @@
 // Text is Slack-flavoured markdown (`textType: client-markdown`); names go in code spans.
 
 import type { Finding, RootCause } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 import { headline } from './email.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
 
 export interface ChatbotNotification {
@@ -64,6 +65,20 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
   if (top) {
     lines.push(`*Root cause:* ${cause(top)}`);
     for (const e of top.evidence.slice(0, 3)) lines.push(`• ${md(clip(e.text, 300))}`);
+    if (top.traces) {
+      lines.push(
+        `*X-Ray:* ${md(tracesSentence(top.traces, f))} · ${md(clip(exceptionsText(top.traces, 3), 300))}`,
+      );
+      const links = top.traces.exemplars.map((x) =>
+        x.url ? `<${x.url}|${md(x.traceId)}>` : code(x.traceId),
+      );
+      if (links.length > 0) lines.push(`*Exemplar traces:* ${links.join(', ')}`);
+      const detail = exemplarSentence(top.traces, 200);
+      if (detail) lines.push(`• ${md(detail)}`);
+    }
+    for (const n of f.evidenceNotes ?? []) lines.push(`*Evidence:* ${md(clip(n.text, 300))}`);
+    for (const c of (f.changes ?? []).slice(0, 2))
+      lines.push(`*Changed:* ${md(clip(changeSentence(c), 300))}`);
     const path = f.cascade.paths.find((p) => p.rank === top.rank) ?? f.cascade.paths[0];
     if (path) lines.push(`*Path to users:* ${names(path.services, 8, ' → ')}`);
     const br = top.blastRadius;
@@ -127,7 +142,7 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
 
 function cause(r: RootCause): string {
   const via = r.via ? ` on calls from ${code(r.via)}` : '';
-  return `${code(r.service)} (${md(name(r.type))}) — ${describeKind(r.kind)}${via}, confidence ${pct(r.confidence, 0)}, impact ${Math.round(r.impactScore)}/100`;
+  return `${code(r.service)} (${md(name(r.type))}) — ${describeKinds(r)}${via}, confidence ${pct(r.confidence, 0)}, impact ${Math.round(r.impactScore)}/100`;
 }
 
 function names(xs: readonly string[], max: number, sep: string): string {

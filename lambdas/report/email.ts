@@ -3,7 +3,8 @@
 // Lists and long texts are cut in steps (`TEXT_LEVELS`) until the text fits a byte budget.
 
 import type { Finding, RootCause } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
 
 /** How much of each list and text one rendering keeps. */
@@ -60,6 +61,14 @@ export function emailText(unsafe: Finding, reportPath: string, caps: TextCaps): 
       for (const e of top.evidence.slice(0, caps.evidence)) lines.push(`  - ${t(e.text)}`);
       more(lines, top.evidence.length, caps.evidence, 'more');
     }
+    if (top.traces && caps.evidence > 0) {
+      lines.push(`X-Ray traces: ${t(tracesSentence(top.traces, f))}`);
+      lines.push(`  exceptions: ${t(exceptionsText(top.traces, caps.evidence))}`);
+      for (const x of top.traces.exemplars.slice(0, caps.evidence))
+        lines.push(`  exemplar: ${t(x.url ?? x.traceId)}`);
+      const detail = exemplarSentence(top.traces);
+      if (detail) lines.push(`  ${t(detail)}`);
+    }
     const path = f.cascade.paths.find((p) => p.rank === top.rank) ?? f.cascade.paths[0];
     if (path && caps.names > 0) {
       lines.push(`Path to users: ${listNames(path.services, caps.names, ' -> ', t)}`);
@@ -73,6 +82,15 @@ export function emailText(unsafe: Finding, reportPath: string, caps: TextCaps): 
     if (br.affected.length > 0 && caps.names > 0) {
       lines.push(`Affected callers (${br.affected.length}): ${listNames(br.affected, caps.names, ', ', t)}`);
     }
+  }
+  if (f.evidenceNotes && f.evidenceNotes.length > 0 && caps.evidence > 0) {
+    lines.push('');
+    for (const n of f.evidenceNotes) lines.push(t(n.text));
+  }
+  if (f.changes && f.changes.length > 0 && caps.names > 0) {
+    lines.push('', 'Changes near the start (newest first):');
+    for (const c of f.changes.slice(0, caps.evidence)) lines.push(`  - ${t(changeSentence(c))}`);
+    more(lines, f.changes.length, caps.evidence, 'more changes');
   }
   if (f.recommendations.length > 0 && caps.recommendations > 0) {
     lines.push('', 'What to do:');
@@ -107,7 +125,7 @@ export function headline(f: Finding, t: (s: string) => string = (s) => s): strin
 
 function describeCause(rc: RootCause, t: (s: string) => string): string {
   const via = rc.via ? ` on calls from ${t(rc.via)}` : '';
-  return `${t(rc.service)} [${t(rc.type)}], ${describeKind(rc.kind)}${via} (confidence ${pct(rc.confidence)}, impact ${Math.round(rc.impactScore)}/100)`;
+  return `${t(rc.service)} [${t(rc.type)}], ${describeKinds(rc)}${via} (confidence ${pct(rc.confidence)}, impact ${Math.round(rc.impactScore)}/100)`;
 }
 
 function listNames(names: readonly string[], max: number, sep: string, t: (s: string) => string): string {

@@ -12,7 +12,7 @@ import type {
   ServiceHealth,
   ServiceRole,
 } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
 import { buildCascadeView, type CascadeView, type ViewLimits } from './cascade-view.ts';
 import {
   COLLAPSED_STYLE,
@@ -23,6 +23,7 @@ import {
   ROLE_STYLES,
   USERS_STYLE,
 } from './dot.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import {
   cascadeSize,
   clip,
@@ -107,6 +108,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.anomalous td:first-child{font-weight:600}
 ${depthCss()}
 .note{color:var(--muted);font-size:.88rem}
+.traces{margin-top:.5rem;padding:.5rem .75rem;background:var(--panel);border-radius:.4rem}.traces p{margin:.2rem 0}
+ul.exemplars{margin:.2rem 0;padding-left:1.2rem}.evidence-note{margin:.35rem 0 0;font-weight:600}
 .error{color:#7a2600}
 footer{margin-top:3rem;color:var(--muted);font-size:.82rem;border-top:1px solid var(--line);padding-top:.6rem}
 @media print{.picture .graph{overflow:visible}main{max-width:none}}
@@ -159,6 +162,7 @@ export async function renderHtml(finding: Finding, options: HtmlReportOptions = 
     facts(f),
     picture,
     rootCauses(f),
+    changes(f),
     paths(f),
     recommendations(f),
     chain(f),
@@ -199,9 +203,10 @@ function verdict(f: Finding): string {
   }
   const where = top.via ? `the calls from ${top.via} to ${top.service}` : top.service;
   return `<section class="verdict" aria-label="Verdict">
-<p class="headline">Root cause: <strong class="root-cause-name">${e(where)}</strong> <span class="note">(${e(shortType(top.type))})</span> — ${e(describeKind(top.kind))}</p>
+<p class="headline">Root cause: <strong class="root-cause-name">${e(where)}</strong> <span class="note">(${e(shortType(top.type))})</span> — ${e(describeKinds(top))}</p>
 <p class="nums">confidence ${e(pct(top.confidence, 0))} · impact ${e(top.impactScore)}/100 · ${e(cascadeSize(f))} services in the cascade</p>
 <p class="summary">${e(clip(f.summary, MAX_TEXT))}</p>
+${(f.evidenceNotes ?? []).map((n) => `<p class="evidence-note ${e(n.kind)}">${e(clip(n.text, MAX_TEXT))}</p>`).join('\n')}
 </section>`;
 }
 
@@ -335,23 +340,54 @@ function rootCauses(f: Finding): string {
   return `<section id="root-causes">
 <h2>Root cause${f.rootCauses.length > 1 ? 's, best first' : ''}</h2>
 <div class="cards">
-${f.rootCauses.map(rootCause).join('\n')}
+${f.rootCauses.map((r) => rootCause(r, f)).join('\n')}
 </div>
 </section>`;
 }
 
-function rootCause(r: RootCause): string {
+function rootCause(r: RootCause, f: Finding): string {
   const where = r.via ? `calls from ${r.via} to ${r.service}` : r.service;
   const br = r.blastRadius;
   return `<article class="card root-cause rank-${r.rank}">
-<h3>#${r.rank} ${e(where)} <span class="note">(${e(r.type)})</span>: ${e(describeKind(r.kind))}</h3>
+<h3>#${r.rank} ${e(where)} <span class="note">(${e(r.type)})</span>: ${e(describeKinds(r))}</h3>
 <p class="nums">confidence ${e(pct(r.confidence, 0))} · impact ${e(r.impactScore)}/100 · score ${e(r.score)}</p>
 <ul class="evidence">${r.evidence
     .slice(0, 10)
     .map((ev) => `<li>${e(clip(ev.text, MAX_TEXT))}</li>`)
     .join('')}</ul>
 <p class="blast">Blast radius: <strong>${e(pct(br.entryTrafficShare, 0))}</strong> of entry traffic reaches it · <strong>${br.affected.length}</strong> affected: ${e(list(br.affected))} · <strong>${br.atRisk.length}</strong> at risk · entry points: ${e(list(br.entryPoints))}</p>
+${r.traces ? tracesBlock(r, f) : ''}
 </article>`;
+}
+
+/** X-Ray's view of one root cause: the vote, exception names and exemplar traces linked to the console. */
+function tracesBlock(r: RootCause, f: Finding): string {
+  const t = r.traces;
+  if (!t) return '';
+  const detail = exemplarSentence(t);
+  const exemplars = t.exemplars
+    .map((x) =>
+      x.url
+        ? `<li><a class="exemplar" href="${e(x.url)}" rel="noreferrer noopener" target="_blank"><code>${e(x.traceId)}</code></a></li>`
+        : `<li><code class="exemplar">${e(x.traceId)}</code></li>`,
+    )
+    .join('');
+  return `<div class="traces">
+<p><strong>X-Ray traces:</strong> ${e(tracesSentence(t, f))}. Exceptions: <span class="exceptions">${e(exceptionsText(t))}</span>.</p>
+${exemplars ? `<ul class="exemplars">${exemplars}</ul>` : ''}
+${detail ? `<p class="exemplar-detail">${e(clip(detail, MAX_TEXT))}</p>` : ''}
+</div>`;
+}
+
+function changes(f: Finding): string {
+  if (!f.changes || f.changes.length === 0) return '';
+  return `<section id="changes">
+<h2>Changes near the start</h2>
+<ul class="changes">${f.changes
+    .slice(0, MAX_ROWS)
+    .map((c) => `<li>${e(changeSentence(c))}</li>`)
+    .join('')}</ul>
+</section>`;
 }
 
 function paths(f: Finding): string {

@@ -2,7 +2,8 @@
 // the users, then what to do; the details after.
 
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
-import { describeKind } from '../core/summary.ts';
+import { describeKinds } from '../core/summary.ts';
+import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { neutralizeFinding } from './format.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -28,10 +29,29 @@ export function renderText(finding: Finding): string {
   }
   lines.push(`ROOT CAUSE  ${headline(top)}`);
   lines.push(
-    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKind(top.kind)}`,
+    `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKinds(top)}`,
   );
   for (const e of top.evidence) lines.push(`            - ${e.text}`);
+  if (top.traces) {
+    lines.push(`            - ${tracesSentence(top.traces, f)}`);
+    lines.push(`            - exceptions: ${exceptionsText(top.traces)}`);
+    for (const x of top.traces.exemplars)
+      lines.push(`            - exemplar trace ${x.traceId}${x.url ? `  ${x.url}` : ''}`);
+    const detail = exemplarSentence(top.traces);
+    if (detail) lines.push(`            - exemplar ${detail}`);
+  }
   lines.push('');
+  if (f.evidenceNotes && f.evidenceNotes.length > 0) {
+    lines.push('TRACES AND CHANGES');
+    for (const n of f.evidenceNotes) lines.push(`  ${n.text}`);
+    lines.push('');
+  }
+  if (f.changes && f.changes.length > 0) {
+    lines.push('CHANGES NEAR THE START (newest first)');
+    for (const c of f.changes.slice(0, 5)) lines.push(`  ${changeSentence(c)}`);
+    if (f.changes.length > 5) lines.push(`  … and ${f.changes.length - 5} more`);
+    lines.push('');
+  }
 
   const paths = f.cascade.paths.filter((p) => p.rank === top.rank);
   if (paths.length > 0) {

@@ -1,10 +1,12 @@
 // The Standard state machine of DESIGN.md: an alarm going to ALARM (or an API request) runs
-// Prepare → CollectGraph → Enrich → Analyze → Store → Correlate → Notify; an alarm back to OK runs
-// ResolveAlarm → NotifyResolution. Every step retries AWS throttling, Lambda service errors and
-// incident write conflicts with exponential backoff and full jitter; any failure of an analysis is
-// caught and recorded as a FAILED finding on its incident, stored and notified, before the
-// execution fails — nothing is silently lost. The execution timeout covers every task's timeout
-// and retries, so that a slow run is never cut short before its Catch could run.
+// Prepare → CollectGraph → CollectEvidence → Enrich → Analyze → Store → Correlate → Notify; an
+// alarm back to OK runs ResolveAlarm → NotifyResolution. Every step retries AWS throttling, Lambda
+// service errors and incident write conflicts with exponential backoff and full jitter; any failure
+// of an analysis is caught and recorded as a FAILED finding on its incident, stored and notified,
+// before the execution fails — nothing is silently lost. CollectEvidence (X-Ray traces, CloudTrail
+// changes) only adds to the graph: its failure is caught and the analysis goes on with the graph
+// alone. The execution timeout covers every task's timeout and retries, so that a slow run is
+// never cut short before its Catch could run.
 
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,6 +18,7 @@ import type { AnalyzerFunction } from './analyzer-function.ts';
 export interface WorkflowSteps {
   readonly prepare: AnalyzerFunction;
   readonly collectGraph: AnalyzerFunction;
+  readonly collectEvidence: AnalyzerFunction;
   readonly enrich: AnalyzerFunction;
   readonly analyze: AnalyzerFunction;
   readonly store: AnalyzerFunction;
@@ -48,12 +51,16 @@ export const TRANSIENT_ERRORS = [
 export const STEP_NAMES = [
   'Prepare',
   'CollectGraph',
+  'CollectEvidence',
   'Enrich',
   'Analyze',
   'Store',
   'Correlate',
   'Notify',
 ] as const;
+
+/** Steps whose failure does not fail the analysis: their Catch goes on to the next step. */
+export const OPTIONAL_STEPS: readonly (typeof STEP_NAMES)[number][] = ['CollectEvidence'];
 /** The states an alarm back to OK runs. */
 export const RESOLVE_STEP_NAMES = ['ResolveAlarm', 'NotifyResolution'] as const;
 
@@ -86,6 +93,7 @@ export const SENDING_STEPS: ReadonlySet<string> = new Set([
 export const TASK_TIMEOUTS: Readonly<Record<string, number>> = {
   Prepare: 30,
   CollectGraph: 300,
+  CollectEvidence: 60,
   Enrich: 120,
   Analyze: 300,
   Store: 60,
@@ -163,6 +171,7 @@ export class Workflow extends Construct {
     const fnOf: Record<(typeof STEP_NAMES)[number], AnalyzerFunction> = {
       Prepare: steps.prepare,
       CollectGraph: steps.collectGraph,
+      CollectEvidence: steps.collectEvidence,
       Enrich: steps.enrich,
       Analyze: steps.analyze,
       Store: steps.store,
@@ -170,10 +179,16 @@ export class Workflow extends Construct {
       Notify: steps.notify,
     };
     const chain = STEP_NAMES.map((name) => step(name, fnOf[name]));
-    for (const task of chain) {
+    chain.forEach((task, i) => {
+      const next = chain[i + 1];
+      if (OPTIONAL_STEPS.includes(task.id as (typeof STEP_NAMES)[number]) && next) {
+        // The next step gets this step's input, the error kept aside for the execution history.
+        task.addCatch(next, { errors: ['States.ALL'], resultPath: '$.evidenceError' });
+        return;
+      }
       // The failure handler gets the step's input and the error, whatever went wrong.
       task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-    }
+    });
     let analysis = sfn.Chain.start(chain[0] as tasks.LambdaInvoke);
     for (const task of chain.slice(1)) analysis = analysis.next(task);
     analysis = analysis.next(new sfn.Succeed(this, 'Done'));

@@ -211,20 +211,24 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
 async function allIncidents(pipeline: LocalPipeline): Promise<Incident[]> {
   const open = await pipeline.incidents.mutate((doc) => ({ doc, result: doc.incidents, touched: [] }));
   const byId = new Map<string, Incident>(open.map((i) => [i.incidentId, i]));
-  const client = (
+  // The findings table's client and name, as the repository's writer holds them.
+  const { client, tableName } = (
     pipeline.repository as unknown as {
-      client: {
-        send: (
-          c: ScanCommand,
-        ) => Promise<{ Items?: Record<string, { S?: string }>[]; LastEvaluatedKey?: unknown }>;
+      writer: {
+        client: {
+          send: (
+            c: ScanCommand,
+          ) => Promise<{ Items?: Record<string, { S?: string }>[]; LastEvaluatedKey?: unknown }>;
+        };
+        tableName: string;
       };
     }
-  ).client;
+  ).writer;
   let startKey: unknown;
   do {
     const out = await client.send(
       new ScanCommand({
-        TableName: (pipeline.repository as unknown as { tableName: string }).tableName,
+        TableName: tableName,
         FilterExpression: 'begins_with(pk, :p) AND attribute_exists(incident)',
         ExpressionAttributeValues: { ':p': { S: 'INCIDENT#' } },
         ...(startKey !== undefined ? { ExclusiveStartKey: startKey as never } : {}),

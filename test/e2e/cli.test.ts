@@ -66,7 +66,15 @@ describe('E2E: the demo, serve and findings commands', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.ms).toBeLessThan(60_000);
-    for (const step of ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Notify']) {
+    for (const step of [
+      'Prepare',
+      'CollectGraph',
+      'CollectEvidence',
+      'Enrich',
+      'Analyze',
+      'Store',
+      'Notify',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${step} +✓ +\\d+ ms`, 'm'));
     }
     expect(run.stdout).toContain('ALARM  cascade-analyzer-frontend-fault-rate → ALARM');

@@ -18,6 +18,7 @@ import {
 } from '../../lambdas/local/state-machine.ts';
 import { ROOT_CAUSE, shopScenario } from './e2e-kit.ts';
 
+/** Steps whose failure fails the analysis (CollectEvidence's Catch goes on to Enrich instead). */
 const STEPS = ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Correlate', 'Notify'];
 
 /** Every Task state answering with its own input, except those given. */
@@ -45,6 +46,7 @@ describe('E2E: the local runtime', () => {
     expect(app.tasks.map((t) => [t.state, t.step])).toEqual([
       ['Prepare', 'prepare'],
       ['CollectGraph', 'collectGraph'],
+      ['CollectEvidence', 'collectEvidence'],
       ['Enrich', 'enrich'],
       ['Analyze', 'analyze'],
       ['Store', 'store'],
@@ -113,6 +115,7 @@ describe('E2E: the local runtime', () => {
       'Route:succeeded',
       'Prepare:succeeded',
       'CollectGraph:succeeded',
+      'CollectEvidence:succeeded',
       'Enrich:succeeded',
       'Analyze:caught',
       'RecordFailure:succeeded',

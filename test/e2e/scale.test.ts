@@ -7,7 +7,9 @@ import { generateSyntheticSnapshot } from '../../bench/synthetic.ts';
 import type { PublishedNotification } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { readSnapshotDocument } from '../../lambdas/local/replay.ts';
+import { derivedEvidence, replayEvidence } from '../../lambdas/local/replay-evidence.ts';
 import { alarmedServiceOf } from '../../lambdas/local/scenarios.ts';
+import { lookupEventJson } from '../../lambdas/simulator/change-events.ts';
 import { LIMIT_BYTES } from './e2e-kit.ts';
 
 describe('E2E: a 10,000-service incident', () => {
@@ -17,14 +19,33 @@ describe('E2E: a 10,000-service incident', () => {
     await pipeline?.stop();
   });
 
-  it('should name the planted root cause with every state payload under 256 KB', async () => {
+  it('should name the planted root cause with every state payload under 256 KB, traces and changes included', async () => {
     // Prepare
     const generated = generateSyntheticSnapshot(10_000, 42);
     const snapshot = readSnapshotDocument({ incident: generated.incident, baseline: generated.baseline });
     const alarmed = alarmedServiceOf(snapshot, { reaching: generated.rootCause }) as string;
     const notifications: PublishedNotification[] = [];
+    // Evidence at its bounds: trace summaries from the graph, and 60 changes with long names, 20 of
+    // them to the root cause.
+    const end = Number(snapshot.incident.EndTime);
+    const long = 'x'.repeat(1500);
+    const changes = Array.from({ length: 60 }, (_, i) =>
+      lookupEventJson({
+        id: `ev-${i}`,
+        eventName: 'UpdateFunctionCode20150331v2',
+        source: 'lambda.amazonaws.com',
+        at: end - 900 - 60 * (i + 1),
+        who: `${long}-${i}`,
+        resourceName: i % 3 === 0 ? generated.rootCause : `${long}-${i}`,
+      }),
+    );
     pipeline = await LocalPipeline.start({
       xray: { replay: snapshot },
+      evidence: replayEvidence({
+        ...derivedEvidence(snapshot.incident, end),
+        changes: { Events: changes },
+        recordedEnd: end,
+      }),
       watch: [alarmed],
       onNotification: (n) => notifications.push(n),
     });
@@ -41,6 +62,7 @@ describe('E2E: a 10,000-service incident', () => {
       'Route',
       'Prepare',
       'CollectGraph',
+      'CollectEvidence',
       'Enrich',
       'Analyze',
       'Store',
@@ -62,5 +84,13 @@ describe('E2E: a 10,000-service incident', () => {
     expect(finding?.rootCauses[0]?.service).toBe(generated.rootCause);
     expect(notifications.map((n) => n.analysisId)).toEqual([id]);
     expect(notifications[0]?.attributes.rootCause).toBe(generated.rootCause);
+    // The finding carries the evidence and stays within DynamoDB's 400 KB item, the message within SNS's 256 KB.
+    expect(finding?.rootCauses[0]?.traces?.exemplars.length).toBeGreaterThan(0);
+    expect(finding?.changes).toHaveLength(20);
+    const itemBytes = Buffer.byteLength(JSON.stringify(finding), 'utf8');
+    const messageBytes = Buffer.byteLength(notifications[0]?.message ?? '', 'utf8');
+    console.info(`10k with evidence: finding ${itemBytes} bytes, notification ${messageBytes} bytes`);
+    expect(itemBytes).toBeLessThan(400 * 1024);
+    expect(messageBytes).toBeLessThan(LIMIT_BYTES);
   }, 120_000);
 });

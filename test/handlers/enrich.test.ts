@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Collected, WatchedService } from '../../lambdas/handlers/contracts.ts';
+import type { WatchedService } from '../../lambdas/handlers/contracts.ts';
 import { enrich } from '../../lambdas/handlers/enrich.ts';
-import { FakeMetricsSource } from './fakes.ts';
-
-const COLLECTED: Collected = {
-  analysisId: 'alarm-1',
-  service: 'frontend',
-  trigger: { source: 'alarm', service: 'frontend' },
-  window: { start: '2026-11-20T03:00:00.000Z', end: '2026-11-20T03:15:00.000Z' },
-  baseline: { start: '2026-11-20T02:00:00.000Z', end: '2026-11-20T03:00:00.000Z' },
-  snapshotKey: 'snapshots/alarm-1.json',
-  serviceCount: 9,
-};
+import { COLLECTED, FakeMetricsSource } from './fakes.ts';
 
 const cpu = (serviceName: string): WatchedService['cpuMetric'] => ({
   namespace: 'AWS/ECS',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkRequiredEnv,
+  evidenceSettings,
   HANDLER_NAMES,
   prepareSettings,
   REQUIRED_ENV,
@@ -20,6 +21,7 @@ const FULL = {
   FINDINGS_RETENTION_DAYS: '90',
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:findings',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:analyses',
+  CHANGE_LOOKBACK_MINUTES: '60',
 };
 
 describe('Cold start: environment variables', () => {
@@ -50,6 +52,7 @@ describe('Cold start: environment variables', () => {
     expect(REQUIRED_ENV).toEqual({
       prepare: ['WATCHED_SERVICES', 'LOOKBACK_MINUTES', 'BASELINE_MINUTES'],
       'collect-graph': ['SNAPSHOT_BUCKET'],
+      'collect-evidence': ['SNAPSHOT_BUCKET', 'WATCHED_SERVICES', 'CHANGE_LOOKBACK_MINUTES'],
       enrich: ['WATCHED_SERVICES'],
       analyze: ['SNAPSHOT_BUCKET', 'WATCHED_SERVICES'],
       store: ['SNAPSHOT_BUCKET', 'FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
@@ -114,5 +117,27 @@ describe('Cold start: environment variables', () => {
 
     // Act & Assess
     expect(() => prepareSettings(env)).toThrow('missing environment variable LOOKBACK_MINUTES');
+  });
+
+  it('should read CollectEvidence settings: lookback, trace switch and mapping, naming a bad one', () => {
+    // Act
+    const settings = evidenceSettings({
+      ...FULL,
+      TRACE_EVIDENCE: 'false',
+      CHANGE_SERVICE_MAPPING: JSON.stringify({ '/shop/flags': ['frontend'] }),
+    });
+    // Assess
+    expect(settings).toMatchObject({
+      changeLookbackMinutes: 60,
+      traceEvidence: false,
+      serviceMapping: { '/shop/flags': ['frontend'] },
+    });
+    expect(evidenceSettings(FULL).traceEvidence).toBe(true);
+    expect(() => evidenceSettings({ ...FULL, CHANGE_LOOKBACK_MINUTES: '2000' })).toThrow(
+      'environment variable CHANGE_LOOKBACK_MINUTES must be a whole number from 0 to 1440, got "2000"',
+    );
+    expect(() => evidenceSettings({ ...FULL, CHANGE_SERVICE_MAPPING: '{"a":"b"}' })).toThrow(
+      /CHANGE_SERVICE_MAPPING must map resource names to lists of service names/,
+    );
   });
 });

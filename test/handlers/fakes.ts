@@ -20,8 +20,19 @@ import {
   type TimeRange,
 } from '../../lambdas/adapters/ports.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
-import type { ApiAnalysisInput } from '../../lambdas/handlers/contracts.ts';
+import type { ApiAnalysisInput, Collected } from '../../lambdas/handlers/contracts.ts';
 import type { WorkflowStarter } from '../../lambdas/handlers/workflow-starter.ts';
+
+/** CollectGraph's output for a frontend alarm over the shop's window: the input of the steps after it. */
+export const COLLECTED: Collected = {
+  analysisId: 'alarm-1',
+  service: 'frontend',
+  trigger: { source: 'alarm', service: 'frontend' },
+  window: { start: '2026-11-20T03:00:00.000Z', end: '2026-11-20T03:15:00.000Z' },
+  baseline: { start: '2026-11-20T02:00:00.000Z', end: '2026-11-20T03:00:00.000Z' },
+  snapshotKey: 'snapshots/alarm-1.json',
+  serviceCount: 9,
+};
 
 export class MemorySnapshotStore implements SnapshotStore {
   readonly docs = new Map<string, string>();
@@ -240,6 +251,7 @@ export function sampleFinding(analysisId: string, service: string): Finding {
         service: 'payments',
         type: 'remote',
         kind: 'faults',
+        kinds: ['faults'],
         score: 1.2,
         confidence: 0.9,
         impactScore: 40,

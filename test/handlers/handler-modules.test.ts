@@ -8,6 +8,7 @@ const loaded = (name: string) => {
 };
 vi.mock('../../lambdas/handlers/wiring/prepare.ts', () => loaded('prepare'));
 vi.mock('../../lambdas/handlers/wiring/collect-graph.ts', () => loaded('collect-graph'));
+vi.mock('../../lambdas/handlers/wiring/collect-evidence.ts', () => loaded('collect-evidence'));
 vi.mock('../../lambdas/handlers/wiring/enrich.ts', () => loaded('enrich'));
 vi.mock('../../lambdas/handlers/wiring/analyze.ts', () => loaded('analyze'));
 vi.mock('../../lambdas/handlers/wiring/store.ts', () => loaded('store'));

@@ -3,6 +3,7 @@ import { FINDINGS_TABLE_SCHEMA } from '../../lambdas/adapters/findings-table-sch
 import { CONFIG_DEFAULTS, ConfigError, loadConfig } from '../../lib/config.ts';
 import { FINDINGS_KEYS } from '../../lib/constructs/findings-table.ts';
 import { serviceAlarmName, serviceFilter, xrayGroupName } from '../../lib/naming.ts';
+import { ANALYZE_MEMORY_MB, analyzeMemoryMb, MEASURED_PEAK_RSS_MIB } from '../../lib/sizing.ts';
 
 const ctx = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -28,6 +29,30 @@ describe('Function: loadConfig', () => {
     expect(cfg.watchedServices[0]?.p99Seconds).toBe(2);
     expect(cfg.notificationEmails).toEqual(['oncall@example.com', 'sre@example.com']);
     expect(cfg.lookbackMinutes).toBe(30);
+  });
+
+  it('should read the evidence settings: defaults, and -c strings for the mapping and the switches', () => {
+    // Act
+    const defaults = loadConfig(ctx({ watchedServices: [{ name: 'a' }] }));
+    const given = loadConfig(
+      ctx({
+        watchedServices: [{ name: 'a' }],
+        traceEvidence: 'false',
+        changeLookbackMinutes: '0',
+        changeServiceMapping: '{"/shop/flags":["frontend","checkout"]}',
+      }),
+    );
+    // Assess
+    expect(defaults).toMatchObject({
+      traceEvidence: true,
+      changeLookbackMinutes: 60,
+      changeServiceMapping: {},
+    });
+    expect(given).toMatchObject({
+      traceEvidence: false,
+      changeLookbackMinutes: 0,
+      changeServiceMapping: { '/shop/flags': ['frontend', 'checkout'] },
+    });
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -56,6 +81,16 @@ describe('Function: loadConfig', () => {
     ['nothing to react to', {}, /nothing would start an analysis/],
     ['broken JSON from -c', { watchedServices: '[{"name":' }, /"watchedServices": not valid JSON/],
     ['a bad log level', { watchedServices: [{ name: 'a' }], logLevel: 'LOUD' }, /"logLevel"/],
+    [
+      'a change lookback beyond a day',
+      { watchedServices: [{ name: 'a' }], changeLookbackMinutes: 1441 },
+      /"changeLookbackMinutes"/,
+    ],
+    [
+      'a change mapping to a name that is no list',
+      { watchedServices: [{ name: 'a' }], changeServiceMapping: { '/shop/flags': 'frontend' } },
+      /"changeServiceMapping\.\/shop\/flags"/,
+    ],
   ];
   for (const [what, values, message] of bad) {
     it(`should fail naming the key for ${what}`, () => {
@@ -143,5 +178,20 @@ describe('Contract: findings table keys', () => {
     expect(FINDINGS_KEYS.incidentServiceKey).toBe(incidents.partitionKey.name);
     expect(FINDINGS_KEYS.incidentTimeKey).toBe(incidents.sortKey.name);
     expect([...FINDINGS_KEYS.incidentListAttributes]).toEqual([...incidents.nonKeyAttributes]);
+  });
+});
+
+describe('Function: analyzeMemoryMb', () => {
+  it('should give the measured peak 50 % headroom in 64 MB steps, within Lambda’s limits', () => {
+    expect(analyzeMemoryMb(402)).toBe(640);
+    expect(analyzeMemoryMb(400)).toBe(640);
+    expect(analyzeMemoryMb(427)).toBe(704);
+    expect(analyzeMemoryMb(10)).toBe(128);
+    expect(analyzeMemoryMb(20_000)).toBe(10_240);
+    expect(() => analyzeMemoryMb(0)).toThrow('peak RSS must be a positive number of MiB, got 0');
+  });
+
+  it('should size the stack’s Analyze function from the measured figure', () => {
+    expect(ANALYZE_MEMORY_MB).toBe(analyzeMemoryMb(MEASURED_PEAK_RSS_MIB));
   });
 });

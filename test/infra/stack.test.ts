@@ -3,7 +3,8 @@
 
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STEP_NAMES } from '../../lib/constructs/workflow.ts';
+import { OPTIONAL_STEPS, STEP_NAMES, TASK_TIMEOUTS } from '../../lib/constructs/workflow.ts';
+import { ANALYZE_MEMORY_MB } from '../../lib/sizing.ts';
 import { synthStack } from './synth.ts';
 
 type Template = ReturnType<typeof synthStack>['template'];
@@ -115,7 +116,7 @@ describe('Stack: workflow', () => {
 
   it('should retry throttling with backoff and full jitter and catch every error into RecordFailure', () => {
     const def = definition();
-    for (const name of STEP_NAMES) {
+    for (const name of STEP_NAMES.filter((n) => !OPTIONAL_STEPS.includes(n))) {
       const state = def.States[name] as { Retry: Json[]; Catch: Json[]; TimeoutSeconds?: number };
       expect(state.Retry[0]).toMatchObject({
         ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException', 'ThrottledException']),
@@ -156,7 +157,16 @@ describe('Stack: workflow', () => {
       return sum + st.TimeoutSeconds * attempts + waits;
     }, 0);
 
-    // Assess
+    // Assess: every Task state has its timeout in TASK_TIMEOUTS (CollectEvidence too), and the
+    // execution outlasts the worst path through them.
+    const tasks = Object.entries(def.States)
+      .filter(([, st]) => (st as { Type?: string }).Type === 'Task')
+      .map(([name]) => name);
+    expect(tasks).toContain('CollectEvidence');
+    for (const name of tasks) {
+      expect(TASK_TIMEOUTS[name], name).toBeDefined();
+      expect((def.States[name] as { TimeoutSeconds: number }).TimeoutSeconds, name).toBe(TASK_TIMEOUTS[name]);
+    }
     expect(def.TimeoutSeconds).toBeGreaterThanOrEqual(worst);
   });
 
@@ -166,6 +176,17 @@ describe('Stack: workflow', () => {
       'error.$': '$.error',
       'executionId.$': '$$.Execution.Id',
     });
+  });
+
+  it('should go on with the graph alone when CollectEvidence fails, the error kept aside', () => {
+    // Act
+    const state = definition().States.CollectEvidence as { Catch: Json[]; Retry: Json[]; Next: string };
+    // Assess
+    expect(state.Next).toBe('Enrich');
+    expect(state.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.evidenceError', Next: 'Enrich' },
+    ]);
+    expect(state.Retry[0]).toMatchObject({ JitterStrategy: 'FULL', MaxAttempts: 5 });
   });
 
   it('should be a traced Standard state machine logging every event', () => {
@@ -282,6 +303,42 @@ describe('Stack: IAM', () => {
       }),
     );
     expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
+  });
+
+  it('should let CollectEvidence read traces and CloudTrail events and write evidence only', () => {
+    const st = statementsOf('CollectEvidenceRole');
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: ['xray:GetTraceSummaries', 'xray:BatchGetTraces'],
+        Effect: 'Allow',
+        Resource: '*',
+      }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({ Action: 'cloudtrail:LookupEvents', Effect: 'Allow', Resource: '*' }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [{ 'Fn::GetAtt': [expect.stringMatching(/^SnapshotsBucket/), 'Arn'] }, '/evidence/*'],
+          ],
+        },
+      }),
+    );
+    const actions = st.flatMap((s) => s.Action);
+    expect(actions.filter((a) => String(a).startsWith('cloudtrail:'))).toEqual(['cloudtrail:LookupEvents']);
+    expect(actions).not.toContain('s3:GetObject');
+    expect(actions).not.toContain('xray:GetServiceGraph');
+  });
+
+  it('should let Analyze read snapshots and evidence', () => {
+    const st = statementsOf('AnalyzeRole');
+    const get = st.find((s) => s.Action === 's3:GetObject') as { Resource: unknown[] } | undefined;
+    expect(JSON.stringify(get?.Resource)).toContain('/evidence/*');
+    expect(JSON.stringify(get?.Resource)).toContain('/snapshots/*');
   });
 
   it('should let Store put and read back items of the findings table and nothing else in DynamoDB', () => {
@@ -410,6 +467,15 @@ describe('Stack: functions, topic, alarms', () => {
       MetricName: 'ExecutionsFailed',
       Namespace: 'AWS/States',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('NotificationsTopic') }],
+    });
+  });
+});
+
+describe('Stack: Analyze function sizing', () => {
+  it('should give Analyze the memory lib/sizing.ts derives from the measured 10k peak', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Runs the cascade analysis on the graph snapshot',
+      MemorySize: ANALYZE_MEMORY_MB,
     });
   });
 });

@@ -32,6 +32,7 @@ function rootCause(rank: number, service: string, atRisk: readonly string[]): Ro
     service,
     type: 'AWS::ECS::Container',
     kind: 'faults',
+    kinds: ['faults'],
     score: 0.9 / rank,
     confidence: 0.94 / rank,
     impactScore: 72,

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadRequestError } from '../../lambdas/adapters/ports.ts';
-import { createXRayClient, XRayGraphSource } from '../../lambdas/adapters/xray-source.ts';
+import { createXRayClient } from '../../lambdas/adapters/xray-client.ts';
+import { XRayGraphSource } from '../../lambdas/adapters/xray-source.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import {
   clientOptions,

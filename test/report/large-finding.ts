@@ -43,6 +43,7 @@ export function hugeFinding(count = 10_000): Finding {
     service: names[rank - 1] ?? 'none',
     type: 'AWS::ECS::Container',
     kind: 'faults',
+    kinds: ['faults'],
     score: 2 / rank,
     confidence: 0.9 / rank,
     impactScore: 90,

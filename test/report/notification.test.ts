@@ -2,7 +2,6 @@
 // the AWS Chatbot schema, findings without a root cause, and the configuration switch.
 
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   FACTS_SEPARATOR,
   formatNotification,
@@ -14,32 +13,13 @@ import type { Finding } from '../../lambdas/core/model.ts';
 import { ENV, reportPathFor } from '../../lambdas/handlers/contracts.ts';
 import { readFlagEnv } from '../../lambdas/handlers/env.ts';
 import { ConfigurationError } from '../../lambdas/handlers/errors.ts';
-import { CHAT_LIMITS, formatChatbotNotification } from '../../lambdas/report/chat.ts';
+import { formatChatbotNotification } from '../../lambdas/report/chat.ts';
 import { formatEmailText } from '../../lambdas/report/email.ts';
+import { ChatbotSchema } from './chatbot-schema.ts';
 import { generatedIncident, shopIncident } from './fixtures.ts';
 import { hugeFinding, serviceName } from './large-finding.ts';
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-/** AWS Chatbot's custom notification schema; anything else is dropped by Chatbot without an error. */
-const ChatbotSchema = z.strictObject({
-  version: z.literal('1.0'),
-  source: z.literal('custom'),
-  id: z.string().min(1),
-  content: z.strictObject({
-    textType: z.literal('client-markdown'),
-    title: z.string().min(1).max(CHAT_LIMITS.title),
-    description: z.string().min(1).max(CHAT_LIMITS.description),
-    nextSteps: z.array(z.string().min(1).max(CHAT_LIMITS.nextStep)).max(CHAT_LIMITS.nextSteps),
-    keywords: z.array(z.string().min(1).max(CHAT_LIMITS.keyword)).max(CHAT_LIMITS.keywords),
-  }),
-  metadata: z.strictObject({
-    threadId: z.string().min(1),
-    summary: z.string().min(1),
-    eventType: z.string().min(1),
-    additionalContext: z.record(z.string(), z.string()),
-  }),
-});
 
 /** What SNS counts against its 256 KB: the message, the subject and every attribute. */
 function publishBytes(n: ReturnType<typeof formatNotification>): number {

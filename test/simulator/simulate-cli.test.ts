@@ -57,6 +57,33 @@ describe.concurrent('CLI: simulate', () => {
     expect((JSON.parse(analyzed.stdout) as Finding).rootCauses[0]?.service).toBe('productcatalogservice');
   });
 
+  it('should write trace summaries consistent with the snapshot, which analyze weighs with it', async () => {
+    // Act
+    const out = join(tmp, 'shop-error.json');
+    const traces = join(tmp, 'shop-error-traces.json');
+    const sim = await cli(
+      'simulate',
+      '--topology',
+      'shop',
+      '--fault',
+      'inventory-db:error:0.3',
+      '--out',
+      out,
+      '--traces',
+      traces,
+    );
+    const analyzed = await cli('analyze', '--graph', out, '--traces', traces, '--format', 'json');
+    // Assess
+    expect(sim.code).toBe(0);
+    const summaries = (JSON.parse(readFileSync(traces, 'utf8')) as { TraceSummaries: unknown[] })
+      .TraceSummaries;
+    expect(summaries).toHaveLength(40);
+    const f = JSON.parse(analyzed.stdout) as Finding;
+    expect(f.rootCauses[0]?.service).toBe('inventory-db');
+    expect(f.rootCauses[0]?.traces?.exceptions[0]?.name).toBe('InternalServerError');
+    expect(f.evidenceNotes?.[0]?.kind).toBe('traces-agree');
+  });
+
   it('should print the what-if on the shop example: the payment API down hits frontend, order-service and payment-service', async () => {
     // Act
     const r = await cli(

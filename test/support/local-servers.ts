@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { closeServer } from '../../lambdas/local/xray-endpoint.ts';
 
+export { type LocalCloudTrail, startLocalCloudTrail } from '../../lambdas/local/cloudtrail-endpoint.ts';
 export { createFindingsTable, startDynalite } from '../../lambdas/local/dynamodb.ts';
 export {
   type LocalXRay,
@@ -29,7 +30,7 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** Options for the adapters' client factories (`lambdas/adapters/clients.ts`). */
+/** Options for the adapters' client factories (`createS3Client` and the like; see lambdas/adapters/clients.ts). */
 export function clientOptions(endpoint: string) {
   return { region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS };
 }

@@ -34,6 +34,15 @@ function expectWellFormed(finding: Finding, snapshot: GraphSnapshot): void {
     expect(r.blastRadius.entryTrafficShare).toBeLessThanOrEqual(1);
     for (const e of r.evidence) expect(Number.isFinite(e.incident)).toBe(true);
   }
+  if (finding.method === 'engine') {
+    // One line per service: a name never appears twice.
+    const ranked = finding.rootCauses.map((r) => r.service);
+    expect(new Set(ranked).size).toBe(ranked.length);
+    for (const r of finding.rootCauses) expect(r.kinds[0]).toBe(r.kind);
+    // Never empty while a service in view is degraded.
+    if (finding.services.some((s) => s.unhealthy || s.anomalous))
+      expect(finding.rootCauses.length).toBeGreaterThan(0);
+  }
   // Scores are ranked best first.
   for (let i = 1; i < finding.rootCauses.length; i++) {
     expect(finding.rootCauses[i]?.score ?? 0).toBeLessThanOrEqual(finding.rootCauses[i - 1]?.score ?? 0);

@@ -1,19 +1,22 @@
-// The API's composition root: the DynamoDB repository and incidents store (reads), the access list,
-// Step Functions StartExecution, new analysis ids and the clock. Unexpected errors are logged; callers only get the request id.
+// The API's composition root: DynamoDB, read only (findings and incidents), the access list, Step
+// Functions StartExecution, new analysis ids and the clock. Unexpected errors are logged; callers
+// only get the request id.
 
 import { randomUUID } from 'node:crypto';
+import { DynamoFindingsReader } from '../../adapters/findings-reader.ts';
+import { DynamoIncidentsReader } from '../../adapters/incidents-reader.ts';
 import { ENV } from '../contracts.ts';
 import { checkRequiredEnv, type Env, readAccessRules, requireEnv } from '../env.ts';
 import { logger, tracer } from '../observability.ts';
 import { createSfnClient, SfnWorkflowStarter } from '../sfn-workflow-starter.ts';
-import { repositoryFrom } from './findings-repository.ts';
-import { incidentDepsFrom } from './incidents-store.ts';
+import { findingsTableFrom } from './findings-table.ts';
 
 export function apiDeps(env: Env = process.env) {
   checkRequiredEnv('api', env);
+  const table = findingsTableFrom(env);
   return {
-    repository: repositoryFrom(env),
-    incidents: incidentDepsFrom(env).incidents,
+    repository: new DynamoFindingsReader(table),
+    incidents: new DynamoIncidentsReader(table),
     access: readAccessRules(env),
     starter: new SfnWorkflowStarter({
       client: tracer.captureAWSv3Client(createSfnClient()),

@@ -1,12 +1,19 @@
-// Correlate's composition root: the incidents store and settings, the findings repository (the
-// stored finding) and the S3 snapshot store (the graph, for the services near the alarmed one).
+// Correlate's composition root: the incidents writer and settings, the stored finding (GetItem)
+// and S3, read only (the graph, for the services near the alarmed one).
 
+import { DynamoFindingLookup } from '../../adapters/findings-lookup.ts';
+import { S3SnapshotReader } from '../../adapters/s3-snapshot-reader.ts';
 import { checkRequiredEnv, type Env } from '../env.ts';
-import { repositoryFrom } from './findings-repository.ts';
+import { findingsTableFrom } from './findings-table.ts';
 import { incidentDepsFrom } from './incidents-store.ts';
-import { snapshotStoreFrom } from './snapshot-store.ts';
+import { snapshotBucketFrom } from './snapshot-bucket.ts';
 
 export function correlateDeps(env: Env = process.env) {
   checkRequiredEnv('correlate', env);
-  return { ...incidentDepsFrom(env), repository: repositoryFrom(env), snapshotStore: snapshotStoreFrom(env) };
+  const table = findingsTableFrom(env);
+  return {
+    ...incidentDepsFrom(env, table),
+    repository: new DynamoFindingLookup(table),
+    snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)),
+  };
 }

@@ -1,20 +1,15 @@
-// The DynamoDB incidents store and the incident settings as a deployed function builds them. Only
-// bundles of functions that touch incidents import this module.
+// The incidents writer and the incident settings as a deployed function builds them, on the
+// findings table's options (findings-table.ts). Only bundles of functions that change incidents
+// import this module; the API reads them through DynamoIncidentsReader.
 
-import { createDynamoDBClient } from '../../adapters/findings-repository.ts';
-import { DynamoIncidentsStore } from '../../adapters/incidents-store.ts';
-import { ENV } from '../contracts.ts';
-import { type Env, incidentConfig, requireEnv, retentionDays } from '../env.ts';
+import type { DynamoFindingsRepositoryOptions } from '../../adapters/findings-table.ts';
+import { DynamoIncidentsWriter } from '../../adapters/incidents-writer.ts';
+import { type Env, incidentConfig } from '../env.ts';
 import type { IncidentDeps } from '../incidents.ts';
-import { tracer } from '../observability.ts';
 
-export function incidentDepsFrom(env: Env): IncidentDeps {
+export function incidentDepsFrom(env: Env, table: DynamoFindingsRepositoryOptions): IncidentDeps {
   return {
-    incidents: new DynamoIncidentsStore({
-      client: tracer.captureAWSv3Client(createDynamoDBClient()),
-      tableName: requireEnv(env, ENV.findingsTable),
-      retentionDays: retentionDays(env),
-    }),
+    incidents: new DynamoIncidentsWriter(table),
     config: incidentConfig(env),
     now: () => new Date(),
   };

@@ -1,20 +1,23 @@
-// Notify's composition root: the S3 snapshot store (to read the finding), the SNS notifier, and
-// for incident outboxes the incidents store and the findings repository.
+// Notify's composition root: S3, read only (the finding Analyze wrote), the SNS notifier, the
+// findings' outbox flag, and for incident outboxes the incidents writer and the stored findings.
 
+import { DynamoFindingsOutbox } from '../../adapters/findings-outbox.ts';
+import { S3SnapshotReader } from '../../adapters/s3-snapshot-reader.ts';
 import { checkRequiredEnv, type Env } from '../env.ts';
-import { repositoryFrom } from './findings-repository.ts';
+import { findingsTableFrom } from './findings-table.ts';
 import { incidentDepsFrom } from './incidents-store.ts';
 import { notifierFrom } from './notifier.ts';
-import { snapshotStoreFrom } from './snapshot-store.ts';
+import { snapshotBucketFrom } from './snapshot-bucket.ts';
 
 export function notifyDeps(env: Env = process.env) {
   checkRequiredEnv('notify', env);
+  const table = findingsTableFrom(env);
   const notifier = notifierFrom(env);
-  const repository = repositoryFrom(env);
+  const repository = new DynamoFindingsOutbox(table);
   return {
-    snapshotStore: snapshotStoreFrom(env),
+    snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)),
     notifier,
     repository,
-    incident: { ...incidentDepsFrom(env), repository, notifier },
+    incident: { ...incidentDepsFrom(env, table), repository, notifier },
   };
 }

@@ -1,0 +1,192 @@
+// Link faults: calls a caller saw fail or wait beyond what the callee itself recorded. Each one is
+// put on the endpoint the pattern points to. A delay or an abort in front of a service (its proxy,
+// its network, its host) shows on every call into it while its own spans stay fast; a caller that
+// is starved (CPU, connection pool, its own network) shows slow calls to every callee while they
+// are fast. So the endpoint that shares the most of the faulty links — weighted by the share of its
+// traffic they carry — takes them; on a tie, and always when the caller is the users, the callee.
+
+import type { Attribution, EdgeAttr } from './attribution.ts';
+import type { AnalysisConfig } from './config.ts';
+import type { Evidence, GraphEdge, GraphNode } from './model.ts';
+import { meanLatency, significanceWeight, wilson } from './stats.ts';
+import type { Topology } from './topology.ts';
+
+export interface LinkFault {
+  /** The service the faulty links are blamed on. */
+  readonly endpoint: number;
+  /** Set when one caller's calls alone carry the fault (the endpoint is their callee). */
+  readonly via?: { readonly caller: number; readonly edge: number };
+  readonly kind: 'slow-link' | 'connection-failures' | 'throttled-link';
+  readonly severity: number;
+  /** Users' degradation (request equivalents) that flowed through the links' own part. */
+  readonly blame: number;
+  readonly calls: number;
+  readonly evidence: readonly Evidence[];
+}
+
+interface Link {
+  readonly caller: number;
+  readonly edge: number;
+  readonly callee: number;
+  readonly calls: number;
+  readonly failSev: number;
+  readonly latSev: number;
+  /** Extra seconds per call the callee does not account for. */
+  readonly wait: number;
+  readonly failed: number;
+  readonly throttled: boolean;
+}
+
+/** Severity of one edge's own part: failures against the fault-rate threshold, waits against the latency-rise ratio. */
+function linkOf(
+  topo: Topology,
+  attr: Attribution,
+  cfg: AnalysisConfig,
+  u: number,
+  i: number,
+): Link | undefined {
+  const e = topo.nodes[u]?.edges[i];
+  const ea = attr.edge[u]?.[i] as EdgeAttr | undefined;
+  const s = e?.stats;
+  if (!e || e.async || !ea || !s || s.total === 0 || ea.toNewDependency) return undefined;
+  const failed = ea.link.failures + ea.link.errors;
+  const wait = ea.link.latency / s.total;
+  if (failed < 1 && wait < cfg.latencyFloorSeconds) return undefined;
+  const hasRef = ea.baseline !== undefined || attr.node[e.to]?.baseline !== undefined;
+  const failLow = wilson(Math.round(failed), s.total).low / Math.max(cfg.faultRate, 1e-3);
+  const failSev = failLow >= 0.2 ? failLow * (hasRef ? significanceWeight(ea.z.failures) : 1) : 0;
+  const base = Math.max(meanLatency(ea.baseline ?? attr.node[e.to]?.baseline), cfg.latencyFloorSeconds);
+  const rise = Math.max(cfg.latencyRiseRatio - 1, 0.1);
+  const latSev =
+    wait >= cfg.latencyFloorSeconds && wait / base >= rise
+      ? (wait / base / rise) * (hasRef ? significanceWeight(ea.z.latency) : 0.5)
+      : 0;
+  if (failSev <= 0 && latSev <= 0) return undefined;
+  return {
+    caller: u,
+    edge: i,
+    callee: e.to,
+    calls: s.total,
+    failSev,
+    latSev,
+    wait,
+    failed,
+    throttled: s.throttles > s.faults,
+  };
+}
+
+export function localiseLinks(
+  topo: Topology,
+  attr: Attribution,
+  cfg: AnalysisConfig,
+  scope: ReadonlySet<number> | undefined,
+): LinkFault[] {
+  const { nodes } = topo;
+  const links: Link[] = [];
+  const traffic = new Float64Array(nodes.length);
+  const faulty = new Float64Array(nodes.length);
+  const count = new Uint32Array(nodes.length);
+  for (let u = 0; u < nodes.length; u++) {
+    const edges = (nodes[u] as GraphNode).edges;
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i] as GraphEdge;
+      const calls = e.stats?.total ?? 0;
+      if (e.async || calls === 0) continue;
+      traffic[u] = (traffic[u] ?? 0) + calls;
+      traffic[e.to] = (traffic[e.to] ?? 0) + calls;
+      // Scoped to an alarmed service: its calls and what they reach, and users' calls into it.
+      if (scope && (!scope.has(e.to) || (!scope.has(u) && !nodes[u]?.isClient))) continue;
+      const link = linkOf(topo, attr, cfg, u, i);
+      if (!link) continue;
+      links.push(link);
+      // A link into a service whose own figures show the same rise is its callers' view of that
+      // rise, not a sign of trouble in front of it: only fast, healthy callees gather links.
+      const sig = link.latSev > link.failSev ? 'latency' : 'failures';
+      const ends = attr.node[e.to]?.anomalous[sig] ? [u] : [u, e.to];
+      for (const x of ends) {
+        faulty[x] = (faulty[x] ?? 0) + calls;
+        count[x] = (count[x] ?? 0) + 1;
+      }
+    }
+  }
+  // How strongly the faulty links gather at x: how many there are × the share of x's calls they carry.
+  const support = (x: number): number =>
+    nodes[x]?.isClient ? 0 : (count[x] ?? 0) * ((faulty[x] ?? 0) / Math.max(1, traffic[x] ?? 0));
+
+  const groups = new Map<string, { endpoint: number; outbound: boolean; links: Link[] }>();
+  for (const l of links) {
+    // One faulty link says nothing about its caller; several from one caller point to it.
+    const outbound = (count[l.caller] ?? 0) >= 2 && support(l.caller) > support(l.callee);
+    const endpoint = outbound ? l.caller : l.callee;
+    const k = `${endpoint}/${outbound ? 'out' : 'in'}`;
+    const g = groups.get(k);
+    if (g) g.links.push(l);
+    else groups.set(k, { endpoint, outbound, links: [l] });
+  }
+  const out: LinkFault[] = [];
+  for (const g of groups.values()) {
+    const calls = g.links.reduce((n, l) => n + l.calls, 0);
+    const failSev = Math.max(...g.links.map((l) => l.failSev));
+    const latSev = Math.max(...g.links.map((l) => l.latSev));
+    const blame = g.links.reduce((b, l) => b + (attr.linkBlame[l.caller]?.[l.edge] ?? 0), 0);
+    const only = g.links.length === 1 ? g.links[0] : undefined;
+    const byUsers = only !== undefined && nodes[only.caller]?.isClient === true;
+    out.push({
+      endpoint: g.endpoint,
+      ...(only && !g.outbound && !byUsers ? { via: { caller: only.caller, edge: only.edge } } : {}),
+      kind:
+        failSev >= latSev
+          ? g.links.some((l) => l.throttled)
+            ? 'throttled-link'
+            : 'connection-failures'
+          : 'slow-link',
+      severity: Math.max(failSev, latSev),
+      blame,
+      calls,
+      evidence: linkEvidence(topo, g.endpoint, g.outbound, g.links),
+    });
+  }
+  return out;
+}
+
+function linkEvidence(
+  topo: Topology,
+  endpoint: number,
+  outbound: boolean,
+  links: readonly Link[],
+): Evidence[] {
+  const label = (x: number) => topo.labels[x] as string;
+  const out: Evidence[] = links.map((l) => {
+    const from = label(l.caller);
+    const to = label(l.callee);
+    return l.failSev >= l.latSev
+      ? {
+          signal: 'link',
+          text: `${from} saw ${Math.round(l.failed)} more failed calls to ${to} than ${to} itself recorded (${l.calls} calls)`,
+          incident: Math.round(l.failed),
+          requests: l.calls,
+        }
+      : {
+          signal: 'link',
+          text: `calls from ${from} to ${to} took ${ms(l.wait)} longer than ${to} itself accounts for (${l.calls} calls)`,
+          incident: l.wait,
+          requests: l.calls,
+        };
+  });
+  if (links.length > 1) {
+    const name = label(endpoint);
+    const others = [...new Set(links.map((l) => label(outbound ? l.callee : l.caller)))];
+    out.unshift({
+      signal: 'link',
+      text: outbound
+        ? `${name}'s calls to ${others.length} services (${others.slice(0, 3).join(', ')}) are all slow or failing while those services are not: the fault is on ${name}'s side (its host, CPU, network or connection pool)`
+        : `calls into ${name} from ${others.length} callers (${others.slice(0, 3).join(', ')}) are all slow or failing while ${name}'s own figures are not: the fault is in front of ${name} (its network, proxy or host)`,
+      incident: links.length,
+      requests: links.reduce((n, l) => n + l.calls, 0),
+    });
+  }
+  return out;
+}
+
+export const ms = (seconds: number): string =>
+  seconds >= 1 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds * 1000)} ms`;

@@ -1,0 +1,258 @@
+// The permissions of the synthesized stack against the calls its deployed code makes (see
+// permissions.ts), and proof that the check catches a missing grant and an unused one.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CfnTemplate,
+  type CloudAssembly,
+  readCloudAssembly,
+} from '../../lambdas/local/cloud-assembly.ts';
+import { checkPermissions, sdkCalls } from './permissions.ts';
+import { synthStack } from './synth.ts';
+
+let outdir: string;
+let assembly: CloudAssembly;
+let bundles: Map<string, string>;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'cascade-permissions-'));
+  const { stack } = synthStack(undefined, outdir);
+  assembly = readCloudAssembly(outdir, stack.artifactId);
+  bundles = new Map(assembly.functions.map((f) => [f.logicalId, readFileSync(f.entry, 'utf8')]));
+}, 300_000);
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const check = (template: CfnTemplate) => checkPermissions(template, (id) => bundles.get(id));
+const copy = (): CfnTemplate => structuredClone(assembly.template);
+const idOf = (prefix: string): string => {
+  const id = Object.keys(assembly.template.Resources).find((k) => k.startsWith(prefix));
+  if (id === undefined) throw new Error(`no resource ${prefix}… in the template`);
+  return id;
+};
+type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
+function policyStatements(t: CfnTemplate, policyPrefix: string): Statement[] {
+  const doc = t.Resources[idOf(policyPrefix)]?.Properties?.PolicyDocument as
+    | { Statement: Statement[] }
+    | undefined;
+  if (doc === undefined) throw new Error(`${policyPrefix} has no policy document`);
+  return doc.Statement;
+}
+
+describe('Permissions: every call granted, nothing more', () => {
+  it("should derive each function's AWS calls from the SDK commands its bundle imports", () => {
+    // Act
+    const calls = (prefix: string) => [
+      ...new Set(
+        sdkCalls(bundles.get(idOf(prefix)) ?? '')
+          .map((c) => c.action)
+          .sort(),
+      ),
+    ];
+
+    // Assess: each bundle holds the commands of its handler's adapters, and only those.
+    expect(calls('PrepareFunction')).toEqual([]);
+    expect(calls('CollectGraphFunction')).toEqual(['s3:PutObject', 'xray:GetServiceGraph']);
+    expect(calls('CollectEvidenceFunction')).toEqual([
+      'cloudtrail:LookupEvents',
+      's3:PutObject',
+      'xray:BatchGetTraces',
+      'xray:GetTraceSummaries',
+    ]);
+    expect(calls('EnrichFunction')).toEqual(['cloudwatch:GetMetricData']);
+    expect(calls('AnalyzeFunction')).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(calls('StoreFunction')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    expect(calls('CorrelateFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 's3:GetObject']);
+    expect(calls('NotifyFunction')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      's3:GetObject',
+      'sns:Publish',
+    ]);
+    expect(calls('ResolveAlarmFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    for (const f of ['RecordFailureFunction', 'ExecutionWatchFunction'])
+      expect(calls(f)).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'sns:Publish',
+      ]);
+    expect(calls('ApiHandlerFunction')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'states:StartExecution',
+    ]);
+  });
+
+  it('should find every call allowed and every grant used in the synthesized stack', () => {
+    // Act / Assess
+    expect(check(assembly.template)).toEqual([]);
+  });
+
+  it('should fail when a grant a call needs is removed', () => {
+    // Prepare: Store can no longer put the finding.
+    const t = copy();
+    const st = policyStatements(t, 'StoreRoleDefaultPolicy');
+    const put = st.find((s) => Array.isArray(s.Action) && s.Action.includes('dynamodb:PutItem'));
+    expect(put).toBeDefined();
+    if (put) put.Action = (put.Action as string[]).filter((a) => a !== 'dynamodb:PutItem');
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^StoreFunction\w+ \(role StoreRole\w+\): dynamodb:PutItem on FindingsTable\w+ is not allowed/,
+      ),
+    ]);
+  });
+
+  it('should fail when Notify may no longer set the outbox flag, or Correlate may list the table', () => {
+    // Prepare: no UpdateItem for Notify; a Query on the table Correlate never sends.
+    const t = copy();
+    const notify = policyStatements(t, 'NotifyRoleDefaultPolicy');
+    const i = notify.findIndex((s) => s.Action === 'dynamodb:UpdateItem');
+    expect(i).toBeGreaterThanOrEqual(0);
+    notify.splice(i, 1);
+    policyStatements(t, 'CorrelateRoleDefaultPolicy').push({
+      Action: 'dynamodb:Query',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [idOf('FindingsTable'), 'Arn'] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^NotifyFunction\w+ \(role NotifyRole\w+\): dynamodb:UpdateItem on FindingsTable\w+ is not allowed/,
+      ),
+      expect.stringMatching(
+        /^CorrelateFunction\w+ \(role CorrelateRole\w+\): grants dynamodb:Query on FindingsTable\w+, which no call uses$/,
+      ),
+    ]);
+  });
+
+  it('should fail when ExecutionWatch may no longer hand events to its dead-letter queue', () => {
+    // Prepare
+    const t = copy();
+    const st = policyStatements(t, 'ExecutionWatchRoleDefaultPolicy');
+    const i = st.findIndex((s) => s.Action === 'sqs:SendMessage');
+    expect(i).toBeGreaterThanOrEqual(0);
+    st.splice(i, 1);
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^ExecutionWatchFunction\w+ \(role ExecutionWatchRole\w+\): sqs:SendMessage on \w+ is not allowed \(its dead-letter queue\)/,
+      ),
+    ]);
+  });
+
+  it("should fail when Analyze may no longer read CollectEvidence's document", () => {
+    // Prepare: Analyze's GetObject keeps snapshots/* and loses evidence/*.
+    const t = copy();
+    const st = policyStatements(t, 'AnalyzeRoleDefaultPolicy');
+    const read = st.find((s) => s.Action === 's3:GetObject') as Statement & { Resource: unknown[] };
+    expect(read.Resource).toHaveLength(2);
+    read.Resource = read.Resource.filter((r) => !JSON.stringify(r).includes('/evidence/*'));
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^AnalyzeFunction\w+ \(role AnalyzeRole\w+\): s3:GetObject on SnapshotsBucket\w+\/evidence\/\* is not allowed/,
+      ),
+    ]);
+  });
+
+  it('should fail when CollectEvidence loses a grant or gains one no call uses', () => {
+    // Prepare: no CloudTrail lookup, and a read of the snapshots it never makes.
+    const t = copy();
+    const st = policyStatements(t, 'CollectEvidenceRoleDefaultPolicy');
+    const i = st.findIndex((s) => s.Action === 'cloudtrail:LookupEvents');
+    expect(i).toBeGreaterThanOrEqual(0);
+    st.splice(i, 1);
+    st.push({
+      Action: 's3:GetObject',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('SnapshotsBucket'), 'Arn'] }, '/snapshots/*']] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^CollectEvidenceFunction\w+ \(role CollectEvidenceRole\w+\): cloudtrail:LookupEvents on \* is not allowed/,
+      ),
+      expect.stringMatching(
+        /^CollectEvidenceFunction\w+ \(role CollectEvidenceRole\w+\): grants s3:GetObject on SnapshotsBucket\w+\/snapshots\/\*, which no call uses$/,
+      ),
+    ]);
+  });
+
+  it('should fail when a grant no call uses is added', () => {
+    // Prepare: Notify may also delete snapshot objects.
+    const t = copy();
+    const st = policyStatements(t, 'NotifyRoleDefaultPolicy');
+    st.push({
+      Action: 's3:DeleteObject',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [idOf('SnapshotsBucket'), 'Arn'] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^NotifyFunction\w+ \(role NotifyRole\w+\): grants s3:DeleteObject on SnapshotsBucket\w+, which no call uses$/,
+      ),
+    ]);
+  });
+
+  it('should fail when the state machine may invoke a function no Task state uses', () => {
+    // Prepare
+    const t = copy();
+    policyStatements(t, 'WorkflowStateMachineRoleDefaultPolicy').push({
+      Action: 'lambda:InvokeFunction',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [idOf('ApiHandlerFunction'), 'Arn'] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(/grants lambda:InvokeFunction on ApiHandlerFunction\w+, which no call uses/),
+    ]);
+  });
+
+  it("should fail when CloudWatch may not use the topic's key for the stack's own alarms", () => {
+    // Prepare: the key policy as it was before this check (account root only).
+    const t = copy();
+    const key = t.Resources[idOf('NotificationsKey')]?.Properties?.KeyPolicy as {
+      Statement: { Principal: unknown }[];
+    };
+    key.Statement = key.Statement.filter((s) => !JSON.stringify(s.Principal).includes('cloudwatch'));
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(/key policy does not let cloudwatch.amazonaws.com use kms:Decrypt/),
+      expect.stringMatching(/key policy does not let cloudwatch.amazonaws.com use kms:GenerateDataKey/),
+    ]);
+  });
+
+  it('should fail when EventBridge’s role trusts the service with no source condition', () => {
+    // Prepare
+    const t = copy();
+    const role = t.Resources[idOf('TriggerRole')]?.Properties?.AssumeRolePolicyDocument as {
+      Statement: { Condition?: unknown }[];
+    };
+    for (const s of role.Statement) delete s.Condition;
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(/^TriggerRole\w+: trusts events.amazonaws.com with no aws:SourceAccount/),
+    ]);
+  });
+});
