@@ -38,6 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'list or show the findings the local pipeline stored (findings list | findings get ID)',
     load: async () => (await import('./commands/findings.ts')).findingsCommand,
   },
+  {
+    name: 'incidents',
+    summary: 'list and show the incidents of the local store (alarms grouped per cascade)',
+    load: async () => (await import('./commands/incidents.ts')).incidentsCommand,
+  },
 ];
 
 function help(): string {

@@ -6,11 +6,13 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { CascadeAnalyzerConfig } from './config.ts';
 import { AlarmTrigger } from './constructs/alarm-trigger.ts';
 import { AnalyzerFunction } from './constructs/analyzer-function.ts';
 import { AnalysesApi } from './constructs/api.ts';
+import { ExecutionWatch } from './constructs/execution-watch.ts';
 import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
 import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -34,6 +36,7 @@ export class CascadeAnalyzerStack extends Stack {
   public readonly serviceAlarms: ServiceAlarms;
   public readonly workflow: Workflow;
   public readonly trigger: AlarmTrigger;
+  public readonly executionWatch: ExecutionWatch;
   public readonly api: AnalysesApi;
   public readonly monitoring: Monitoring;
   public readonly functions: Readonly<Record<string, AnalyzerFunction>>;
@@ -68,6 +71,10 @@ export class CascadeAnalyzerStack extends Stack {
       SNAPSHOT_BUCKET: this.snapshots.bucket.bucketName,
       FINDINGS_TABLE: this.findings.table.tableName,
       TOPIC_ARN: this.notifications.topic.topicArn,
+      INCIDENT_WINDOW_MINUTES: String(config.incidentWindowMinutes),
+      INCIDENT_HOPS: String(config.incidentHops),
+      INCIDENT_UPDATE_MINUTES: String(config.incidentUpdateMinutes),
+      INCIDENT_MAX_IDLE_HOURS: String(config.incidentMaxIdleHours),
     };
     const fn = (
       id: string,
@@ -75,7 +82,12 @@ export class CascadeAnalyzerStack extends Stack {
       description: string,
       timeout = Duration.seconds(30),
       memorySize = 512,
-      extra: { environment?: Record<string, string>; layers?: lambda.ILayerVersion[] } = {},
+      extra: {
+        environment?: Record<string, string>;
+        layers?: lambda.ILayerVersion[];
+        reservedConcurrency?: number;
+        deadLetterQueue?: sqs.IQueue;
+      } = {},
     ) =>
       new AnalyzerFunction(this, id, {
         handler,
@@ -85,6 +97,10 @@ export class CascadeAnalyzerStack extends Stack {
         logLevel: config.logLevel,
         environment: { ...common, ...extra.environment },
         ...(extra.layers ? { layers: extra.layers } : {}),
+        ...(extra.reservedConcurrency !== undefined
+          ? { reservedConcurrency: extra.reservedConcurrency }
+          : {}),
+        ...(extra.deadLetterQueue !== undefined ? { deadLetterQueue: extra.deadLetterQueue } : {}),
       });
     const chatbot = { environment: { CHATBOT_NOTIFICATIONS: String(config.chatbotNotifications) } };
     const steps = {
@@ -129,6 +145,8 @@ export class CascadeAnalyzerStack extends Stack {
         undefined,
         chatbot,
       ),
+      correlate: fn('Correlate', 'correlate', 'Attaches an alarm-driven analysis to its incident'),
+      resolveAlarm: fn('ResolveAlarm', 'resolve-alarm', 'Records an alarm back to OK; resolves its incident'),
     };
     // The report draws the cascade with Graphviz (WebAssembly), shipped as a layer to keep the bundle small.
     this.graphviz = new GraphvizLayer(this, 'Graphviz');
@@ -139,8 +157,13 @@ export class CascadeAnalyzerStack extends Stack {
       Duration.seconds(30),
       1024,
       {
-        environment: { CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH },
+        environment: {
+          CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH,
+          ...(config.apiAccess.length > 0 ? { API_ACCESS: JSON.stringify(config.apiAccess) } : {}),
+        },
         layers: [this.graphviz.layer],
+        // On-demand analyses share X-Ray's quota with alarm-driven ones: cap how many run at once.
+        reservedConcurrency: config.apiReservedConcurrency,
       },
     );
 
@@ -161,17 +184,35 @@ export class CascadeAnalyzerStack extends Stack {
     allow(steps.enrich, ['cloudwatch:GetMetricData'], ['*']);
     allow(steps.analyze, ['s3:GetObject'], [snapshotObjects, evidenceObjects]);
     allow(steps.analyze, ['s3:PutObject'], [findingObjects]);
-    // Store and Notify read the finding Analyze wrote; RecordFailure and the API never touch S3
-    // (test/infra/permissions.test.ts holds every grant to a call the function's bundle makes).
+    // Store and Notify read the finding Analyze wrote; Store rewrites it when the table keeps an
+    // earlier one. RecordFailure and the API never touch S3 (test/infra/permissions.test.ts holds
+    // every grant to a call the function's bundle makes).
     for (const f of [steps.store, steps.notify]) allow(f, ['s3:GetObject'], [findingObjects]);
+    allow(steps.store, ['s3:PutObject'], [findingObjects]);
+    // Correlate reads the graph (the services near the alarmed one) and, failing the table, the finding.
+    allow(steps.correlate, ['s3:GetObject'], [snapshotObjects, findingObjects]);
+    // The conditional put, and the stored finding read back (Store: the one that won).
     for (const f of [steps.store, steps.recordFailure])
-      allow(f, ['dynamodb:PutItem'], [this.findings.table.tableArn]);
+      allow(f, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
+    // Incidents live in the findings table: read-modify-write of the open-incidents item and the
+    // incident copies (conditional PutItem), and the stored finding an incident message reports.
+    for (const f of [steps.correlate, steps.resolveAlarm, steps.notify])
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    // The outbox flag of findings no alarm started (a conditional UpdateItem, once per finding).
+    for (const f of [steps.notify, steps.recordFailure])
+      allow(f, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
     for (const f of [steps.notify, steps.recordFailure]) {
       allow(f, ['sns:Publish'], [this.notifications.topic.topicArn]);
       allow(f, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
     }
     allow(apiFn, ['dynamodb:GetItem'], [this.findings.table.tableArn]);
-    allow(apiFn, ['dynamodb:Query'], [`${this.findings.table.tableArn}/index/${FINDINGS_KEYS.serviceIndex}`]);
+    allow(
+      apiFn,
+      ['dynamodb:Query'],
+      [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.incidentsIndex].map(
+        (index) => `${this.findings.table.tableArn}/index/${index}`,
+      ),
+    );
 
     this.workflow = new Workflow(this, 'Workflow', { steps });
     allow(apiFn, ['states:StartExecution'], [this.workflow.stateMachine.stateMachineArn]);
@@ -182,12 +223,33 @@ export class CascadeAnalyzerStack extends Stack {
       alarmNames: [...this.serviceAlarms.alarmNames, ...config.alarmNames],
       alarmNamePrefixes: config.alarmNamePrefixes,
     });
+    // Executions that end without their Catch (timed out, aborted, RecordFailure itself failed).
+    const watchFn = fn(
+      'ExecutionWatch',
+      'execution-watch',
+      'Records a FAILED finding for an execution that ended without one',
+      undefined,
+      undefined,
+      { ...chatbot, deadLetterQueue: this.trigger.deadLetterQueue },
+    );
+    allow(
+      watchFn,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [this.findings.table.tableArn],
+    );
+    allow(watchFn, ['sns:Publish'], [this.notifications.topic.topicArn]);
+    allow(watchFn, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
+    this.executionWatch = new ExecutionWatch(this, 'ExecutionStatusRule', {
+      stateMachine: this.workflow.stateMachine,
+      handler: watchFn,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+    });
     this.api = new AnalysesApi(this, 'Api', {
       handler: apiFn,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
     });
-    this.functions = { ...steps, api: apiFn };
+    this.functions = { ...steps, executionWatch: watchFn, api: apiFn };
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       functions: Object.values(this.functions),

@@ -50,6 +50,28 @@ export const ConfigSchema = z.strictObject({
   apiBurstLimit: z.number().int().positive().max(5000),
   /** Also publish an AWS Chatbot custom notification (for Slack / Teams channels subscribed via Chatbot). */
   chatbotNotifications: z.boolean(),
+  /** An alarm joins an open incident when it fires within this many minutes of its last activity. */
+  incidentWindowMinutes: z.number().int().min(1).max(1440),
+  /** …and its service is in the incident's cascade or within this many hops of an alarmed service. */
+  incidentHops: z.number().int().min(0).max(10),
+  /** At most one "incident grew" message per this many minutes. */
+  incidentUpdateMinutes: z.number().int().min(1).max(1440),
+  /** An open incident idle this many hours (its alarms never cleared) is closed without a message. */
+  incidentMaxIdleHours: z.number().int().min(1).max(720),
+  /**
+   * API scoping: callers (IAM ARN, or a prefix ending in `*`) and the services each may see and
+   * analyse. Empty: every caller IAM lets in sees every service.
+   */
+  apiAccess: z
+    .array(
+      z.strictObject({
+        principal: z.string().min(1).max(2048),
+        services: z.array(z.string().min(1).max(256)).min(1),
+      }),
+    )
+    .max(200),
+  /** The API function's reserved concurrency: on-demand analyses cannot starve alarm-driven ones. */
+  apiReservedConcurrency: z.number().int().min(1).max(1000),
   /** Read X-Ray trace summaries of the alarmed service (its faulty and slow traces) as evidence. */
   traceEvidence: z.boolean(),
   /** Minutes before the incident window's start to read CloudTrail change events from; 0 turns it off. */
@@ -76,6 +98,12 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   apiRateLimit: 10,
   apiBurstLimit: 20,
   chatbotNotifications: false,
+  incidentWindowMinutes: 15,
+  incidentHops: 1,
+  incidentUpdateMinutes: 30,
+  incidentMaxIdleHours: 24,
+  apiAccess: [],
+  apiReservedConcurrency: 5,
   traceEvidence: true,
   changeLookbackMinutes: 60,
   changeServiceMapping: {},

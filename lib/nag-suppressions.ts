@@ -30,11 +30,14 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
       'Serverless::Serverless-LambdaLatestVersion',
       'Same as AwsSolutions-L1: NODEJS_22_X is pinned on purpose.',
     );
-    ack(
-      fnResource,
-      'Serverless::Serverless-LambdaDLQ',
-      `${name} is invoked synchronously (Step Functions task or API Gateway); a DLQ only applies to asynchronous invocations. Failures are caught by the workflow and recorded as FAILED findings.`,
-    );
+    // ExecutionWatch is invoked asynchronously (EventBridge) and has its DLQ; the others are not.
+    if (fn !== stack.functions.executionWatch) {
+      ack(
+        fnResource,
+        'Serverless::Serverless-LambdaDLQ',
+        `${name} is invoked synchronously (Step Functions task or API Gateway); a DLQ only applies to asynchronous invocations. Failures are caught by the workflow and recorded as FAILED findings.`,
+      );
+    }
     ack(
       child(fn, 'Role', 'DefaultPolicy'),
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -51,7 +54,9 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
   objects('analyze', 'snapshots');
   objects('collectEvidence', 'evidence');
   objects('analyze', 'evidence');
-  for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'api'] as const) objects(f, 'findings');
+  objects('correlate', 'snapshots');
+  for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'correlate', 'api'] as const)
+    objects(f, 'findings');
 
   const sm = stack.workflow.stateMachine;
   const smPolicy = child(sm, 'Role', 'DefaultPolicy');

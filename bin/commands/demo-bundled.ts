@@ -5,6 +5,7 @@
 
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
+import type { Notified } from '../../lambdas/handlers/contracts.ts';
 import { BundledPipeline } from '../../lambdas/local/bundled.ts';
 import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
 import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
@@ -38,10 +39,8 @@ export async function runBundledDemo(
     out(`S3, SNS    moto_server on ${motoEndpoint} · topic ${pipeline.topicArn}\n`);
     out(`ready in   ${duration(performance.now() - t0)} (every function's cold start passed)\n`);
 
-    const event = pipeline.alarmEvent(
-      scenario.alarmedService,
-      new Date(Math.floor(Date.now() / 1000) * 1000),
-    );
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const event = pipeline.alarmEvent(scenario.alarmedService, at);
     out(`\nALARM  ${event.detail.alarmName} → ALARM; EventBridge starts the workflow\n\n`);
     const report = await pipeline.run(event, {
       listener: progressPrinter({ write: out, tty: process.stdout.isTTY === true }),
@@ -50,15 +49,33 @@ export async function runBundledDemo(
       out(`\nexecution ${report.status}: ${report.error?.Error ?? ''} ${report.error?.Cause ?? ''}\n`);
       return 1;
     }
-    const { analysisId, messageId } = report.output as { analysisId: string; messageId: string | null };
-    const finding = await pipeline.repository.get(analysisId);
+    const { analysisId, messageId, incidentId, incidentMessages } = report.output as Notified;
+    const finding = analysisId === null ? undefined : await pipeline.repository.get(analysisId);
     const top = finding?.rootCauses[0];
     out(`\nexecution  SUCCEEDED in ${duration(report.ms)}\n`);
     out(`status     ${finding?.status ?? 'no finding stored'}\n`);
     if (top)
       out(`root cause ${top.service} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %\n`);
+    const sent = [...(messageId !== null ? [messageId] : []), ...(incidentMessages ?? [])];
     out(
-      `notified   ${messageId === null ? 'no (duplicate)' : `message ${messageId} on ${pipeline.topicArn}`}\n`,
+      `notified   ${sent.length === 0 ? 'no (duplicate)' : `${sent.join(', ')} on ${pipeline.topicArn}`}${incidentId ? ` · incident ${incidentId}` : ''}\n`,
+    );
+
+    // The alarm back to OK: ResolveAlarm's and Notify's bundles close the incident and say so.
+    const ok = pipeline.okEvent(scenario.alarmedService, new Date(at.getTime() + 60_000));
+    out(`\nOK     ${ok.detail.alarmName} → OK; EventBridge starts the workflow\n\n`);
+    const resolution = await pipeline.run(ok, {
+      listener: progressPrinter({ write: out, tty: process.stdout.isTTY === true }),
+    });
+    if (resolution.status !== 'SUCCEEDED') {
+      out(
+        `\nexecution ${resolution.status}: ${resolution.error?.Error ?? ''} ${resolution.error?.Cause ?? ''}\n`,
+      );
+      return 1;
+    }
+    const closing = (resolution.output as Notified).incidentMessages ?? [];
+    out(
+      `\nresolved   ${closing.length === 0 ? 'no message (nothing open)' : `message ${closing.join(', ')}`}\n`,
     );
     return finding?.status === 'COMPLETED' ? 0 : 1;
   } finally {

@@ -31,6 +31,7 @@ import {
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import type { Command } from './command.ts';
+import { runStorm } from './demo-storm.ts';
 import { UsageError } from './usage-error.ts';
 
 /**
@@ -54,7 +55,8 @@ whose data stays in the data folder, and the notification goes to SNS on moto wh
 otherwise to the terminal and a file.
 
 Options:
-  --scenario NAME      a bundled scenario: ${scenarios.names().join(', ')} (default: shop)
+  --scenario NAME      a bundled scenario: ${scenarios.names().join(', ')} (default: shop),
+                       or storm: 20 alarms on one cascade at once → one incident, then resolved
   --graph FILE         your own graph instead: {"incident": …, "baseline": …}, or one
                        GetServiceGraph response ("aws xray get-service-graph")
   --service NAME       the alarmed service (default: the scenario's; for --graph the entry
@@ -106,6 +108,20 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   quietSdkNodeWarning();
   const out = (text: string) => process.stdout.write(text);
   const t0 = performance.now();
+  if (values.scenario === 'storm') {
+    if (values.graph !== undefined || values.service !== undefined) {
+      throw new UsageError('demo: --scenario storm fires its own alarms: give no --graph or --service');
+    }
+    let storm: Awaited<ReturnType<typeof chooseSnsEndpoint>>;
+    try {
+      storm = values['no-sns']
+        ? { endpoint: undefined, reason: '--no-sns' }
+        : await chooseSnsEndpoint(values['sns-endpoint']);
+    } catch (err) {
+      throw new UsageError(`demo: ${(err as Error).message}`);
+    }
+    return runStorm({ dataDir: values['data-dir'], snsEndpoint: storm.endpoint, write: out });
+  }
 
   let scenario: Scenario;
   try {

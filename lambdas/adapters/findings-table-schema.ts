@@ -14,9 +14,38 @@ export const FINDINGS_TABLE_SCHEMA = {
     /** Projection INCLUDE: what a list shows, so that the Finding JSON never lands in the index. */
     nonKeyAttributes: ['analysisId', 'status', 'rootCause', 'systemHealth', 'summary'],
   },
+  /**
+   * Incidents by alarmed service, newest first: one small index row per (incident, service),
+   * so that the incident items themselves never land in an index.
+   */
+  incidentsIndex: {
+    name: 'incidentsByService',
+    partitionKey: { name: 'incidentService', type: 'S' },
+    /** ISO-8601 opening time + `#` + incidentId. */
+    sortKey: { name: 'incidentAt', type: 'S' },
+    nonKeyAttributes: ['incidentId', 'status', 'rootCause', 'openedAt', 'lastActivityAt', 'alarmCount'],
+  },
   /** Epoch seconds (N). */
   ttlAttribute: 'expiresAt',
 } as const;
+
+/** The one item holding every open incident: the unit of the concurrency check (see incidents-store.ts). */
+export const OPEN_INCIDENTS_KEY = 'INCIDENTS#OPEN';
+export const INCIDENT_KEY_PREFIX = 'INCIDENT#';
+
+export function incidentKey(incidentId: string): string {
+  return `${INCIDENT_KEY_PREFIX}${incidentId}`;
+}
+
+/** Which incident an analysis belongs to (`incidentId`), for the report's link. */
+export function analysisIncidentKey(analysisId: string): string {
+  return `ANALYSIS_INCIDENT#${analysisId}`;
+}
+
+/** The index row of an incident under one of its services. */
+export function incidentServiceKey(incidentId: string, service: string): string {
+  return `${INCIDENT_KEY_PREFIX}${incidentId}#SERVICE#${service}`;
+}
 
 export const ANALYSIS_KEY_PREFIX = 'ANALYSIS#';
 

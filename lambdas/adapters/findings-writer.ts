@@ -1,12 +1,14 @@
-// Findings into DynamoDB: one item per analysisId, ever (conditional put). Items stay under
+// Findings into DynamoDB: one item per analysisId (conditional put; a result supersedes a FAILED
+// finding, never the reverse). Items stay under
 // DynamoDB's 400 KB limit by compacting very large findings instead of failing.
 
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type { Finding, ServiceHealth } from '../core/model.ts';
 import { awsSdk } from './aws-sdk.ts';
+import { isConditionFailure } from './dynamo-pages.ts';
 import { AT, type AttributeValue, FindingsTable, PK, SERVICE, TTL } from './findings-table.ts';
 import { analysisKey, byServiceSortKey, findingService } from './findings-table-schema.ts';
-import type { FindingsWriter } from './ports.ts';
+import type { FindingsWriter, PutOutcome } from './ports.ts';
 
 const { ConditionalCheckFailedException, PutItemCommand } =
   awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
@@ -17,7 +19,7 @@ const SUMMARY_MAX_CHARS = 2000;
 const DAY_SECONDS = 86_400;
 
 export class DynamoFindingsWriter extends FindingsTable implements FindingsWriter {
-  async put(finding: Finding): Promise<'created' | 'exists'> {
+  async put(finding: Finding): Promise<PutOutcome> {
     const now = this.now();
     const at = finding.window?.end ? normalizeIso(finding.window.end) : now.toISOString();
     const { finding: stored, truncated } = compactFinding(finding, MAX_FINDING_BYTES);
@@ -37,25 +39,32 @@ export class DynamoFindingsWriter extends FindingsTable implements FindingsWrite
       storedAt: { S: now.toISOString() },
       [TTL]: { N: String(Math.floor(now.getTime() / 1000) + this.retentionDays * DAY_SECONDS) },
     };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        }),
-      );
-      return 'created';
-    } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as { name?: unknown }).name === 'ConditionalCheckFailedException'
-      ) {
-        return 'exists';
+    const putIf = async (condition: string, values?: Record<string, AttributeValue>): Promise<boolean> => {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#pk': PK, ...(values ? { '#status': 'status' } : {}) },
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException || isConditionFailure(err)) return false;
+        throw err;
       }
-      throw err;
+    };
+    if (await putIf('attribute_not_exists(#pk)')) return 'created';
+    // A result supersedes a FAILED finding (a transient failure, then a successful redelivery);
+    // a FAILED one never replaces anything, and nothing replaces a result.
+    if (finding.status !== 'FAILED') {
+      if (await putIf('attribute_exists(#pk) AND #status = :failed', { ':failed': { S: 'FAILED' } })) {
+        return 'superseded';
+      }
     }
+    return 'exists';
   }
 }
 

@@ -9,7 +9,8 @@ import type * as SNS from '@aws-sdk/client-sns';
 import type { Finding } from '../core/model.ts';
 import { formatChatbotNotification } from '../report/chat.ts';
 import { emailText, formatEmailText, TEXT_LEVELS, type TextCaps, truncateBytes } from '../report/email.ts';
-import { cascadeSize } from '../report/format.ts';
+import { cascadeSize, neutralizeFinding } from '../report/format.ts';
+import type { IncidentNote } from '../report/incident-text.ts';
 import { awsSdk } from './aws-sdk.ts';
 import { type ClientOptions, clientConfig } from './clients.ts';
 import { findingService } from './findings-table-schema.ts';
@@ -32,6 +33,8 @@ const SLACK_BYTES = 1024;
 export interface NotificationOptions {
   /** Add the AWS Chatbot custom notification for HTTPS subscribers. @default false */
   readonly chatbot?: boolean;
+  /** The incident this message is sent for: its subject, a preface and identifying attributes. */
+  readonly note?: IncidentNote;
 }
 
 export interface Notification {
@@ -66,8 +69,8 @@ export class SnsNotifier implements Notifier {
     this.options = { chatbot: options.chatbot ?? false };
   }
 
-  async publish(finding: Finding, reportPath: string): Promise<{ messageId: string }> {
-    const n = formatNotification(finding, reportPath, this.options);
+  async publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }> {
+    const n = formatNotification(finding, reportPath, { ...this.options, ...(note ? { note } : {}) });
     const out = await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
@@ -86,18 +89,30 @@ export class SnsNotifier implements Notifier {
 
 /** Every variant of the notification, together within SNS's size limit. */
 export function formatNotification(
-  finding: Finding,
+  unsafe: Finding,
   reportPath: string,
   options: NotificationOptions = {},
 ): Notification {
-  const subject = formatSubject(finding);
-  const attributes = messageAttributes(finding);
+  // Names come from applications: no control character reaches a subject, attribute or text.
+  const finding = neutralizeFinding(unsafe);
+  const note = options.note;
+  const subject =
+    note?.subject !== undefined
+      ? asciiLine(note.subject).slice(0, MAX_SUBJECT_CHARS)
+      : formatSubject(finding);
+  const attributes = {
+    ...messageAttributes(finding),
+    ...(note
+      ? { incidentId: note.incidentId, notificationId: note.notificationId, notificationKind: note.kind }
+      : {}),
+  };
+  const preface = note?.preface ?? '';
   const attrBytes = Object.entries(attributes).reduce(
     (sum, [k, v]) => sum + bytes(k) + bytes(v) + bytes('String'),
     0,
   );
   const limit = MAX_MESSAGE_BYTES - attrBytes - bytes(subject) - SLACK_BYTES;
-  const email = formatEmailText(finding, reportPath, MAX_EMAIL_BYTES);
+  const email = preface + formatEmailText(finding, reportPath, MAX_EMAIL_BYTES - bytes(preface));
   const chatbot = options.chatbot
     ? JSON.stringify(formatChatbotNotification(finding, reportPath))
     : undefined;
@@ -106,11 +121,11 @@ export function formatNotification(
   // The default message takes what the others leave; JSON escaping (quotes, line breaks) grows
   // it, so shrink its budget by the overflow until the whole structure fits.
   let budget = limit - (bytes(build('')) - 0);
-  let message = formatMessage(finding, reportPath, budget);
+  let message = preface + formatMessage(finding, reportPath, budget - bytes(preface));
   let structured = build(message);
   for (let i = 0; i < 8 && bytes(structured) > limit; i++) {
     budget -= bytes(structured) - limit + 64;
-    message = formatMessage(finding, reportPath, Math.max(0, budget));
+    message = preface + formatMessage(finding, reportPath, Math.max(0, budget - bytes(preface)));
     structured = build(message);
   }
   return { subject, message, email, ...(chatbot !== undefined ? { chatbot } : {}), structured, attributes };

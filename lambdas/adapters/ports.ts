@@ -2,6 +2,7 @@
 // (in this folder) and the handlers never construct SDK clients themselves.
 
 import type { Finding } from '../core/model.ts';
+import type { IncidentNote } from '../report/incident-text.ts';
 
 export interface TimeRange {
   readonly start: Date;
@@ -129,24 +130,42 @@ export interface ListQuery {
   readonly next?: string;
 }
 
-/** DynamoDB: one finding per analysisId, ever (conditional put). */
-export interface FindingsRepository extends FindingsWriter, FindingsReader {}
+/**
+ * `created` the first time; `superseded` when a result (COMPLETED, NO_DATA) replaced a stored FAILED
+ * finding; `exists` when a finding with this id is already stored and stays (a result, or FAILED
+ * over FAILED).
+ */
+export type PutOutcome = 'created' | 'superseded' | 'exists';
+
+/** DynamoDB: one finding per analysisId (conditional put), with its outbox flag. */
+export interface FindingsRepository extends FindingsWriter, FindingsReader, FindingsOutbox {}
 
 /** The half of a FindingsRepository that stores. */
 export interface FindingsWriter {
-  /** `created` the first time; `exists` when a finding with this id is already stored (left unchanged). */
-  put(finding: Finding): Promise<'created' | 'exists'>;
+  put(finding: Finding): Promise<PutOutcome>;
+}
+
+/** One stored finding by id (GetItem only). */
+export interface FindingLookup {
+  get(analysisId: string): Promise<Finding | undefined>;
 }
 
 /** The half of a FindingsRepository that reads. */
-export interface FindingsReader {
-  get(analysisId: string): Promise<Finding | undefined>;
+export interface FindingsReader extends FindingLookup {
   listByService(query: ListQuery): Promise<FindingPage>;
+}
+
+/** The outbox flag of a finding no alarm started (an alarm's goes through its incident). */
+export interface FindingsOutbox {
+  isNotified(analysisId: string): Promise<boolean>;
+  /** Sets the flag once; false when it was set already. */
+  markNotified(analysisId: string, messageId: string): Promise<boolean>;
 }
 
 /** SNS: a readable summary plus the finding's key facts as message attributes. */
 export interface Notifier {
-  publish(finding: Finding, reportPath: string): Promise<{ messageId: string }>;
+  /** With `note`, the message is the incident's: its subject, a preface and incident attributes. */
+  publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }>;
 }
 
 export class NotFoundError extends Error {

@@ -10,6 +10,7 @@ import { UnknownServiceError } from './errors.ts';
 import { type AnalysisEvidence, withEvidence } from './evidence/blend.ts';
 import { computeSystemHealth, serviceHealth } from './health.ts';
 import type {
+  DataQuality,
   Finding,
   GraphNode,
   GraphSnapshot,
@@ -98,7 +99,12 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
   );
   for (const c of top) if (c.via && c.origin && c.score >= 0.1 * topScore) originNodes.add(c.node);
   const roles = assignRoles(topo, attr, originNodes, scope);
-  const rootCauses = top.map((c, i) => toRootCause(topo, c, i + 1, roles));
+  // [issue 10 item 7 — begin] An incomplete graph (edges to missing ids) lowers every confidence.
+  const quality = dataQualityOf(topo, snapshot.incident.danglingEdges);
+  const rootCauses = top
+    .map((c, i) => toRootCause(topo, c, i + 1, roles))
+    .map((rc) => (quality ? { ...rc, confidence: round(rc.confidence * quality.completeness, 2) } : rc));
+  // [issue 10 item 7 — end]
   const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope, options.metrics ?? {});
   const paths = cascadePaths(topo, attr, top, roles);
   const chainFrom = target ?? pickSymptomEntry(topo, attr);
@@ -117,11 +123,26 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
       services,
       recommendations,
       systemHealth: round(systemHealth, 3),
+      ...(quality ? { dataQuality: quality } : {}), // [issue 10 item 7]
     },
     options.evidence,
   );
   return { ...finding, summary: summarize(finding, topo.labels[chainFrom ?? -1]) };
 }
+
+// [issue 10 item 7 — begin]
+/** Undefined for a complete graph; else the dropped edges and the share of edges kept (≥ 0.5). */
+function dataQualityOf(topo: Topology, danglingEdges: number): DataQuality | undefined {
+  if (danglingEdges <= 0) return undefined;
+  const kept = topo.nodes.reduce((n, node) => n + node.edges.length, 0);
+  const completeness = round(Math.max(0.5, kept / (kept + danglingEdges)), 3);
+  return {
+    danglingEdges,
+    completeness,
+    warning: `${danglingEdges} edge(s) point at services missing from the graph (truncated pages or a partial export); confidence is scaled by ${completeness}.`,
+  };
+}
+// [issue 10 item 7 — end]
 
 function findService(topo: Topology, name: string): number {
   const exact = topo.nodes

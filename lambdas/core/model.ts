@@ -256,4 +256,15 @@ export interface Finding {
   /** Every change near the start, newest first (at most 20), when change events were read. */
   readonly changes?: readonly ChangeNearStart[];
   readonly evidenceNotes?: readonly EvidenceNote[];
+  /** Issue 10 item 7: present when the graph was incomplete (edges to ids missing from it). */
+  readonly dataQuality?: DataQuality;
+}
+
+/** Issue 10 item 7: how complete the incident graph was; root-cause confidence is scaled by it. */
+export interface DataQuality {
+  /** Edges whose callee id is not in the graph (truncated pages, a partial export): dropped. */
+  readonly danglingEdges: number;
+  /** Share (0–1) of the graph's edges that could be followed. */
+  readonly completeness: number;
+  readonly warning: string;
 }

@@ -51,6 +51,7 @@ export async function analyzeIncident(input: unknown, deps: AnalyzeDeps): Promis
     findingKey,
     status: finding.status,
     rootCause: finding.rootCauses[0]?.service ?? null,
+    ...(enriched.alarm !== undefined ? { alarm: enriched.alarm } : {}),
   };
 }
 

@@ -1,12 +1,16 @@
 // The REST API behind API Gateway (proxy integration): start an analysis, read one, list them by
-// service and time, and an HTML report. Bad requests get a 400 naming the parameter; anything
+// service and time, an HTML report, and incidents (list by service and time, one with its alarms,
+// analyses and timeline). An optional access list limits each caller to its services. Bad requests get a 400 naming the parameter; anything
 // unexpected gets a bare 500 with the request id — never internal details.
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { findingService } from '../adapters/findings-table-schema.ts';
+import type { IncidentsReader } from '../adapters/incidents-reader.ts';
 import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
+import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
 import { coldStart, inLambda } from './cold-start.ts';
-import { AnalysisIdSchema, type ApiAnalysisInput } from './contracts.ts';
+import { AnalysisIdSchema, type ApiAnalysisInput, reportPathFor } from './contracts.ts';
 import { InputValidationError, parseInput } from './errors.ts';
 import { instrumented } from './observability.ts';
 import { REPORT_CSP, renderReportHtml } from './report-html.ts';
@@ -15,6 +19,13 @@ import * as z from './zod.ts';
 
 export interface ApiDeps {
   readonly repository: FindingsReader;
+  /** Incidents for GET /incidents…; without it those routes answer 404. */
+  readonly incidents?: IncidentsReader;
+  /**
+   * Who may see which services (`API_ACCESS`). Empty or absent: every caller IAM lets in sees all.
+   * Otherwise a caller matching no rule is refused, and one that matches sees its services only.
+   */
+  readonly access?: readonly AccessRule[];
   readonly starter: WorkflowStarter;
   /** A new analysis id for POST /analyses; must satisfy AnalysisIdSchema (it names the execution). */
   readonly newId: () => string;
@@ -60,19 +71,30 @@ const ListQuerySchema = z.object({
   ),
 });
 
-type Route = { readonly name: 'analyses' } | { readonly name: 'analysis' | 'report'; readonly id: string };
+type Route =
+  | { readonly name: 'analyses' | 'incidents' }
+  | { readonly name: 'analysis' | 'report' | 'incident'; readonly id: string };
 
 const RESOURCES: Readonly<Record<string, Route['name']>> = {
   '/analyses': 'analyses',
   '/analyses/{id}': 'analysis',
   '/analyses/{id}/report': 'report',
+  '/incidents': 'incidents',
+  '/incidents/{id}': 'incident',
 };
 
 const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
   analyses: ['GET', 'POST'],
   analysis: ['GET'],
   report: ['GET'],
+  incidents: ['GET'],
+  incident: ['GET'],
 };
+
+const IncidentIdSchema = z.string().check(z.regex(/^inc-[0-9a-f]{24}$/, 'is not an incident id'));
+
+const FORBIDDEN = (service: string) =>
+  json(403, { message: `not allowed to see service ${JSON.stringify(service)}` });
 
 export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
@@ -83,11 +105,20 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
     if (!ALLOWED[r.name].includes(method)) {
       return json(405, { message: 'method not allowed' }, { Allow: ALLOWED[r.name].join(', ') });
     }
-    if (r.name === 'analyses') return method === 'POST' ? await start(event, deps) : await list(event, deps);
+    const scope = scopeOf(callerOf(event), deps.access ?? []);
+    if (scope === 'denied') return json(403, { message: 'this caller is not allowed any service' });
+    const sees = (service: string) => scope === 'all' || scope.has(service);
+    if (!('id' in r)) {
+      if (r.name === 'incidents') return await listIncidents(event, deps, sees);
+      return method === 'POST' ? await start(event, deps, sees) : await list(event, deps, sees);
+    }
+    if (r.name === 'incident') return await getIncident(r.id, deps, sees);
     if (!AnalysisIdSchema.safeParse(r.id).success) {
       throw new InputValidationError('path', 'id', 'is not an analysis id');
     }
-    const finding = await deps.repository.get(r.id);
+    const found = await deps.repository.get(r.id);
+    // Out of scope reads as absent: a caller learns nothing about other services' analyses.
+    const finding = found !== undefined && sees(findingService(found)) ? found : undefined;
     if (finding === undefined) return json(404, { message: `no analysis ${r.id}` });
     if (r.name === 'analysis') return json(200, finding);
     return {
@@ -99,7 +130,7 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
         'Referrer-Policy': 'no-referrer',
         'Cache-Control': 'no-store',
       },
-      body: await renderReportHtml(finding),
+      body: await renderReportHtml(finding, await deps.incidents?.incidentOf(finding.analysisId)),
     };
   } catch (err) {
     if (err instanceof InputValidationError) return json(400, { message: `${err.field}: ${err.problem}` });
@@ -112,11 +143,13 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
 /** By API Gateway's resource template; by path for proxy resources and local callers. */
 function match(event: APIGatewayProxyEvent): Route | undefined {
   const name = RESOURCES[event.resource ?? ''];
-  if (name === 'analyses') return { name };
+  if (name === 'analyses' || name === 'incidents') return { name };
   if (name !== undefined) {
     const id = event.pathParameters?.id;
     return id === undefined ? undefined : { name, id };
   }
+  const inc = /^\/incidents(?:\/([^/]+))?\/?$/.exec(event.path ?? '');
+  if (inc) return inc[1] === undefined ? { name: 'incidents' } : { name: 'incident', id: inc[1] };
   const m = /^\/analyses(?:\/([^/]+)(\/report)?)?\/?$/.exec(event.path ?? '');
   if (!m) return undefined;
   if (m[1] === undefined) return { name: 'analyses' };
@@ -129,8 +162,13 @@ function match(event: APIGatewayProxyEvent): Route | undefined {
   return { name: m[2] ? 'report' : 'analysis', id };
 }
 
-async function start(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+async function start(
+  event: APIGatewayProxyEvent,
+  deps: ApiDeps,
+  sees: (service: string) => boolean,
+): Promise<APIGatewayProxyResult> {
   const body = parseInput(StartBodySchema, readJsonBody(event), 'body');
+  if (!sees(body.service)) return FORBIDDEN(body.service);
   const now = deps.now().getTime();
   const input: ApiAnalysisInput = {
     source: 'api',
@@ -180,20 +218,61 @@ function readJsonBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-async function list(event: APIGatewayProxyEvent, deps: ApiDeps): Promise<APIGatewayProxyResult> {
+async function list(
+  event: APIGatewayProxyEvent,
+  deps: ApiDeps,
+  sees: (service: string) => boolean,
+): Promise<APIGatewayProxyResult> {
+  const query = listQueryOf(event);
+  if (!sees(query.service)) return FORBIDDEN(query.service);
+  const page = await deps.repository.listByService(query);
+  return json(200, { items: page.items, next: page.next ?? null });
+}
+
+/** `?service=…&from=…&to=…&limit=…&next=…` of both lists, checked. */
+function listQueryOf(event: APIGatewayProxyEvent): ListQuery {
   const q = parseInput(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
   if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) > Date.parse(q.to)) {
     throw new InputValidationError('query', 'from', 'must not be later than to');
   }
-  const query: ListQuery = {
+  return {
     service: q.service,
     limit: q.limit ?? DEFAULT_LIMIT,
     ...(q.from !== undefined ? { from: q.from } : {}),
     ...(q.to !== undefined ? { to: q.to } : {}),
     ...(q.next !== undefined ? { next: q.next } : {}),
   };
-  const page = await deps.repository.listByService(query);
+}
+
+async function listIncidents(
+  event: APIGatewayProxyEvent,
+  deps: ApiDeps,
+  sees: (service: string) => boolean,
+): Promise<APIGatewayProxyResult> {
+  if (deps.incidents === undefined) return json(404, { message: 'not found' });
+  const query = listQueryOf(event);
+  if (!sees(query.service)) return FORBIDDEN(query.service);
+  const page = await deps.incidents.listByService(query);
   return json(200, { items: page.items, next: page.next ?? null });
+}
+
+/** An incident with its alarms, analyses (each linking its report) and timeline. */
+async function getIncident(
+  id: string,
+  deps: ApiDeps,
+  sees: (service: string) => boolean,
+): Promise<APIGatewayProxyResult> {
+  if (!IncidentIdSchema.safeParse(id).success)
+    throw new InputValidationError('path', 'id', 'is not an incident id');
+  const incident = deps.incidents === undefined ? undefined : await deps.incidents.get(id);
+  // Scoped callers see an incident only when every alarmed service of it is theirs.
+  if (incident === undefined || !incident.alarms.every((a) => sees(a.service))) {
+    return json(404, { message: `no incident ${id}` });
+  }
+  return json(200, {
+    ...incident,
+    analyses: incident.analyses.map((a) => ({ ...a, report: reportPathFor(a.analysisId) })),
+  });
 }
 
 function json(

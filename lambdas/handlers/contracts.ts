@@ -21,6 +21,16 @@ export const TriggerSchema = z.object({
   alarmName: z.optional(nonEmpty()),
 });
 
+/** The alarm behind an alarm-driven analysis: what the incident records and an OK event names. */
+export const AlarmRefSchema = z.object({
+  /** The alarm's ARN, or its name when EventBridge gave no ARN. */
+  key: nonEmpty(),
+  name: nonEmpty(),
+  /** ISO-8601: when it went to ALARM. */
+  firedAt: isoTime,
+});
+export type AlarmRef = z.infer<typeof AlarmRefSchema>;
+
 /** Prepare's output: one analysis to run. */
 export const AnalysisRequestSchema = z.object({
   analysisId: nonEmpty(128),
@@ -30,6 +40,8 @@ export const AnalysisRequestSchema = z.object({
   baseline: WindowSchema,
   /** X-Ray group to read the graph from (its filter expression limits the graph). */
   groupName: z.optional(nonEmpty(32)),
+  /** Present when an alarm started the analysis: the analysis then joins an incident. */
+  alarm: z.optional(AlarmRefSchema),
 });
 export type AnalysisRequest = z.infer<typeof AnalysisRequestSchema>;
 
@@ -54,15 +66,46 @@ export const AnalyzedSchema = z.object({
   findingKey: nonEmpty(),
   status: z.enum(['COMPLETED', 'NO_DATA', 'FAILED']),
   rootCause: z.nullable(z.string()),
+  alarm: z.optional(AlarmRefSchema),
 });
 export type Analyzed = z.infer<typeof AnalyzedSchema>;
 
 /** Store's output: Analyze's, plus whether this put created the finding or found it already stored. */
-export const StoredSchema = z.extend(AnalyzedSchema, { stored: z.enum(['created', 'exists']) });
+export const StoredSchema = z.extend(AnalyzedSchema, { stored: z.enum(['created', 'superseded', 'exists']) });
 export type Stored = z.infer<typeof StoredSchema>;
 
+/** What Correlate adds: the incident this analysis joined (null for analyses no alarm started). */
+export const IncidentRefSchema = z.object({
+  incidentId: nonEmpty(),
+  outcome: z.enum(['opened', 'joined', 'duplicate']),
+  /**
+   * Who sends the incident's outbox in this execution: Notify's retries reuse it, so they go on
+   * with a message this execution claimed; another execution (a duplicate delivery) has its own.
+   */
+  claimToken: nonEmpty(),
+});
+export const CorrelatedSchema = z.extend(StoredSchema, { incident: z.nullable(IncidentRefSchema) });
+export type Correlated = z.infer<typeof CorrelatedSchema>;
+
+/** ResolveAlarm's output: the incident the alarm belongs to, whose outbox Notify then sends. */
+export const ResolutionSchema = z.object({
+  alarmKey: nonEmpty(),
+  claimToken: nonEmpty(),
+  /** Every incident holding the alarm (usually one). */
+  incidents: z.array(
+    z.object({ incidentId: nonEmpty(), status: z.enum(['OPEN', 'RESOLVED', 'EXPIRED', 'MERGED']) }),
+  ),
+});
+export type Resolution = z.infer<typeof ResolutionSchema>;
+
 /** Notify's output: `messageId` is null when Store found the finding already stored (a duplicate event). */
-export const NotifiedSchema = z.object({ analysisId: nonEmpty(), messageId: z.nullable(z.string()) });
+export const NotifiedSchema = z.object({
+  analysisId: z.nullable(nonEmpty()),
+  messageId: z.nullable(z.string()),
+  /** The incident whose outbox this call sent, and the messages it sent, by notification id. */
+  incidentId: z.optional(z.string()),
+  incidentMessages: z.optional(z.array(z.string())),
+});
 export type Notified = z.infer<typeof NotifiedSchema>;
 
 /** Analysis ids travel in S3 keys, URLs and execution names: letters, digits and `._:-` only. */
@@ -97,6 +140,8 @@ export const reportPathFor = (analysisId: string): string =>
 /** What the Catch hands to RecordFailure: the original input and Step Functions' error. */
 export const FailureSchema = z.object({
   input: z.unknown(),
+  /** `$$.Execution.Id`: RecordFailure's claim on an incident message, kept across its retries. */
+  executionId: z.optional(nonEmpty()),
   error: z.looseObject({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
 });
 export type Failure = z.infer<typeof FailureSchema>;
@@ -120,6 +165,16 @@ export const ENV = {
    * record-failure); optional, default `false`. Set from the CDK context key `chatbotNotifications`.
    */
   chatbotNotifications: 'CHATBOT_NOTIFICATIONS',
+  /** Incidents (all optional; defaults in lambdas/core/incidents/model.ts): join window in minutes… */
+  incidentWindowMinutes: 'INCIDENT_WINDOW_MINUTES',
+  /** …hops in the graph that still count as related… */
+  incidentHops: 'INCIDENT_HOPS',
+  /** …minutes between two "incident grew" updates… */
+  incidentUpdateMinutes: 'INCIDENT_UPDATE_MINUTES',
+  /** …and hours an open incident may stay idle before it is closed without a message. */
+  incidentMaxIdleHours: 'INCIDENT_MAX_IDLE_HOURS',
+  /** JSON list of {principal, services}: which services each API caller may see; optional, default all. */
+  apiAccess: 'API_ACCESS',
   /** Minutes before the incident window's start to read CloudTrail change events from (0: none). */
   changeLookbackMinutes: 'CHANGE_LOOKBACK_MINUTES',
   /** `true`/`false`: read X-Ray trace summaries (CollectEvidence); optional, default `true`. */

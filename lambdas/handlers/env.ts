@@ -2,7 +2,9 @@
 // given, so the cold-start checks are unit-tested; each handler's composition root (wiring/) calls
 // these before building clients.
 
+import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from '../core/incidents/model.ts';
 import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
+import { type AccessRule, AccessRulesSchema } from './api-access.ts';
 import { ENV, type WatchedService, WatchedServicesSchema } from './contracts.ts';
 import { ConfigurationError, fieldPath } from './errors.ts';
 
@@ -17,6 +19,9 @@ export const HANDLER_NAMES = [
   'store',
   'notify',
   'record-failure',
+  'correlate',
+  'resolve-alarm',
+  'execution-watch',
   'api',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
@@ -32,8 +37,11 @@ export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   enrich: [ENV.watchedServices],
   analyze: [ENV.snapshotBucket, ENV.watchedServices],
   store: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays],
-  notify: [ENV.snapshotBucket, ENV.topicArn],
+  notify: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   'record-failure': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
+  correlate: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays],
+  'resolve-alarm': [ENV.findingsTable, ENV.retentionDays],
+  'execution-watch': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   api: [ENV.findingsTable, ENV.retentionDays, ENV.stateMachineArn],
 };
 
@@ -160,4 +168,37 @@ export function evidenceSettings(env: Env): EvidenceSettings {
 
 export function retentionDays(env: Env): number {
   return readIntEnv(env, ENV.retentionDays, 1, 36_500);
+}
+
+/** The incident settings: each variable optional, its default from DEFAULT_INCIDENT_CONFIG. */
+export function incidentConfig(env: Env): IncidentConfig {
+  const read = (name: string, fallback: number, min: number, max: number) =>
+    (env[name] ?? '').trim() === '' ? fallback : readIntEnv(env, name, min, max);
+  const d = DEFAULT_INCIDENT_CONFIG;
+  return {
+    windowMinutes: read(ENV.incidentWindowMinutes, d.windowMinutes, 1, 1440),
+    hops: read(ENV.incidentHops, d.hops, 0, 10),
+    updateIntervalMinutes: read(ENV.incidentUpdateMinutes, d.updateIntervalMinutes, 1, 1440),
+    maxIdleHours: read(ENV.incidentMaxIdleHours, d.maxIdleHours, 1, 720),
+  };
+}
+
+/** API_ACCESS: the API's access list (AccessRulesSchema); absent or blank is no scoping. */
+export function readAccessRules(env: Env): AccessRule[] {
+  const raw = (env[ENV.apiAccess] ?? '').trim();
+  if (raw === '') return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`environment variable ${ENV.apiAccess} is not valid JSON`);
+  }
+  const parsed = AccessRulesSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(
+      `environment variable ${ENV.apiAccess}: ${issue ? fieldPath(issue.path) || '(list)' : ''}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
 }

@@ -60,6 +60,11 @@ function fromAlarm(input: unknown, deps: PrepareDeps): AnalysisRequest {
     trigger: { source: 'alarm', service, alarmName: detail.alarmName },
     ...windows,
     ...groupOf(watched),
+    alarm: {
+      key: alarmArnOf(event.resources) ?? detail.alarmName,
+      name: detail.alarmName,
+      firedAt: new Date(Date.parse(detail.state.timestamp)).toISOString(),
+    },
   };
 }
 

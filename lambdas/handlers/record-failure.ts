@@ -2,35 +2,50 @@
 // (once per analysisId) and notified, so no alarm goes unanswered. It reads what it can of the
 // failed step's input and never throws because that input is malformed.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsWriter, Notifier } from '../adapters/ports.ts';
+import type {
+  FindingLookup,
+  FindingsOutbox,
+  FindingsWriter,
+  Notifier,
+  PutOutcome,
+} from '../adapters/ports.ts';
 import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {
+  type AlarmRef,
+  AlarmRefSchema,
   AnalysisIdSchema,
   FailureSchema,
+  IncidentRefSchema,
   reportPathFor,
   TriggerSchema,
   type WatchedService,
   WindowSchema,
 } from './contracts.ts';
+import { attachFinding, type FlushDeps, flushIncident } from './incidents.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface RecordFailureDeps {
-  readonly repository: FindingsWriter;
+  readonly repository: FindingsWriter & FindingLookup & FindingsOutbox;
   readonly notifier: Notifier;
   /** To name the service of a failed alarm event; may be empty. */
   readonly watched: readonly WatchedService[];
   readonly alarmPrefix: string;
+  /** Incidents: a failed alarm-driven analysis still joins (or opens) its incident. */
+  readonly incident?: FlushDeps;
 }
 
 export interface RecordedFailure {
   readonly analysisId: string;
-  readonly stored: 'created' | 'exists';
+  readonly stored: PutOutcome;
   readonly messageId: string | null;
+  readonly incidentId?: string;
+  /** Incident messages sent by this call. */
+  readonly incidentMessages?: readonly string[];
 }
 
 /** Longest error text kept in a finding: enough for a message, too short for a dump. */
@@ -39,9 +54,32 @@ const MAX_ERROR_CHARS = 1000;
 export async function recordFailure(input: unknown, deps: RecordFailureDeps): Promise<RecordedFailure> {
   const finding = failedFinding(input, deps);
   const stored = await deps.repository.put(finding);
-  // 'exists': this analysis already has a finding (maybe COMPLETED, with Notify the step that failed).
-  if (stored !== 'created') return { analysisId: finding.analysisId, stored, messageId: null };
-  const { messageId } = await deps.notifier.publish(finding, reportPathFor(finding.analysisId));
+  const alarm = alarmRefOf(input);
+  if (alarm !== undefined && deps.incident !== undefined) {
+    // Whatever is stored counts: a COMPLETED finding whose Correlate or Notify failed is attached and
+    // sent as such; otherwise the FAILED one. Attaching twice changes nothing, and the outbox sends
+    // what an earlier attempt decided but never sent.
+    const current = (await deps.repository.get(finding.analysisId)) ?? finding;
+    const service = finding.trigger.service ?? 'unknown';
+    const attached = await attachFinding(current, alarm, service, [], deps.incident);
+    const sent = await flushIncident(attached.incident.incidentId, claimantOf(input), deps.incident);
+    return {
+      analysisId: finding.analysisId,
+      stored,
+      messageId: null,
+      incidentId: attached.incident.incidentId,
+      incidentMessages: sent,
+    };
+  }
+  // 'exists': this analysis already has a finding — maybe COMPLETED, with Notify the step that
+  // failed. Whatever is stored is sent, unless its outbox flag says it was.
+  if (await deps.repository.isNotified(finding.analysisId)) {
+    return { analysisId: finding.analysisId, stored, messageId: null };
+  }
+  const current =
+    stored === 'created' ? finding : ((await deps.repository.get(finding.analysisId)) ?? finding);
+  const { messageId } = await deps.notifier.publish(current, reportPathFor(current.analysisId));
+  await deps.repository.markNotified(current.analysisId, messageId);
   return { analysisId: finding.analysisId, stored, messageId };
 }
 
@@ -81,8 +119,76 @@ export function failedFinding(
 }
 
 /**
- * "ErrorType: message" from Step Functions' Error and Cause. A Lambda's Cause is JSON with
- * `errorType`, `errorMessage` and a stack trace; the trace never leaves the logs.
+ * Who sends incident messages for this failure: the claim of the Notify that failed (so a message it
+ * claimed goes on), else this execution (constant across RecordFailure's retries).
+ */
+function claimantOf(payload: unknown): string {
+  const parsed = FailureSchema.safeParse(payload);
+  if (!parsed.success) return `record-failure-${randomUUID()}`;
+  const original = withoutCatchError(parsed.data.input);
+  const ref = isRecord(original) ? valid(IncidentRefSchema, original.incident) : undefined;
+  return ref?.claimToken ?? parsed.data.executionId ?? `record-failure-${randomUUID()}`;
+}
+
+/** The alarm behind the failed execution: Prepare's `alarm`, or read from the raw alarm event. */
+export function alarmRefOf(payload: unknown): AlarmRef | undefined {
+  const parsed = FailureSchema.safeParse(payload);
+  const original = parsed.success ? withoutCatchError(parsed.data.input) : payload;
+  const obj = isRecord(original) ? original : {};
+  const ref = valid(AlarmRefSchema, obj.alarm);
+  if (ref !== undefined) return ref;
+  const detail = isRecord(obj.detail) ? obj.detail : undefined;
+  const state = isRecord(detail?.state) ? detail.state : undefined;
+  const name = detail?.alarmName;
+  const ts = typeof state?.timestamp === 'string' ? Date.parse(state.timestamp) : Number.NaN;
+  if (typeof name !== 'string' || name === '' || Number.isNaN(ts)) return undefined;
+  const resources = Array.isArray(obj.resources) ? obj.resources : [];
+  return { key: alarmArnOf(resources) ?? name, name, firedAt: new Date(ts).toISOString() };
+}
+
+/**
+ * Errors of our own making: their messages are written for the reader (a bad field, an unknown
+ * service) and name nothing secret. Every other message (AWS SDK errors carry role ARNs, account
+ * ids, request ids) stays in the logs; the finding gets its class and a plain sentence.
+ */
+const OWN_ERRORS: ReadonlySet<string> = new Set([
+  'InputValidationError',
+  'GraphInputError',
+  'UnknownServiceError',
+  'UnknownAlarmServiceError',
+  'ConfigurationError',
+  'IncidentsConflictError',
+  'States.DataLimitExceeded',
+]);
+
+/** What a failure of each other kind means, without its raw text. */
+function safeMessage(name: string): string {
+  if (name === 'States.Timeout') return 'the step timed out';
+  if (name === 'ExecutionTimedOut') return 'the execution timed out before its steps finished';
+  if (name === 'ExecutionAborted') return 'the execution was stopped before its steps finished';
+  if (name === 'ExecutionFailed') return 'the execution failed without recording why';
+  if (/Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded/i.test(name))
+    return 'AWS throttled the calls and the retries ran out';
+  if (/AccessDenied|Unauthorized|Forbidden|NotAuthorized/i.test(name))
+    return 'AWS refused the call: a permission is missing';
+  if (/^Lambda\./.test(name)) return 'the Lambda service failed to run the step';
+  if (/ServiceUnavailable|InternalServer|InternalFailure|5\d\d/i.test(name)) return 'an AWS service failed';
+  return 'unexpected error';
+}
+
+/** Redacts what must never reach a reader even from our own messages: ARNs, account ids, access keys. */
+export function redact(text: string): string {
+  return text
+    .replace(/arn:aws[a-z-]*:[^\s"',;)]+/g, '<arn>')
+    .replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '<key>')
+    .replace(/\b\d{12}\b/g, '<account>');
+}
+
+/**
+ * "ErrorType: message" from Step Functions' Error and Cause, safe to show: our own errors keep
+ * their message, any other gets its class and a plain sentence (details go to the logs only).
+ * A Lambda's Cause is JSON with `errorType`, `errorMessage` and a stack trace; the trace never
+ * leaves the logs.
  */
 export function describeError(error: {
   readonly Error?: string | undefined;
@@ -106,7 +212,10 @@ export function describeError(error: {
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const name = causeType || type;
+  const raw = causeType || type;
+  const name = /^[A-Za-z][A-Za-z0-9_.:-]{0,79}$/.test(raw) ? raw : raw === '' ? '' : 'Error';
+  if (name !== '' && !OWN_ERRORS.has(name)) return `${name}: ${safeMessage(name)}.`;
+  message = redact(message);
   const text =
     name && message ? (message.startsWith(name) ? message : `${name}: ${message}`) : name || message;
   const clipped = text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
@@ -212,7 +321,12 @@ if (inLambda()) await dependencies();
 
 export const handler = instrumented<unknown, RecordedFailure>().handler(async (event) => {
   const recorded = await recordFailure(event, await dependencies());
-  logger.error('analysis failed; FAILED finding recorded', { ...recorded });
+  // The whole error, ARNs and all, stays here: the finding and the message carry a safe summary.
+  const failure = FailureSchema.safeParse(event);
+  logger.error('analysis failed; FAILED finding recorded', {
+    ...recorded,
+    error: failure.success ? failure.data.error : undefined,
+  });
   metrics.addMetric('AnalysisFailed', MetricUnit.Count, 1);
   return recorded;
 });

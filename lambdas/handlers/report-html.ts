@@ -12,6 +12,6 @@ export { REPORT_CSP };
  * The report of a stored finding. The API has the Finding only (not the graph snapshot), so the
  * picture's edges come from the finding's dependency chain and cascade paths.
  */
-export function renderReportHtml(finding: Finding): Promise<string> {
-  return renderHtml(finding);
+export function renderReportHtml(finding: Finding, incidentId?: string): Promise<string> {
+  return renderHtml(finding, incidentId !== undefined ? { incidentId } : {});
 }

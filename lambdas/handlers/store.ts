@@ -1,5 +1,6 @@
-// Store: the finding into DynamoDB, once per analysisId, ever. A second delivery of the same alarm
-// finds it already there ('exists') and is a success, not an error: Notify then stays quiet.
+// Store: the finding into DynamoDB, once per analysisId. A second delivery of the same alarm finds it
+// already there ('exists') and is a success, not an error: Notify then stays quiet, and the S3 copy
+// is rewritten to the stored finding. A result supersedes a FAILED finding ('superseded').
 //
 // Why no Powertools idempotency here (or in any step): the analysisId is derived from the alarm's
 // ARN and the time it went to ALARM, so a duplicate event yields the same id, and the conditional
@@ -9,7 +10,7 @@
 // per invocation, and still could not dedupe two executions as well as this put does.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingsWriter, SnapshotReader } from '../adapters/ports.ts';
+import type { FindingLookup, FindingsWriter, SnapshotStore } from '../adapters/ports.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalyzedSchema, type Stored } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -17,14 +18,23 @@ import { loadFinding } from './finding-io.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface StoreDeps {
-  readonly snapshotStore: SnapshotReader;
-  readonly repository: FindingsWriter;
+  /** Reads Analyze's finding; rewrites it when the table keeps an earlier one. */
+  readonly snapshotStore: SnapshotStore;
+  readonly repository: FindingsWriter & FindingLookup;
 }
 
 export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Stored> {
   const analyzed = parseInput(AnalyzedSchema, input, 'Store input');
   const finding = await loadFinding(deps.snapshotStore, analyzed.findingKey, analyzed.analysisId);
   const stored = await deps.repository.put(finding);
+  if (stored === 'exists') {
+    // This run's result lost to the one stored before: the S3 copy shows what the table holds.
+    const kept = await deps.repository.get(analyzed.analysisId);
+    if (kept !== undefined) {
+      await deps.snapshotStore.put(analyzed.findingKey, JSON.stringify(kept));
+      return { ...analyzed, status: kept.status, rootCause: kept.rootCauses[0]?.service ?? null, stored };
+    }
+  }
   return { ...analyzed, stored };
 }
 
@@ -37,10 +47,6 @@ if (inLambda()) await dependencies();
 export const handler = instrumented<unknown, Stored>().handler(async (event) => {
   const stored = await storeFinding(event, await dependencies());
   logger.info('finding stored', { analysisId: stored.analysisId, stored: stored.stored });
-  metrics.addMetric(
-    stored.stored === 'created' ? 'FindingCreated' : 'DuplicateAnalysis',
-    MetricUnit.Count,
-    1,
-  );
+  metrics.addMetric(stored.stored === 'exists' ? 'DuplicateAnalysis' : 'FindingCreated', MetricUnit.Count, 1);
   return stored;
 });

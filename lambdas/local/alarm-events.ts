@@ -17,8 +17,12 @@ export interface AlarmStateChangeEvent {
   readonly resources: readonly string[];
   readonly detail: {
     readonly alarmName: string;
-    readonly state: { readonly value: 'ALARM'; readonly reason: string; readonly timestamp: string };
-    readonly previousState: { readonly value: 'OK'; readonly reason: string; readonly timestamp: string };
+    readonly state: { readonly value: 'ALARM' | 'OK'; readonly reason: string; readonly timestamp: string };
+    readonly previousState: {
+      readonly value: 'ALARM' | 'OK';
+      readonly reason: string;
+      readonly timestamp: string;
+    };
     readonly configuration: { readonly description: string; readonly metrics: readonly unknown[] };
   };
 }
@@ -43,17 +47,22 @@ export function serviceAlarm(
   return alarm;
 }
 
-/** The event EventBridge delivers when the stack's `kind` alarm on `service` goes to ALARM at `at`. */
+/**
+ * The event EventBridge delivers when the stack's `kind` alarm on `service` goes to `state` (ALARM
+ * unless told) at `at`.
+ */
 export function serviceAlarmEvent(
   app: SynthesizedApp,
   service: string,
   at: Date = new Date(),
   kind: AlarmKind = 'fault-rate',
+  state: 'ALARM' | 'OK' = 'ALARM',
 ): AlarmStateChangeEvent {
   return alarmStateChangeEvent(serviceAlarm(app, service, kind), {
     at,
     account: app.account,
     region: app.region,
+    state,
   });
 }
 
@@ -64,9 +73,17 @@ export function cloudWatchTimestamp(at: Date): string {
 
 export function alarmStateChangeEvent(
   alarm: SynthesizedAlarm,
-  options: { readonly at: Date; readonly account: string; readonly region: string; readonly reason?: string },
+  options: {
+    readonly at: Date;
+    readonly account: string;
+    readonly region: string;
+    readonly reason?: string;
+    /** @default 'ALARM' */
+    readonly state?: 'ALARM' | 'OK';
+  },
 ): AlarmStateChangeEvent {
   const { at, account, region } = options;
+  const ok = options.state === 'OK';
   const before = new Date(at.getTime() - 60 * 60_000);
   return {
     version: '0',
@@ -80,15 +97,17 @@ export function alarmStateChangeEvent(
     detail: {
       alarmName: alarm.alarmName,
       state: {
-        value: 'ALARM',
+        value: ok ? 'OK' : 'ALARM',
         reason:
           options.reason ??
-          'Threshold Crossed: 2 out of the last 3 datapoints were greater than the threshold.',
+          (ok
+            ? 'Threshold Crossed: no datapoints were greater than the threshold.'
+            : 'Threshold Crossed: 2 out of the last 3 datapoints were greater than the threshold.'),
         timestamp: cloudWatchTimestamp(at),
       },
       previousState: {
-        value: 'OK',
-        reason: 'Threshold Crossed: no datapoints were greater than the threshold.',
+        value: ok ? 'ALARM' : 'OK',
+        reason: 'Threshold Crossed.',
         timestamp: cloudWatchTimestamp(before),
       },
       configuration: { description: alarm.description, metrics: alarm.metrics.map(eventMetric) },

@@ -12,6 +12,8 @@ export const STEP_KEYS = [
   'store',
   'notify',
   'recordFailure',
+  'correlate',
+  'resolveAlarm',
 ] as const;
 export type StepKey = (typeof STEP_KEYS)[number];
 

@@ -22,6 +22,7 @@ import type { ContextOverrides, SynthesizedApp } from './app-model.ts';
 import { type CloudAssembly, type FunctionAsset, readCloudAssembly } from './cloud-assembly.ts';
 import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
+import { deliverExecutionStatus } from './execution-status.ts';
 import { resolver } from './intrinsics.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClientOptions } from './local-aws.ts';
 import { createLocalTopic } from './notifications.ts';
@@ -159,6 +160,7 @@ export class BundledPipeline {
     readonly repository: DynamoFindingsRepository,
     readonly topicArn: string,
     private readonly machine: LocalStateMachine,
+    private readonly watch: BundledFunction,
     private readonly stopAll: () => Promise<void>,
   ) {}
 
@@ -244,7 +246,12 @@ export class BundledPipeline {
         AWS_ENDPOINT_URL_XRAY: xray.endpoint,
         AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
       };
-      const wanted = new Set([...app.tasks.map((t) => t.functionLogicalId)]);
+      // The Task states' functions, and ExecutionWatch: the target of the rule on executions.
+      const watcher = executionWatcherOf(resources);
+      const wanted = new Set([
+        ...app.tasks.map((t) => t.functionLogicalId),
+        ...(watcher !== undefined ? [watcher] : []),
+      ]);
       const assets = assembly.functions.filter((f) => wanted.has(f.logicalId) || isApi(f, resources));
       const started = await Promise.all(
         assets.map((asset) =>
@@ -279,6 +286,8 @@ export class BundledPipeline {
         tableName: table,
         retentionDays: 1,
       });
+      const watch = watcher === undefined ? undefined : functions.get(watcher);
+      if (watch === undefined) throw new Error('the stack has no ExecutionWatch function');
       return new BundledPipeline(
         app,
         assembly,
@@ -286,6 +295,7 @@ export class BundledPipeline {
         repository,
         names.get(topic)?.ref ?? '',
         machine,
+        watch,
         async () => {
           dynamoClient.destroy();
           await stop();
@@ -302,11 +312,24 @@ export class BundledPipeline {
     return serviceAlarmEvent(this.app, service, at, kind);
   }
 
-  run(
+  /** The event EventBridge delivers when that alarm goes back to OK at `at`. */
+  okEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
+    return serviceAlarmEvent(this.app, service, at, kind, 'OK');
+  }
+
+  /** One execution; as EventBridge does, one that ends without success goes to ExecutionWatch's bundle. */
+  async run(
     input: unknown,
     options: { readonly name?: string; readonly listener?: ExecutionListener } = {},
   ): Promise<ExecutionReport> {
-    return this.machine.run(input, options.name ?? `bundled-${Date.now()}`, options.listener);
+    const report = await this.machine.run(input, options.name ?? `bundled-${Date.now()}`, options.listener);
+    if (report.status !== 'SUCCEEDED') await this.watchExecution(report);
+    return report;
+  }
+
+  /** Hands `report`'s status change to ExecutionWatch's bundle (as the execution-status rule does). */
+  watchExecution(report: ExecutionReport): Promise<void> {
+    return deliverExecutionStatus(report, (event) => this.watch.invoke(event));
   }
 
   /** The API function's bundle (it carries the Graphviz layer), invoked with an API Gateway event. */
@@ -319,6 +342,20 @@ export class BundledPipeline {
   stop(): Promise<void> {
     return this.stopAll();
   }
+}
+
+/** The function the rule on the state machine's execution status changes targets (ExecutionWatch). */
+function executionWatcherOf(resources: CloudAssembly['template']['Resources']): string | undefined {
+  for (const r of Object.values(resources)) {
+    if (r.Type !== 'AWS::Events::Rule') continue;
+    const pattern = r.Properties?.EventPattern as { source?: unknown } | undefined;
+    if (!JSON.stringify(pattern?.source ?? '').includes('aws.states')) continue;
+    for (const t of (r.Properties?.Targets ?? []) as { Arn?: unknown }[]) {
+      const id = (t.Arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+      if (id !== undefined && resources[id]?.Type === 'AWS::Lambda::Function') return id;
+    }
+  }
+  return undefined;
 }
 
 /** The API function: the one API Gateway may invoke. */

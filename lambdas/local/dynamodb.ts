@@ -53,6 +53,7 @@ export async function createFindingsTable(
 ): Promise<{ ttlEnabled: boolean }> {
   const s = FINDINGS_TABLE_SCHEMA;
   const idx = s.byServiceIndex;
+  const inc = s.incidentsIndex;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -61,6 +62,8 @@ export async function createFindingsTable(
         { AttributeName: s.partitionKey.name, AttributeType: s.partitionKey.type },
         { AttributeName: idx.partitionKey.name, AttributeType: idx.partitionKey.type },
         { AttributeName: idx.sortKey.name, AttributeType: idx.sortKey.type },
+        { AttributeName: inc.partitionKey.name, AttributeType: inc.partitionKey.type },
+        { AttributeName: inc.sortKey.name, AttributeType: inc.sortKey.type },
       ],
       KeySchema: [{ AttributeName: s.partitionKey.name, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -71,6 +74,14 @@ export async function createFindingsTable(
             { AttributeName: idx.sortKey.name, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...idx.nonKeyAttributes] },
+        },
+        {
+          IndexName: inc.name,
+          KeySchema: [
+            { AttributeName: inc.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: inc.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...inc.nonKeyAttributes] },
         },
       ],
     }),

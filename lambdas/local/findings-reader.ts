@@ -1,15 +1,14 @@
 // Reads the findings the local runtime stored: straight from the data folder's table, or — when a
 // `serve` process has the folder open (LevelDB allows one process) — through that process's API.
 
-import { existsSync } from 'node:fs';
 import { type DynamoDBClient, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
 import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
 import type { FindingPage, FindingSummary, ListQuery } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';
-import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
-import { startDynalite } from './dynamodb.ts';
-import { LOCAL_TABLE_NAME, localClientOptions } from './local-aws.ts';
+import type { DataDir } from './data-dir.ts';
+import { LOCAL_TABLE_NAME } from './local-aws.ts';
+import { openLocalTable } from './local-table.ts';
 
 export interface FindingsReader {
   /** Where the findings are read from, for the terminal. */
@@ -40,47 +39,26 @@ export async function listAll(
  * `serve` process holding the folder, when one does; the folder itself otherwise.
  */
 export async function openFindings(dir: DataDir, command: string): Promise<FindingsReader | undefined> {
-  if (!existsSync(dir.dynamodb)) return undefined;
-  let lock: Awaited<ReturnType<typeof lockDataDir>>;
-  try {
-    lock = await lockDataDir(dir, command);
-  } catch (err) {
-    if (err instanceof DataDirBusyError && err.holder.apiEndpoint !== undefined) {
-      return apiReader(err.holder.apiEndpoint);
+  const table = await openLocalTable(dir, command);
+  if (table === undefined) return undefined;
+  if (table.kind === 'api') return apiReader(table.endpoint);
+  const { client } = table;
+  const repository = new DynamoFindingsRepository({ client, tableName: LOCAL_TABLE_NAME, retentionDays: 1 });
+  const orEmpty = async <T>(read: () => Promise<T>, empty: T): Promise<T> => {
+    try {
+      return await read();
+    } catch (err) {
+      if (isMissingTable(err)) return empty;
+      throw err;
     }
-    throw err;
-  }
-  try {
-    const dynamo = await startDynalite({ path: dir.dynamodb });
-    const client = createDynamoDBClient(localClientOptions(dynamo.endpoint));
-    const repository = new DynamoFindingsRepository({
-      client,
-      tableName: LOCAL_TABLE_NAME,
-      retentionDays: 1,
-    });
-    const orEmpty = async <T>(read: () => Promise<T>, empty: T): Promise<T> => {
-      try {
-        return await read();
-      } catch (err) {
-        if (isMissingTable(err)) return empty;
-        throw err;
-      }
-    };
-    return {
-      source: dir.root,
-      get: (id) => orEmpty(() => repository.get(id), undefined),
-      listByService: (q) => orEmpty(() => repository.listByService(q), { items: [] }),
-      services: () => orEmpty(() => scanServices(client), []),
-      async close() {
-        client.destroy();
-        await dynamo.stop();
-        await lock.release();
-      },
-    };
-  } catch (err) {
-    await lock.release();
-    throw err;
-  }
+  };
+  return {
+    source: dir.root,
+    get: (id) => orEmpty(() => repository.get(id), undefined),
+    listByService: (q) => orEmpty(() => repository.listByService(q), { items: [] }),
+    services: () => orEmpty(() => scanServices(client), []),
+    close: () => table.close(),
+  };
 }
 
 function isMissingTable(err: unknown): boolean {

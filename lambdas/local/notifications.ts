@@ -10,6 +10,7 @@ import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { formatNotification, SnsNotifier } from '../adapters/notifier.ts';
 import type { Notifier } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';
+import type { IncidentNote } from '../report/incident-text.ts';
 
 /** One published notification, as the terminal shows it. */
 export interface PublishedNotification {
@@ -35,10 +36,10 @@ export class FileNotifier implements Notifier {
     private readonly listener: NotificationListener,
   ) {}
 
-  async publish(finding: Finding, reportPath: string): Promise<{ messageId: string }> {
-    const n = formatNotification(finding, reportPath);
+  async publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }> {
+    const n = formatNotification(finding, reportPath, note ? { note } : {});
     await mkdir(this.dir, { recursive: true });
-    const file = join(this.dir, `${safeFileName(finding.analysisId)}.txt`);
+    const file = join(this.dir, `${safeFileName(note?.notificationId ?? finding.analysisId)}.txt`);
     await writeFile(file, `Subject: ${n.subject}\n\n${n.message}\n`, 'utf8');
     const messageId = `local-${randomUUID()}`;
     this.listener({
@@ -67,9 +68,9 @@ export class ObservedSnsNotifier implements Notifier {
     this.sns = new SnsNotifier({ client, topicArn });
   }
 
-  async publish(finding: Finding, reportPath: string): Promise<{ messageId: string }> {
-    const { messageId } = await this.sns.publish(finding, reportPath);
-    const n = formatNotification(finding, reportPath);
+  async publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }> {
+    const { messageId } = await this.sns.publish(finding, reportPath, note);
+    const n = formatNotification(finding, reportPath, note ? { note } : {});
     this.listener({
       analysisId: finding.analysisId,
       subject: n.subject,

@@ -14,9 +14,16 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import { CloudTrailChangeSource, createCloudTrailClient } from '../adapters/change-source.ts';
 import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
+import { DynamoIncidentsStore, type IncidentsStore } from '../adapters/incidents-store.ts';
 import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
 import { createSnsClient } from '../adapters/notifier.ts';
-import type { MetricsSource, Notifier } from '../adapters/ports.ts';
+import type {
+  FindingsRepository,
+  GraphSource,
+  MetricsSource,
+  Notifier,
+  SnapshotStore,
+} from '../adapters/ports.ts';
 import { FileSnapshotStore } from '../adapters/snapshot-store.ts';
 import { XRayTraceSource } from '../adapters/trace-source.ts';
 import { createXRayClient } from '../adapters/xray-client.ts';
@@ -26,20 +33,26 @@ import type { ApiDeps } from '../handlers/api.ts';
 import { collectEvidence } from '../handlers/collect-evidence.ts';
 import { collectGraph } from '../handlers/collect-graph.ts';
 import { type ApiAnalysisInput, ENV } from '../handlers/contracts.ts';
+import { correlateAnalysis } from '../handlers/correlate.ts';
 import { enrich } from '../handlers/enrich.ts';
 import {
   checkRequiredEnv,
   type Env,
   evidenceSettings,
   type HandlerName,
+  incidentConfig,
   prepareSettings,
+  readAccessRules,
   readAlarmPrefix,
   readWatchedServices,
   retentionDays,
 } from '../handlers/env.ts';
+import { watchExecution } from '../handlers/execution-watch.ts';
+import type { FlushDeps, IncidentDeps } from '../handlers/incidents.ts';
 import { notifyFinding } from '../handlers/notify.ts';
 import { prepare } from '../handlers/prepare.ts';
-import { recordFailure } from '../handlers/record-failure.ts';
+import { type RecordFailureDeps, recordFailure } from '../handlers/record-failure.ts';
+import { resolveAlarm } from '../handlers/resolve-alarm.ts';
 import { storeFinding } from '../handlers/store.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
 import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
@@ -47,6 +60,7 @@ import type { StepKey, SynthesizedApp } from './app-model.ts';
 import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
+import { deliverExecutionStatus } from './execution-status.ts';
 import { LOCAL_TABLE_NAME, LOCAL_TOPIC_NAME, localClientOptions } from './local-aws.ts';
 import {
   createLocalTopic,
@@ -99,6 +113,13 @@ export interface LocalPipelineOptions {
   readonly retryDelayMs?: number;
   /** Told when an execution started through `starter` (the API) ends. */
   readonly onBackgroundExecution?: (report: ExecutionReport) => void;
+  /** The clock of the incident steps. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Fault injection (chaos tests): wrap the adapters the steps get, or a Task state's function. */
+  readonly faults?: {
+    readonly adapters?: (real: StepAdapters) => StepAdapters;
+    readonly task?: (state: string, fn: TaskFunction) => TaskFunction;
+  };
 }
 
 const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
@@ -110,6 +131,8 @@ const HANDLER_OF: Readonly<Record<StepKey, HandlerName>> = {
   store: 'store',
   notify: 'notify',
   recordFailure: 'record-failure',
+  correlate: 'correlate',
+  resolveAlarm: 'resolve-alarm',
 };
 
 /** An execution name already used: Step Functions keeps names unique per state machine. */
@@ -118,9 +141,12 @@ export class ExecutionAlreadyExistsError extends Error {
 }
 
 interface PipelineParts {
+  /** EventBridge's rule on execution status changes, and the ExecutionWatch function behind it. */
+  readonly watch: (report: ExecutionReport) => Promise<void>;
   readonly app: SynthesizedApp;
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
+  readonly incidents: DynamoIncidentsStore;
   readonly snapshotStore: FileSnapshotStore;
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
@@ -139,6 +165,7 @@ export class LocalPipeline {
   readonly app: SynthesizedApp;
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
+  readonly incidents: DynamoIncidentsStore;
   readonly snapshotStore: FileSnapshotStore;
   /** The local X-Ray endpoint, when this pipeline started one. */
   readonly xray: LocalXRay | undefined;
@@ -156,6 +183,7 @@ export class LocalPipeline {
     this.app = parts.app;
     this.dir = parts.dir;
     this.repository = parts.repository;
+    this.incidents = parts.incidents;
     this.snapshotStore = parts.snapshotStore;
     this.xray = parts.xray;
     this.xrayEndpoint = parts.xrayEndpoint;
@@ -185,6 +213,11 @@ export class LocalPipeline {
         retentionDays: retentionDays(envOf(app, 'store')),
       });
       const snapshotStore = new FileSnapshotStore({ dir: dir.objects });
+      const incidents = new DynamoIncidentsStore({
+        client: dynamoClient,
+        tableName: LOCAL_TABLE_NAME,
+        retentionDays: retentionDays(envOf(app, 'store')),
+      });
 
       let xray: LocalXRay | undefined;
       let xrayEndpoint: string;
@@ -238,7 +271,7 @@ export class LocalPipeline {
         notifier = new FileNotifier(dir.notifications, tell);
       }
 
-      const adapters: StepAdapters = {
+      const real: StepAdapters = {
         graphSource: new XRayGraphSource({ client: xrayClient }),
         traceSource: new XRayTraceSource({ client: xrayClient }),
         // The local endpoint has no rate limit: no need to pace at CloudTrail's 2 calls a second.
@@ -248,17 +281,26 @@ export class LocalPipeline {
         snapshotStore,
         repository,
         notifier,
+        incidents,
+        now: options.now ?? (() => new Date()),
       };
+      const adapters = options.faults?.adapters?.(real) ?? real;
       const tasks: Record<string, TaskFunction> = {};
-      for (const task of app.tasks) tasks[task.state] = stepFunction(task.step, task.environment, adapters);
+      for (const task of app.tasks) {
+        const fn = stepFunction(task.step, task.environment, adapters);
+        tasks[task.state] = options.faults?.task?.(task.state, fn) ?? fn;
+      }
       const machine = new LocalStateMachine(app, {
         tasks,
         ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       });
+      const watch = executionWatchOf(envOf(app, 'recordFailure'), adapters, options.faults?.task);
       return new LocalPipeline({
+        watch,
         app,
         dir,
         repository,
+        incidents,
         snapshotStore,
         xray,
         xrayEndpoint,
@@ -296,6 +338,11 @@ export class LocalPipeline {
     return serviceAlarmEvent(this.app, service, at, kind);
   }
 
+  /** The event EventBridge delivers when that alarm goes back to OK at `at`. */
+  okEvent(service: string, at: Date = new Date(), kind: AlarmKind = 'fault-rate'): AlarmStateChangeEvent {
+    return serviceAlarmEvent(this.app, service, at, kind, 'OK');
+  }
+
   /**
    * One execution of the state machine with `input`, as EventBridge or the API would start it.
    * Resolves with the execution's report when it ends, whatever the outcome.
@@ -310,7 +357,11 @@ export class LocalPipeline {
       return Promise.reject(new ExecutionAlreadyExistsError(`Execution ${name} already exists`));
     }
     this.names.add(name);
-    const execution = this.parts.machine.run(input, name, options.listener);
+    // As EventBridge does: an execution that ends without success goes to ExecutionWatch.
+    const execution = this.parts.machine.run(input, name, options.listener).then(async (report) => {
+      if (report.status !== 'SUCCEEDED') await this.parts.watch(report);
+      return report;
+    });
     this.running.add(execution);
     const done = () => this.running.delete(execution);
     execution.then(done, done);
@@ -335,6 +386,8 @@ export class LocalPipeline {
     checkRequiredEnv('api', this.app.apiEnvironment);
     return {
       repository: this.repository,
+      incidents: this.incidents,
+      access: readAccessRules(this.app.apiEnvironment),
       starter: this.starter,
       newId: () => `api-${randomUUID()}`,
       now: () => new Date(),
@@ -368,15 +421,17 @@ export class LocalPipeline {
 
 export type { PublishedNotification };
 
-interface StepAdapters {
-  readonly graphSource: XRayGraphSource;
+export interface StepAdapters {
+  readonly graphSource: GraphSource;
   readonly traceSource: XRayTraceSource;
   readonly changeSource: CloudTrailChangeSource;
   readonly region: string;
   readonly metricsSource: MetricsSource;
-  readonly snapshotStore: FileSnapshotStore;
-  readonly repository: DynamoFindingsRepository;
+  readonly snapshotStore: SnapshotStore;
+  readonly repository: FindingsRepository;
   readonly notifier: Notifier;
+  readonly incidents: IncidentsStore;
+  readonly now: () => Date;
 }
 
 /**
@@ -417,19 +472,63 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
       return (input) => storeFinding(input, deps);
     }
     case 'notify': {
-      const deps = { snapshotStore: a.snapshotStore, notifier: a.notifier };
+      const deps = {
+        snapshotStore: a.snapshotStore,
+        notifier: a.notifier,
+        repository: a.repository,
+        incident: flushDeps(env, a),
+      };
       return (input) => notifyFinding(input, deps);
     }
     case 'recordFailure': {
-      const deps = {
-        watched: readWatchedServices(env, false),
-        alarmPrefix: readAlarmPrefix(env),
-        repository: a.repository,
-        notifier: a.notifier,
-      };
+      const deps = recordFailureDepsOf(env, a);
       return (input) => recordFailure(input, deps);
     }
+    case 'correlate': {
+      const deps = { ...incidentDeps(env, a), repository: a.repository, snapshotStore: a.snapshotStore };
+      return (input) => correlateAnalysis(input, deps);
+    }
+    case 'resolveAlarm': {
+      const deps = incidentDeps(env, a);
+      return (input) => resolveAlarm(input, deps);
+    }
   }
+}
+
+/** RecordFailure's dependencies (ExecutionWatch's too) as its composition root builds them. */
+function recordFailureDepsOf(env: Env, a: StepAdapters): RecordFailureDeps {
+  return {
+    watched: readWatchedServices(env, false),
+    alarmPrefix: readAlarmPrefix(env),
+    repository: a.repository,
+    notifier: a.notifier,
+    incident: flushDeps(env, a),
+  };
+}
+
+/** The incident settings from the function's environment, over the pipeline's store and clock. */
+function incidentDeps(env: Env, a: StepAdapters): IncidentDeps {
+  return { incidents: a.incidents, config: incidentConfig(env), now: a.now };
+}
+
+function flushDeps(env: Env, a: StepAdapters): FlushDeps {
+  return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier };
+}
+
+/**
+ * EventBridge's delivery of an execution status change to ExecutionWatch (the function's code,
+ * RecordFailure's environment): retried a few times as Lambda's asynchronous invocation is, then
+ * dropped (the DLQ). `wrap` lets tests inject faults into it as into any step.
+ */
+function executionWatchOf(
+  env: Env,
+  a: StepAdapters,
+  wrap: ((state: string, fn: TaskFunction) => TaskFunction) | undefined,
+): (report: ExecutionReport) => Promise<void> {
+  const deps = recordFailureDepsOf(env, a);
+  const base: TaskFunction = (event) => watchExecution(event, deps);
+  const fn = wrap?.('ExecutionWatch', base) ?? base;
+  return (report) => deliverExecutionStatus(report, fn);
 }
 
 function envOf(app: SynthesizedApp, step: StepKey): Env {

@@ -62,7 +62,25 @@ export function describeOutput(output: unknown): string {
       ? `FAILED finding stored and notified (${str(output.messageId)})`
       : 'a finding was already stored for this analysis: not notified again';
   }
+  if ('incident' in output && isObj(output.incident)) {
+    // Correlate
+    return `${str(output.incident.outcome)} incident ${str(output.incident.incidentId)}`;
+  }
+  if (Array.isArray(output.incidentMessages)) {
+    // Notify (an incident's outbox), NotifyResolution
+    const sent = output.incidentMessages.map(String);
+    return sent.length === 0 ? 'nothing pending in the outbox' : `sent ${sent.join(', ')}`;
+  }
+  if ('alarmKey' in output && Array.isArray(output.incidents)) {
+    // ResolveAlarm
+    const incidents = output.incidents.filter(isObj);
+    return incidents.length === 0
+      ? 'the alarm is in no incident'
+      : incidents.map((i) => `incident ${str(i.incidentId)} ${str(i.status)}`).join(', ');
+  }
   if ('stored' in output) {
+    if (output.stored === 'superseded')
+      return 'finding stored: a result replaces the FAILED one stored before';
     return output.stored === 'created'
       ? 'finding stored (conditional put: first for this analysis)'
       : 'already stored by an earlier delivery of this alarm: nothing written';

@@ -7,7 +7,7 @@ import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { headline } from './email.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
-import { cascadeSize, clip, pct, triggerText, utcRange } from './format.ts';
+import { cascadeSize, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
 
 export interface ChatbotNotification {
   readonly version: '1.0';
@@ -50,7 +50,8 @@ const TITLE_ICON: Readonly<Record<string, string>> = {
   FAILED: ':x:',
 };
 
-export function formatChatbotNotification(f: Finding, reportPath: string): ChatbotNotification {
+export function formatChatbotNotification(finding: Finding, reportPath: string): ChatbotNotification {
+  const f = neutralizeFinding(finding);
   const top = f.rootCauses[0];
   const alarmed = f.trigger.service ?? top?.service ?? 'whole graph';
   const report = `GET ${reportPath}`;

@@ -5,7 +5,7 @@
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
-import { cascadeSize, clip, triggerText, utcRange } from './format.ts';
+import { cascadeSize, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
 
 /** How much of each list and text one rendering keeps. */
 export interface TextCaps {
@@ -27,7 +27,8 @@ export const TEXT_LEVELS: readonly TextCaps[] = [
 ];
 
 /** The e-mail body, at most `maxBytes` UTF-8 bytes. */
-export function formatEmailText(finding: Finding, reportPath: string, maxBytes = 64 * 1024): string {
+export function formatEmailText(unsafe: Finding, reportPath: string, maxBytes = 64 * 1024): string {
+  const finding = neutralizeFinding(unsafe);
   let text = '';
   for (const caps of TEXT_LEVELS) {
     text = emailText(finding, reportPath, caps);
@@ -38,7 +39,8 @@ export function formatEmailText(finding: Finding, reportPath: string, maxBytes =
 }
 
 /** The e-mail body with the given caps. */
-export function emailText(f: Finding, reportPath: string, caps: TextCaps): string {
+export function emailText(unsafe: Finding, reportPath: string, caps: TextCaps): string {
+  const f = neutralizeFinding(unsafe);
   const t = (s: string): string => clip(s, caps.text);
   const lines: string[] = [headline(f, t), ''];
   lines.push(`What fired: ${t(triggerText(f))}`);

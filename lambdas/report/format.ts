@@ -100,3 +100,31 @@ export function triggerText(f: Finding): string {
 export function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(0, max - 1))}…`;
 }
+
+/**
+ * Control characters, line and paragraph separators and bidirectional overrides: in a name from
+ * X-Ray they could forge a line ("ROOT CAUSE: …") of a text message or reorder what is shown.
+ */
+const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * Line breaks and tabs become a space, any other unsafe character U+FFFD (visibly): the name is
+ * still recognisable, never obeyed.
+ */
+export function neutralizeText(s: string): string {
+  return s.replace(UNSAFE, (c) => (/[\t\n\v\f\r\u0085\u2028\u2029]/.test(c) ? ' ' : '\uFFFD'));
+}
+
+/** The finding with every string neutralised, for the text, e-mail, SNS and chat renderings. */
+export function neutralizeFinding(f: Finding): Finding {
+  return deepNeutralize(f) as Finding;
+}
+
+function deepNeutralize(v: unknown): unknown {
+  if (typeof v === 'string') return neutralizeText(v);
+  if (Array.isArray(v)) return v.map(deepNeutralize);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepNeutralize(x)]));
+  }
+  return v;
+}

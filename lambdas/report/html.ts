@@ -48,6 +48,8 @@ export interface HtmlReportOptions {
   readonly graph?: ServiceGraph;
   /** How much of a large graph to draw. */
   readonly limits?: ViewLimits;
+  /** The incident this analysis belongs to: the page links to it (relative to /analyses/{id}/report). */
+  readonly incidentId?: string;
 }
 
 /** Rows per table: the report stays readable (and small) for a 10,000-service graph. */
@@ -150,7 +152,11 @@ export async function renderHtml(finding: Finding, options: HtmlReportOptions = 
     '<header>',
     '<p class="eyebrow">cascade-analyzer report</p>',
     `<h1>Cascade analysis: ${e(service)}</h1>`,
-    `<p class="meta"><span class="status ${e(f.status.toLowerCase())}">${e(f.status)}</span> · analysis <code>${e(f.analysisId)}</code></p>`,
+    `<p class="meta"><span class="status ${e(f.status.toLowerCase())}">${e(f.status)}</span> · analysis <code>${e(f.analysisId)}</code>${
+      options.incidentId !== undefined
+        ? ` · part of incident <a href="../../incidents/${e(encodeURIComponent(options.incidentId))}">${e(options.incidentId)}</a>`
+        : ''
+    }</p>`,
     '</header>',
     verdict(f),
     facts(f),

@@ -4,11 +4,13 @@
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
+import { neutralizeFinding } from './format.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
 
-export function renderText(f: Finding): string {
+export function renderText(finding: Finding): string {
+  const f = neutralizeFinding(finding);
   const lines: string[] = [];
   const windowText = f.window ? `${f.window.start} → ${f.window.end}` : 'window unknown';
   const scope = f.trigger.service ? ` · alarmed service: ${f.trigger.service}` : '';

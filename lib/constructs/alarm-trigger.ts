@@ -1,5 +1,6 @@
-// The EventBridge rule that turns an alarm going to ALARM into a workflow execution: for the
-// analyzer's own alarms and for existing alarms named in the configuration.
+// The EventBridge rule that turns an alarm state change into a workflow execution: to ALARM starts
+// an analysis, back to OK may resolve its incident. For the analyzer's own alarms and for existing
+// alarms named in the configuration.
 
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -51,7 +52,7 @@ export class AlarmTrigger extends Construct {
       description: 'cascade-analyzer: EventBridge starts the workflow on alarms',
     });
     this.rule = new events.Rule(this, 'Rule', {
-      description: 'cascade-analyzer: start an analysis when a watched alarm goes to ALARM',
+      description: 'cascade-analyzer: analyse when a watched alarm goes to ALARM, resolve when back to OK',
       eventPattern: alarmEventPattern(props.alarmNames, props.alarmNamePrefixes),
       targets: [
         new targets.SfnStateMachine(props.stateMachine, {
@@ -65,7 +66,7 @@ export class AlarmTrigger extends Construct {
   }
 }
 
-/** "CloudWatch Alarm State Change" to ALARM for the given names and prefixes. */
+/** "CloudWatch Alarm State Change" to ALARM or OK for the given names and prefixes. */
 export function alarmEventPattern(
   names: readonly string[],
   prefixes: readonly string[],
@@ -74,7 +75,7 @@ export function alarmEventPattern(
     source: ['aws.cloudwatch'],
     detailType: ['CloudWatch Alarm State Change'],
     detail: {
-      state: { value: ['ALARM'] },
+      state: { value: ['ALARM', 'OK'] },
       alarmName: [...[...names].sort(), ...[...prefixes].sort().map((p) => ({ prefix: p }))],
     },
   };

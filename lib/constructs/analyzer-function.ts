@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface AnalyzerFunctionProps {
@@ -23,6 +24,10 @@ export interface AnalyzerFunctionProps {
   readonly logLevel: string;
   /** @default none */
   readonly layers?: readonly lambda.ILayerVersion[];
+  /** @default none: the account's unreserved pool */
+  readonly reservedConcurrency?: number;
+  /** For functions invoked asynchronously: where failed events go. @default none */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /** The repository root, where lambdas/handlers lives (lib/constructs → ../..). */
@@ -64,6 +69,10 @@ export class AnalyzerFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
+      ...(props.deadLetterQueue !== undefined ? { deadLetterQueue: props.deadLetterQueue } : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -72,15 +72,17 @@ export class AnalysesApi extends Construct {
       requestValidator: validateBody,
       requestModels: { 'application/json': startModel },
     });
+    // Both lists: one service's items by time, a page at a time.
+    const listParams = {
+      'method.request.querystring.service': true,
+      'method.request.querystring.from': false,
+      'method.request.querystring.to': false,
+      'method.request.querystring.limit': false,
+      'method.request.querystring.next': false,
+    };
     analyses.addMethod('GET', integration, {
       requestValidator: validateParams,
-      requestParameters: {
-        'method.request.querystring.service': true,
-        'method.request.querystring.from': false,
-        'method.request.querystring.to': false,
-        'method.request.querystring.limit': false,
-        'method.request.querystring.next': false,
-      },
+      requestParameters: listParams,
     });
     const one = analyses.addResource('{id}');
     one.addMethod('GET', integration, {
@@ -88,6 +90,15 @@ export class AnalysesApi extends Construct {
       requestParameters: { 'method.request.path.id': true },
     });
     one.addResource('report').addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: { 'method.request.path.id': true },
+    });
+    const incidents = this.api.root.addResource('incidents');
+    incidents.addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: listParams,
+    });
+    incidents.addResource('{id}').addMethod('GET', integration, {
       requestValidator: validateParams,
       requestParameters: { 'method.request.path.id': true },
     });

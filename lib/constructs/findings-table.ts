@@ -1,4 +1,5 @@
-// The findings table: one item per analysisId, a by-service-and-time index for the API's list,
+// The findings table: one item per analysisId and the incidents beside them (incidents-store.ts),
+// by-service-and-time indexes for the API's lists,
 // TTL, point-in-time recovery and encryption at rest.
 
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -17,6 +18,11 @@ export const FINDINGS_KEYS = {
   ttlAttribute: 'expiresAt',
   /** What a list of findings shows; the Finding JSON itself stays out of the index. */
   listAttributes: ['analysisId', 'status', 'rootCause', 'systemHealth', 'summary'],
+  /** Incidents by alarmed service: one index row per (incident, service). */
+  incidentsIndex: 'incidentsByService',
+  incidentServiceKey: 'incidentService',
+  incidentTimeKey: 'incidentAt',
+  incidentListAttributes: ['incidentId', 'status', 'rootCause', 'openedAt', 'lastActivityAt', 'alarmCount'],
 } as const;
 
 export interface FindingsTableProps {
@@ -44,6 +50,13 @@ export class FindingsTable extends Construct {
           sortKey: { name: FINDINGS_KEYS.timeKey, type: dynamodb.AttributeType.STRING },
           projectionType: dynamodb.ProjectionType.INCLUDE,
           nonKeyAttributes: [...FINDINGS_KEYS.listAttributes],
+        },
+        {
+          indexName: FINDINGS_KEYS.incidentsIndex,
+          partitionKey: { name: FINDINGS_KEYS.incidentServiceKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: FINDINGS_KEYS.incidentTimeKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...FINDINGS_KEYS.incidentListAttributes],
         },
       ],
     });

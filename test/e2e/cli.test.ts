@@ -111,6 +111,32 @@ describe('E2E: the demo, serve and findings commands', () => {
     expect(missing.stderr).toContain('no analysis alarm-0000');
   }, 90_000);
 
+  it('should show an alarm storm as one incident with one message, resolved with one more, and list it with incidents', async () => {
+    // Act
+    const storm = await cli(['demo', '--scenario', 'storm', '--no-sns', '--data-dir', 'storm-data'], cwd);
+    const list = await cli(['incidents', 'list', '--json', '--data-dir', 'storm-data'], cwd);
+    const items = (
+      JSON.parse(list.stdout) as { items: { incidentId: string; status: string; alarmCount: number }[] }
+    ).items;
+    const get = await cli(['incidents', 'get', items[0]?.incidentId ?? '', '--data-dir', 'storm-data'], cwd);
+    const missing = await cli(
+      ['incidents', 'get', 'inc-000000000000000000000000', '--data-dir', 'storm-data'],
+      cwd,
+    );
+
+    // Assess
+    expect(storm.stderr).toBe('');
+    expect(storm.code).toBe(0);
+    expect(storm.stdout).toContain('20 executions');
+    expect(storm.stdout).toContain('20 succeeded, 0 failed · 1 incident(s) · 1 message(s)');
+    expect(storm.stdout).toContain('message: [cascade] resolved after');
+    expect(items.map((i) => [i.status, i.alarmCount])).toEqual([['RESOLVED', 20]]);
+    expect(get.code).toBe(0);
+    expect(get.stdout).toContain('root cause: bank-api');
+    expect(get.stdout).toContain('every alarm back to OK');
+    expect(missing.code).toBe(1);
+  }, 90_000);
+
   it('should exit 2 with one line naming the file for a graph that is not one', async () => {
     // Prepare
     const bad = join(cwd, 'bad.json');

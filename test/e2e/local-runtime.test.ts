@@ -19,7 +19,7 @@ import {
 import { ROOT_CAUSE, shopScenario } from './e2e-kit.ts';
 
 /** Steps whose failure fails the analysis (CollectEvidence's Catch goes on to Enrich instead). */
-const STEPS = ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Notify'];
+const STEPS = ['Prepare', 'CollectGraph', 'Enrich', 'Analyze', 'Store', 'Correlate', 'Notify'];
 
 /** Every Task state answering with its own input, except those given. */
 function machine(app: SynthesizedApp, overrides: Record<string, TaskFunction>): LocalStateMachine {
@@ -42,7 +42,7 @@ describe('E2E: the local runtime', () => {
   it('should run the synthesized definition: every step a Task state calling its own function, with Retry and Catch', () => {
     // Assess
     const states = app.definition.States as Record<string, Record<string, unknown>>;
-    expect(app.definition.StartAt).toBe('Prepare');
+    expect(app.definition.StartAt).toBe('Route');
     expect(app.tasks.map((t) => [t.state, t.step])).toEqual([
       ['Prepare', 'prepare'],
       ['CollectGraph', 'collectGraph'],
@@ -50,8 +50,11 @@ describe('E2E: the local runtime', () => {
       ['Enrich', 'enrich'],
       ['Analyze', 'analyze'],
       ['Store', 'store'],
+      ['Correlate', 'correlate'],
       ['Notify', 'notify'],
       ['RecordFailure', 'recordFailure'],
+      ['ResolveAlarm', 'resolveAlarm'],
+      ['NotifyResolution', 'notify'],
     ]);
     for (const step of STEPS) {
       expect(states[step]?.Resource).toMatch(/^arn:aws:lambda:[^:]+:\d{12}:function:/);
@@ -109,6 +112,7 @@ describe('E2E: the local runtime', () => {
     // Assess
     expect(report.status).toBe('FAILED');
     expect(report.states.map((s) => `${s.state}:${s.outcome}`)).toEqual([
+      'Route:succeeded',
       'Prepare:succeeded',
       'CollectGraph:succeeded',
       'CollectEvidence:succeeded',

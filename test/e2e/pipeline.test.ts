@@ -1,8 +1,9 @@
 // The whole flow through the synthesized state machine: alarm event → Prepare → CollectGraph (the
-// real X-Ray client against the local endpoint) → Enrich → Analyze → Store (dynalite) → Notify
-// (moto SNS), read back through an SQS subscription as a subscriber would.
+// real X-Ray client against the local endpoint) → Enrich → Analyze → Store (dynalite) → Correlate
+// (the incident) → Notify (moto SNS), read back through an SQS subscription as a subscriber would.
+// Each test starts with no open incident, so its first alarm opens one and is notified.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { replaySnapshot } from '../../lambdas/local/replay.ts';
 import type { ExecutionReport } from '../../lambdas/local/state-machine.ts';
@@ -25,6 +26,10 @@ const analysisIdOf = (report: ExecutionReport, state = 'Prepare'): string => {
   expect(run, `${state} did not succeed`).toBeDefined();
   return (report.output as { analysisId: string }).analysisId;
 };
+
+/** The incident Correlate attached the execution's analysis to. */
+const incidentOf = (report: ExecutionReport): string | undefined =>
+  (report.output as { incidentId?: string } | undefined)?.incidentId;
 
 const stateNames = (report: ExecutionReport) => report.states.map((s) => `${s.state}:${s.outcome}`);
 
@@ -57,6 +62,14 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
     queue = await subscribeQueue(moto.endpoint, pipeline.topicArn as string, 'e2e-findings');
   }, 60_000);
 
+  beforeEach(async () => {
+    await pipeline.incidents.mutate((doc) => ({
+      doc: { ...doc, incidents: [], earlyOks: [] },
+      result: null,
+      touched: [],
+    }));
+  });
+
   afterAll(async () => {
     queue?.destroy();
     await pipeline?.stop();
@@ -74,12 +87,14 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
     // Assess
     expect(report.status).toBe('SUCCEEDED');
     expect(stateNames(report)).toEqual([
+      'Route:succeeded',
       'Prepare:succeeded',
       'CollectGraph:succeeded',
       'CollectEvidence:succeeded',
       'Enrich:succeeded',
       'Analyze:succeeded',
       'Store:succeeded',
+      'Correlate:succeeded',
       'Notify:succeeded',
       'Done:succeeded',
     ]);
@@ -121,8 +136,8 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
     const ids = new Set(reports.map((r) => analysisIdOf(r)));
     expect(ids.size).toBe(1);
     const [id] = [...ids] as [string];
-    const stored = reports.map((r) => (r.output as { messageId: string | null }).messageId);
-    expect(stored.filter((m) => m !== null)).toHaveLength(1);
+    const sent = reports.flatMap((r) => (r.output as { incidentMessages: string[] }).incidentMessages);
+    expect(sent).toHaveLength(1);
     const page = await pipeline.repository.listByService({ service: 'frontend', limit: 100 });
     expect(page.items.filter((f) => f.analysisId === id)).toHaveLength(1);
     const messages = (await queue.receive({ min: 1, settleMs: 2_500 })).filter(
@@ -170,7 +185,12 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
     // Assess
     expect(report.status).toBe('FAILED');
     expect(report.error?.Error).toBe('AnalysisFailed');
-    expect(stateNames(report)).toEqual(['Prepare:caught', 'RecordFailure:succeeded', 'Failed:failed']);
+    expect(stateNames(report)).toEqual([
+      'Route:succeeded',
+      'Prepare:caught',
+      'RecordFailure:succeeded',
+      'Failed:failed',
+    ]);
     const recorded = report.states.find((s) => s.state === 'RecordFailure');
     expect(recorded).toBeDefined();
     const messages = await queue.receive({ min: 1 });
@@ -189,7 +209,12 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
 
     // Assess
     expect(report.status).toBe('FAILED');
-    expect(stateNames(report)).toEqual(['Prepare:caught', 'RecordFailure:succeeded', 'Failed:failed']);
+    expect(stateNames(report)).toEqual([
+      'Route:succeeded',
+      'Prepare:caught',
+      'RecordFailure:succeeded',
+      'Failed:failed',
+    ]);
     const failed = (await queue.receive({ min: 1 })).filter((m) => m.attributes.status === 'FAILED');
     expect(failed).toHaveLength(1);
     const finding = await pipeline.repository.get(failed[0]?.attributes.analysisId as string);
@@ -212,7 +237,7 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
     expect(messages.map((m) => m.attributes.status)).toEqual(['NO_DATA']);
   });
 
-  it('should give two independent findings when another service alarms while the first analysis runs', async () => {
+  it('should give two findings and one incident with one message when another service of the cascade alarms while the first analysis runs', async () => {
     // Prepare
     const at = alarmTime();
     let firstCollecting: () => void = () => undefined;
@@ -238,9 +263,13 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
     const findings = await Promise.all(ids.map((id) => pipeline.repository.get(id)));
     expect(findings.map((f) => f?.trigger.service)).toEqual(['frontend', 'order-service']);
     expect(findings.map((f) => f?.rootCauses[0]?.service)).toEqual([ROOT_CAUSE, ROOT_CAUSE]);
-    const messages = (await queue.receive({ min: 2 })).filter((m) =>
+    const messages = (await queue.receive({ min: 1, settleMs: 1_500 })).filter((m) =>
       ids.includes(m.attributes.analysisId ?? ''),
     );
-    expect(messages.map((m) => m.attributes.service).sort()).toEqual(['frontend', 'order-service']);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.attributes.notificationKind).toBe('opened');
+    const incidents = [a, b].map(incidentOf);
+    expect(incidents[0]).toBeDefined();
+    expect(incidents[1]).toBe(incidents[0]);
   });
 });

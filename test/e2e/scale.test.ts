@@ -57,14 +57,16 @@ describe('E2E: a 10,000-service incident', () => {
     console.info(
       `10k payloads (bytes in / out): ${report.states.map((s) => `${s.state} ${s.inputBytes}/${s.outputBytes}`).join(', ')}; largest ${report.largestPayload.bytes} (${report.largestPayload.where}); ${report.ms} ms`,
     );
-    expect(report.status).toBe('SUCCEEDED');
+    expect(report.status, JSON.stringify(report.error)).toBe('SUCCEEDED');
     expect(report.states.map((s) => s.state)).toEqual([
+      'Route',
       'Prepare',
       'CollectGraph',
       'CollectEvidence',
       'Enrich',
       'Analyze',
       'Store',
+      'Correlate',
       'Notify',
       'Done',
     ]);

@@ -56,8 +56,11 @@ describe('Cold start: environment variables', () => {
       enrich: ['WATCHED_SERVICES'],
       analyze: ['SNAPSHOT_BUCKET', 'WATCHED_SERVICES'],
       store: ['SNAPSHOT_BUCKET', 'FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
-      notify: ['SNAPSHOT_BUCKET', 'TOPIC_ARN'],
+      notify: ['SNAPSHOT_BUCKET', 'FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       'record-failure': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
+      correlate: ['SNAPSHOT_BUCKET', 'FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
+      'resolve-alarm': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
+      'execution-watch': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       api: ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'STATE_MACHINE_ARN'],
     });
   });

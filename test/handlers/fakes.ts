@@ -51,13 +51,29 @@ export class MemoryFindingsRepository implements FindingsRepository {
   readonly findings = new Map<string, Finding>();
   readonly queries: ListQuery[] = [];
   listResult: FindingPage | undefined;
-  async put(finding: Finding): Promise<'created' | 'exists'> {
-    if (this.findings.has(finding.analysisId)) return 'exists';
-    this.findings.set(finding.analysisId, finding);
-    return 'created';
+  async put(finding: Finding): Promise<'created' | 'superseded' | 'exists'> {
+    const stored = this.findings.get(finding.analysisId);
+    if (stored === undefined) {
+      this.findings.set(finding.analysisId, finding);
+      return 'created';
+    }
+    if (stored.status === 'FAILED' && finding.status !== 'FAILED') {
+      this.findings.set(finding.analysisId, finding);
+      return 'superseded';
+    }
+    return 'exists';
   }
   async get(analysisId: string): Promise<Finding | undefined> {
     return this.findings.get(analysisId);
+  }
+  readonly notified = new Map<string, string>();
+  async isNotified(analysisId: string): Promise<boolean> {
+    return this.notified.has(analysisId);
+  }
+  async markNotified(analysisId: string, messageId: string): Promise<boolean> {
+    if (!this.findings.has(analysisId) || this.notified.has(analysisId)) return false;
+    this.notified.set(analysisId, messageId);
+    return true;
   }
   async listByService(query: ListQuery): Promise<FindingPage> {
     this.queries.push(query);

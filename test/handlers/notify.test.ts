@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Stored } from '../../lambdas/handlers/contracts.ts';
 import { notifyFinding } from '../../lambdas/handlers/notify.ts';
-import { MemorySnapshotStore, RecordingNotifier, sampleFinding } from './fakes.ts';
+import { MemoryFindingsRepository, MemorySnapshotStore, RecordingNotifier, sampleFinding } from './fakes.ts';
 
 const STORED: Stored = {
   analysisId: 'alarm-1',
@@ -15,7 +15,9 @@ const STORED: Stored = {
 async function setup() {
   const snapshotStore = new MemorySnapshotStore();
   await snapshotStore.put(STORED.findingKey, JSON.stringify(sampleFinding('alarm-1', 'frontend')));
-  return { snapshotStore, notifier: new RecordingNotifier() };
+  const repository = new MemoryFindingsRepository();
+  await repository.put(sampleFinding('alarm-1', 'frontend'));
+  return { snapshotStore, notifier: new RecordingNotifier(), repository };
 }
 
 describe('Handler: notify', () => {
@@ -33,9 +35,10 @@ describe('Handler: notify', () => {
     expect(deps.notifier.published[0]?.finding.analysisId).toBe('alarm-1');
   });
 
-  it("should publish nothing when Store found the finding already there ('exists')", async () => {
+  it("should publish nothing when Store found the finding already there ('exists') and it was sent", async () => {
     // Prepare
     const deps = await setup();
+    await deps.repository.markNotified('alarm-1', 'msg-0');
 
     // Act
     const notified = await notifyFinding({ ...STORED, stored: 'exists' }, deps);
@@ -43,6 +46,21 @@ describe('Handler: notify', () => {
     // Assess
     expect(notified).toEqual({ analysisId: 'alarm-1', messageId: null });
     expect(deps.notifier.published).toHaveLength(0);
+  });
+
+  it('should send a finding stored by an attempt that failed before sending, once (the outbox flag)', async () => {
+    // Prepare: Store created it, then Notify failed; this is the retry (or a redelivery).
+    const deps = await setup();
+
+    // Act
+    const first = await notifyFinding({ ...STORED, stored: 'exists' }, deps);
+    const again = await notifyFinding({ ...STORED, stored: 'exists' }, deps);
+
+    // Assess
+    expect(first.messageId).toBe('msg-1');
+    expect(again.messageId).toBeNull();
+    expect(deps.notifier.published).toHaveLength(1);
+    expect(deps.repository.notified.get('alarm-1')).toBe('msg-1');
   });
 
   it('should reject input without the store outcome, naming the field', async () => {

@@ -106,7 +106,40 @@ describe('Handler: record-failure', () => {
     });
 
     // Assess
-    expect(text).toBe('Error: boom.');
+    expect(text).toBe('Error: unexpected error.');
+    expect(text).not.toMatch(/a\.js|\bat y/);
+  });
+
+  it('should keep no ARN, account id or raw AWS text in a FAILED finding, only the error class and a safe message', () => {
+    // Prepare: what an SDK error looks like in a Lambda's Cause.
+    const denied = {
+      Error: 'AccessDeniedException',
+      Cause: JSON.stringify({
+        errorType: 'AccessDeniedException',
+        errorMessage:
+          'User: arn:aws:sts::123456789012:assumed-role/CascadeAnalyzer-CollectGraphRole/fn is not authorized to perform: xray:GetServiceGraph',
+      }),
+    };
+
+    // Act
+    const finding = failedFinding(
+      { input: { analysisId: 'alarm-9', service: 'web' }, error: denied },
+      deps(),
+    );
+    const own = describeError({
+      Error: 'InputValidationError',
+      Cause: JSON.stringify({
+        errorType: 'InputValidationError',
+        errorMessage: 'bad arn:aws:iam::123456789012:role/x',
+      }),
+    });
+
+    // Assess
+    expect(finding.error).toBe('AccessDeniedException: AWS refused the call: a permission is missing.');
+    for (const text of [finding.error ?? '', finding.summary, own]) {
+      expect(text).not.toMatch(/arn:aws|123456789012|assumed-role/);
+    }
+    expect(own).toBe('InputValidationError: bad <arn>.');
   });
 
   it('should give a failed alarm event the id Prepare would have given it, and its service', () => {
@@ -161,20 +194,37 @@ describe('Handler: record-failure', () => {
     expect(finding.summary).toContain('in the Analyze step');
   });
 
-  it('should not notify when the analysis already has a finding', async () => {
-    // Prepare: Store created the COMPLETED finding, then Notify failed.
+  it('should send the stored COMPLETED finding, once, when Notify failed after Store created it', async () => {
+    // Prepare: Store created the COMPLETED finding, then Notify failed before sending.
     const d = deps();
     await d.repository.put(sampleFinding('alarm-7', 'frontend'));
+    const payload = { input: { analysisId: 'alarm-7', stored: 'created' }, error: LAMBDA_ERROR };
+
+    // Act
+    const recorded = await recordFailure(payload, d);
+    const again = await recordFailure(payload, d);
+
+    // Assess
+    expect(recorded).toEqual({ analysisId: 'alarm-7', stored: 'exists', messageId: 'msg-1' });
+    expect(again).toEqual({ analysisId: 'alarm-7', stored: 'exists', messageId: null });
+    expect(d.repository.findings.get('alarm-7')?.status).toBe('COMPLETED');
+    expect(d.notifier.published.map((p) => p.finding.status)).toEqual(['COMPLETED']);
+  });
+
+  it('should not notify again when the stored finding was sent already', async () => {
+    // Prepare: Notify sent it; a later step failed.
+    const d = deps();
+    await d.repository.put(sampleFinding('alarm-8', 'frontend'));
+    await d.repository.markNotified('alarm-8', 'msg-0');
 
     // Act
     const recorded = await recordFailure(
-      { input: { analysisId: 'alarm-7', stored: 'created' }, error: LAMBDA_ERROR },
+      { input: { analysisId: 'alarm-8', stored: 'created' }, error: LAMBDA_ERROR },
       d,
     );
 
     // Assess
-    expect(recorded).toEqual({ analysisId: 'alarm-7', stored: 'exists', messageId: null });
-    expect(d.repository.findings.get('alarm-7')?.status).toBe('COMPLETED');
+    expect(recorded.messageId).toBeNull();
     expect(d.notifier.published).toHaveLength(0);
   });
 });

@@ -46,6 +46,28 @@ describe('Handler: store', () => {
     expect(deps.repository.findings.get('alarm-1')?.summary).toBe('the first delivery');
   });
 
+  it('should let a result supersede a FAILED finding, and rewrite the S3 copy to the stored finding when its own result loses', async () => {
+    // Prepare: a transient failure recorded first.
+    const deps = await setup();
+    const failed = { ...sampleFinding('alarm-1', 'frontend'), status: 'FAILED' as const, rootCauses: [] };
+    await deps.repository.put(failed);
+
+    // Act
+    const superseding = await storeFinding(ANALYZED, deps);
+    await deps.snapshotStore.put(
+      ANALYZED.findingKey,
+      JSON.stringify({ ...sampleFinding('alarm-1', 'frontend'), summary: 'a later, different run' }),
+    );
+    const later = await storeFinding(ANALYZED, deps);
+
+    // Assess
+    expect(superseding.stored).toBe('superseded');
+    expect(deps.repository.findings.get('alarm-1')?.status).toBe('COMPLETED');
+    expect(later.stored).toBe('exists');
+    const copy = JSON.parse(await deps.snapshotStore.get(ANALYZED.findingKey));
+    expect(copy).toEqual(deps.repository.findings.get('alarm-1'));
+  });
+
   it('should fail when the finding is not in the store', async () => {
     // Prepare
     const deps = await setup();

@@ -45,7 +45,7 @@ function world() {
     const enriched = await enrich(collected, { metricsSource: new FakeMetricsSource(), watched: WATCHED });
     const analyzed = await analyzeIncident(enriched, { snapshotStore, watched: WATCHED });
     const stored = await storeFinding(analyzed, { snapshotStore, repository });
-    const notified = await notifyFinding(stored, { snapshotStore, notifier });
+    const notified = await notifyFinding(stored, { snapshotStore, notifier, repository });
     return { request, stored, notified };
   };
   return { repository, notifier, run };

@@ -137,6 +137,32 @@ describe('Function: serviceAlarmName and serviceFilter', () => {
   });
 });
 
+describe('Config: incidents and API scoping', () => {
+  it('should default the incident settings and accept an access list given as JSON text', () => {
+    // Act
+    const cfg = loadConfig((k) =>
+      k === 'alarmNames'
+        ? 'legacy-5xx'
+        : k === 'apiAccess'
+          ? '[{"principal": "arn:aws:sts::111122223333:assumed-role/team-*", "services": ["checkout"]}]'
+          : undefined,
+    );
+
+    // Assess
+    expect([
+      cfg.incidentWindowMinutes,
+      cfg.incidentHops,
+      cfg.incidentUpdateMinutes,
+      cfg.incidentMaxIdleHours,
+    ]).toEqual([15, 1, 30, 24]);
+    expect(cfg.apiReservedConcurrency).toBe(5);
+    expect(cfg.apiAccess[0]?.services).toEqual(['checkout']);
+    expect(() =>
+      loadConfig((k) => (k === 'alarmNames' ? 'a' : k === 'incidentHops' ? '11' : undefined)),
+    ).toThrow(/incidentHops/);
+  });
+});
+
 describe('Contract: findings table keys', () => {
   it('should be the same in the CDK construct and in the repository adapter', () => {
     expect(FINDINGS_KEYS.partitionKey).toBe(FINDINGS_TABLE_SCHEMA.partitionKey.name);
@@ -147,6 +173,11 @@ describe('Contract: findings table keys', () => {
     expect([...FINDINGS_KEYS.listAttributes]).toEqual([
       ...FINDINGS_TABLE_SCHEMA.byServiceIndex.nonKeyAttributes,
     ]);
+    const incidents = FINDINGS_TABLE_SCHEMA.incidentsIndex;
+    expect(FINDINGS_KEYS.incidentsIndex).toBe(incidents.name);
+    expect(FINDINGS_KEYS.incidentServiceKey).toBe(incidents.partitionKey.name);
+    expect(FINDINGS_KEYS.incidentTimeKey).toBe(incidents.sortKey.name);
+    expect([...FINDINGS_KEYS.incidentListAttributes]).toEqual([...incidents.nonKeyAttributes]);
   });
 });
 

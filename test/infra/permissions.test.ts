@@ -45,10 +45,13 @@ function policyStatements(t: CfnTemplate, policyPrefix: string): Statement[] {
 describe('Permissions: every call granted, nothing more', () => {
   it("should derive each function's AWS calls from the SDK commands its bundle imports", () => {
     // Act
-    const calls = (prefix: string) =>
-      sdkCalls(bundles.get(idOf(prefix)) ?? '')
-        .map((c) => c.action)
-        .sort();
+    const calls = (prefix: string) => [
+      ...new Set(
+        sdkCalls(bundles.get(idOf(prefix)) ?? '')
+          .map((c) => c.action)
+          .sort(),
+      ),
+    ];
 
     // Assess: each bundle holds the commands of its handler's adapters, and only those.
     expect(calls('PrepareFunction')).toEqual([]);
@@ -61,9 +64,28 @@ describe('Permissions: every call granted, nothing more', () => {
     ]);
     expect(calls('EnrichFunction')).toEqual(['cloudwatch:GetMetricData']);
     expect(calls('AnalyzeFunction')).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(calls('StoreFunction')).toEqual(['dynamodb:PutItem', 's3:GetObject']);
-    expect(calls('NotifyFunction')).toEqual(['s3:GetObject', 'sns:Publish']);
-    expect(calls('RecordFailureFunction')).toEqual(['dynamodb:PutItem', 'sns:Publish']);
+    expect(calls('StoreFunction')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    expect(calls('CorrelateFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 's3:GetObject']);
+    expect(calls('NotifyFunction')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      's3:GetObject',
+      'sns:Publish',
+    ]);
+    expect(calls('ResolveAlarmFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    for (const f of ['RecordFailureFunction', 'ExecutionWatchFunction'])
+      expect(calls(f)).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'sns:Publish',
+      ]);
     expect(calls('ApiHandlerFunction')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -80,14 +102,54 @@ describe('Permissions: every call granted, nothing more', () => {
     // Prepare: Store can no longer put the finding.
     const t = copy();
     const st = policyStatements(t, 'StoreRoleDefaultPolicy');
-    const i = st.findIndex((s) => s.Action === 'dynamodb:PutItem');
+    const put = st.find((s) => Array.isArray(s.Action) && s.Action.includes('dynamodb:PutItem'));
+    expect(put).toBeDefined();
+    if (put) put.Action = (put.Action as string[]).filter((a) => a !== 'dynamodb:PutItem');
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^StoreFunction\w+ \(role StoreRole\w+\): dynamodb:PutItem on FindingsTable\w+ is not allowed/,
+      ),
+    ]);
+  });
+
+  it('should fail when Notify may no longer set the outbox flag, or Correlate may list the table', () => {
+    // Prepare: no UpdateItem for Notify; a Query on the table Correlate never sends.
+    const t = copy();
+    const notify = policyStatements(t, 'NotifyRoleDefaultPolicy');
+    const i = notify.findIndex((s) => s.Action === 'dynamodb:UpdateItem');
+    expect(i).toBeGreaterThanOrEqual(0);
+    notify.splice(i, 1);
+    policyStatements(t, 'CorrelateRoleDefaultPolicy').push({
+      Action: 'dynamodb:Query',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [idOf('FindingsTable'), 'Arn'] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^NotifyFunction\w+ \(role NotifyRole\w+\): dynamodb:UpdateItem on FindingsTable\w+ is not allowed/,
+      ),
+      expect.stringMatching(
+        /^CorrelateFunction\w+ \(role CorrelateRole\w+\): grants dynamodb:Query on FindingsTable\w+, which no call uses$/,
+      ),
+    ]);
+  });
+
+  it('should fail when ExecutionWatch may no longer hand events to its dead-letter queue', () => {
+    // Prepare
+    const t = copy();
+    const st = policyStatements(t, 'ExecutionWatchRoleDefaultPolicy');
+    const i = st.findIndex((s) => s.Action === 'sqs:SendMessage');
     expect(i).toBeGreaterThanOrEqual(0);
     st.splice(i, 1);
 
     // Act / Assess
     expect(check(t)).toEqual([
       expect.stringMatching(
-        /^StoreFunction\w+ \(role StoreRole\w+\): dynamodb:PutItem on FindingsTable\w+ is not allowed/,
+        /^ExecutionWatchFunction\w+ \(role ExecutionWatchRole\w+\): sqs:SendMessage on \w+ is not allowed \(its dead-letter queue\)/,
       ),
     ]);
   });

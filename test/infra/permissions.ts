@@ -38,8 +38,9 @@ const S3_PREFIXES: Readonly<Record<string, Readonly<Record<string, readonly stri
   CollectGraph: { 's3:PutObject': ['snapshots'] },
   CollectEvidence: { 's3:PutObject': ['evidence'] },
   Analyze: { 's3:GetObject': ['snapshots', 'evidence'], 's3:PutObject': ['findings'] },
-  Store: { 's3:GetObject': ['findings'] },
+  Store: { 's3:GetObject': ['findings'], 's3:PutObject': ['findings'] },
   Notify: { 's3:GetObject': ['findings'] },
+  Correlate: { 's3:GetObject': ['snapshots', 'findings'] },
 };
 
 /** What the Step Functions service needs for a state machine's logging and tracing (AWS docs). */
@@ -225,6 +226,10 @@ function functionCalls(id: string, resources: Resources, bundle: string): Call[]
         });
     }
   }
+  // An asynchronously invoked function (ExecutionWatch) hands Lambda the events it could not handle.
+  const dlq = refOrArnTarget((p.DeadLetterConfig as { TargetArn?: Json } | undefined)?.TargetArn);
+  if (dlq !== undefined)
+    calls.push({ action: 'sqs:SendMessage', target: dlq, because: 'its dead-letter queue' });
   if ((p.TracingConfig as { Mode?: Json } | undefined)?.Mode === 'Active') {
     for (const a of ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'])
       calls.push({ action: a, target: '*', because: 'active tracing' });

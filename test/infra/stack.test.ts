@@ -3,7 +3,7 @@
 
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OPTIONAL_STEPS, STEP_NAMES } from '../../lib/constructs/workflow.ts';
+import { OPTIONAL_STEPS, STEP_NAMES, TASK_TIMEOUTS } from '../../lib/constructs/workflow.ts';
 import { ANALYZE_MEMORY_MB } from '../../lib/sizing.ts';
 import { synthStack } from './synth.ts';
 
@@ -19,7 +19,7 @@ type Json = Record<string, unknown>;
 const resources = (type: string) => template.findResources(type) as Record<string, { Properties: Json }>;
 
 /** The state machine definition with CloudFormation tokens replaced by their logical ids. */
-function definition(): { States: Record<string, Json>; StartAt: string } {
+function definition(): { States: Record<string, Json>; StartAt: string; TimeoutSeconds?: number } {
   const [sm] = Object.values(resources('AWS::StepFunctions::StateMachine'));
   if (!sm) throw new Error('no state machine in the template');
   const parts = ((sm.Properties.DefinitionString as Json)['Fn::Join'] as [string, unknown[]])[1];
@@ -30,14 +30,14 @@ function definition(): { States: Record<string, Json>; StartAt: string } {
 }
 
 describe('Stack: EventBridge trigger', () => {
-  it('should start the state machine on ALARM for own, named and prefixed alarms', () => {
+  it('should start the state machine on ALARM and on OK for own, named and prefixed alarms', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
         detail: {
-          state: { value: ['ALARM'] },
+          state: { value: ['ALARM', 'OK'] },
           alarmName: Match.arrayWith([
             'cascade-analyzer-checkout-fault-rate',
             'cascade-analyzer-checkout-p99',
@@ -59,14 +59,53 @@ describe('Stack: EventBridge trigger', () => {
   });
 });
 
+describe('Stack: execution watch', () => {
+  it('should send executions that end FAILED, TIMED_OUT or ABORTED to ExecutionWatch, with a DLQ both ways', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('WorkflowStateMachine') }],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExecutionWatchFunction'), 'Arn'] },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+    const watch = Object.entries(resources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('ExecutionWatch'),
+    );
+    expect(watch?.[1].Properties.DeadLetterConfig).toEqual({ TargetArn: expect.anything() });
+  });
+});
+
 describe('Stack: workflow', () => {
   it('should run the steps of DESIGN.md in order and end in Done', () => {
     // Act
     const def = definition();
-    // Assess
-    expect(def.StartAt).toBe('Prepare');
+    // Assess: alarms back to OK go their own way, everything else is an analysis.
+    expect(def.StartAt).toBe('Route');
+    const route = def.States.Route as { Choices: Json[]; Default: string };
+    expect(route.Default).toBe('Prepare');
+    expect(route.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$.detail.state.value', IsPresent: true },
+          { Variable: '$.detail.state.value', StringEquals: 'OK' },
+        ],
+        Next: 'ResolveAlarm',
+      },
+    ]);
+    expect(def.States.ResolveAlarm?.Next).toBe('NotifyResolution');
+    expect(def.States.NotifyResolution?.Next).toBe('Resolved');
     const order: string[] = [];
-    let cur: string | undefined = def.StartAt;
+    let cur: string | undefined = route.Default;
     while (cur && def.States[cur]?.Next) {
       order.push(cur);
       cur = def.States[cur]?.Next as string;
@@ -92,6 +131,51 @@ describe('Stack: workflow', () => {
     }
     expect(def.States.RecordFailure?.Next).toBe('Failed');
     expect(def.States.Failed?.Type).toBe('Fail');
+  });
+
+  it('should give the execution a timeout covering every task timeout and its retries', () => {
+    // Prepare
+    const def = definition();
+    const path = [...STEP_NAMES, 'RecordFailure'];
+    const worst = path.reduce((sum, name) => {
+      const st = def.States[name] as {
+        TimeoutSeconds: number;
+        Retry: {
+          MaxAttempts: number;
+          IntervalSeconds: number;
+          BackoffRate: number;
+          MaxDelaySeconds: number;
+        }[];
+      };
+      let attempts = 1;
+      let waits = 0;
+      for (const r of st.Retry) {
+        attempts += r.MaxAttempts;
+        for (let i = 0; i < r.MaxAttempts; i++)
+          waits += Math.min(r.MaxDelaySeconds, r.IntervalSeconds * r.BackoffRate ** i);
+      }
+      return sum + st.TimeoutSeconds * attempts + waits;
+    }, 0);
+
+    // Assess: every Task state has its timeout in TASK_TIMEOUTS (CollectEvidence too), and the
+    // execution outlasts the worst path through them.
+    const tasks = Object.entries(def.States)
+      .filter(([, st]) => (st as { Type?: string }).Type === 'Task')
+      .map(([name]) => name);
+    expect(tasks).toContain('CollectEvidence');
+    for (const name of tasks) {
+      expect(TASK_TIMEOUTS[name], name).toBeDefined();
+      expect((def.States[name] as { TimeoutSeconds: number }).TimeoutSeconds, name).toBe(TASK_TIMEOUTS[name]);
+    }
+    expect(def.TimeoutSeconds).toBeGreaterThanOrEqual(worst);
+  });
+
+  it('should hand RecordFailure the execution id, so that its retries keep their claim on a message', () => {
+    expect((definition().States.RecordFailure as { Parameters: Json }).Parameters).toEqual({
+      'input.$': '$',
+      'error.$': '$.error',
+      'executionId.$': '$$.Execution.Id',
+    });
   });
 
   it('should go on with the graph alone when CollectEvidence fails, the error kept aside', () => {
@@ -128,6 +212,14 @@ describe('Stack: findings table', () => {
             { AttributeName: 'at', KeyType: 'RANGE' },
           ],
         }),
+        Match.objectLike({
+          IndexName: 'incidentsByService',
+          KeySchema: [
+            { AttributeName: 'incidentService', KeyType: 'HASH' },
+            { AttributeName: 'incidentAt', KeyType: 'RANGE' },
+          ],
+          Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
+        }),
       ],
       Replicas: [
         Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
@@ -140,15 +232,22 @@ describe('Stack: findings table', () => {
 describe('Stack: API', () => {
   it('should require IAM auth on every method', () => {
     const methods = Object.values(resources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBe(4);
+    expect(methods.length).toBe(6);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('should expose the four routes', () => {
+  it('should expose the six routes: analyses, one analysis, its report, incidents, one incident', () => {
     const paths = Object.values(resources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['analyses', 'report', '{id}']);
+    expect(paths.sort()).toEqual(['analyses', 'incidents', 'report', '{id}', '{id}']);
     const verbs = Object.values(resources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'POST']);
+    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
+  });
+
+  it('should cap the API function with reserved concurrency, and no step function', () => {
+    const fns = Object.entries(resources('AWS::Lambda::Function'));
+    const capped = fns.filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined);
+    expect(capped.map(([id]) => id)).toEqual([expect.stringMatching(/^ApiHandler/)]);
+    expect(capped[0]?.[1].Properties.ReservedConcurrentExecutions).toBe(5);
   });
 
   it('should validate requests: the body of POST and the required service of the list', () => {
@@ -242,17 +341,42 @@ describe('Stack: IAM', () => {
     expect(JSON.stringify(get?.Resource)).toContain('/snapshots/*');
   });
 
-  it('should let Store put items in the findings table and nothing else in DynamoDB', () => {
+  it('should let Store put and read back items of the findings table and nothing else in DynamoDB', () => {
     const st = statementsOf('StoreRole');
     expect(st).toContainEqual(
       expect.objectContaining({
-        Action: 'dynamodb:PutItem',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
       }),
     );
     expect(st.flatMap((s) => s.Action).filter((a) => String(a).startsWith('dynamodb:'))).toEqual([
       'dynamodb:PutItem',
+      'dynamodb:GetItem',
     ]);
+  });
+
+  it('should let the incident steps read and conditionally write the findings table, and nothing else in DynamoDB', () => {
+    const expected: Record<string, string[]> = {
+      CorrelateRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      ResolveAlarmRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // Notify also sets the outbox flag of findings no alarm started.
+      NotifyRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    };
+    for (const [role, actions] of Object.entries(expected)) {
+      const st = statementsOf(role);
+      expect(st, role).toContainEqual(
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
+        }),
+      );
+      expect(
+        st.flatMap((x) => x.Action).filter((a) => String(a).startsWith('dynamodb:')),
+        role,
+      ).toEqual(actions);
+    }
+    expect(statementsOf('ResolveAlarmRole').flatMap((x) => x.Action)).not.toContain('sns:Publish');
+    expect(statementsOf('CorrelateRole').flatMap((x) => x.Action)).not.toContain('sns:Publish');
   });
 
   it('should let the API start executions of this state machine only and query the index', () => {
@@ -263,7 +387,9 @@ describe('Stack: IAM', () => {
         Resource: { Ref: expect.stringMatching(/^WorkflowStateMachine/) },
       }),
     );
-    expect(st).toContainEqual(expect.objectContaining({ Action: 'dynamodb:Query' }));
+    const query = st.find((x) => x.Action === 'dynamodb:Query') as { Resource: Json[] } | undefined;
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byService');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/incidentsByService');
     expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
   });
 });

@@ -63,6 +63,45 @@ describe.each([
     await server?.stop();
   });
 
+  it('should set the outbox flag of a stored finding once, and never on a missing one', async () => {
+    // Prepare
+    const id = 'outbox-1';
+    await repo.put(makeFinding({ analysisId: id }));
+
+    // Act
+    const before = await repo.isNotified(id);
+    const first = await repo.markNotified(id, 'm-1');
+    const second = await repo.markNotified(id, 'm-2');
+    const missing = await repo.markNotified('outbox-missing', 'm-3');
+
+    // Assess
+    expect([before, first, second, missing]).toEqual([false, true, false, false]);
+    expect(await repo.isNotified(id)).toBe(true);
+    expect(await repo.get('outbox-missing')).toBeUndefined();
+  });
+
+  it('should let a COMPLETED finding supersede a FAILED one, and never the reverse', async () => {
+    // Prepare
+    const id = 'supersede-1';
+    const completed = makeFinding({ analysisId: id });
+    const failed: Finding = {
+      ...completed,
+      status: 'FAILED',
+      rootCauses: [],
+      error: 'States.Timeout: the step timed out.',
+    };
+
+    // Act
+    const first = await repo.put(failed);
+    const second = await repo.put(completed);
+    const third = await repo.put(failed);
+    const fourth = await repo.put(completed);
+
+    // Assess
+    expect([first, second, third, fourth]).toEqual(['created', 'superseded', 'exists', 'exists']);
+    expect((await repo.get(id))?.status).toBe('COMPLETED');
+  });
+
   it('should store a new finding and say it was created', async () => {
     // Prepare
     const finding = makeFinding({ analysisId: 'new-1' });

@@ -149,3 +149,41 @@ describe('Function: readFlagEnv', () => {
     );
   });
 });
+
+describe('Text outputs: names with control characters', () => {
+  /** The shop finding with its root cause renamed to something an application could report. */
+  function forged(): Finding {
+    const f = shopIncident().finding;
+    const evil = 'payments\nROOT CAUSE: evil-service\r\u2028Root cause: evil\u202E';
+    const rename = (s: string) => (s === f.rootCauses[0]?.service ? evil : s);
+    return JSON.parse(JSON.stringify(f), (_k, v) => (typeof v === 'string' ? rename(v) : v)) as Finding;
+  }
+  const forgedLine = (text: string) =>
+    text.split(/\r\n|\r|\n|\u2028|\u2029/).some((l) => /^\s*root cause: evil/i.test(l));
+
+  it('should never let a service name start a line of the text report, e-mail, SNS message or chat message', async () => {
+    // Prepare
+    const f = forged();
+    const { renderText } = await import('../../lambdas/report/text.ts');
+
+    // Act
+    const n = formatNotification(f, reportPathFor(f.analysisId), { chatbot: true });
+    const outputs = {
+      text: renderText(f),
+      email: formatEmailText(f, '/r'),
+      message: n.message,
+      emailVariant: n.email,
+      chat: JSON.stringify(formatChatbotNotification(f, '/r')),
+    };
+
+    // Assess
+    expect(f.rootCauses[0]?.service).toContain('\n');
+    for (const [name, text] of Object.entries(outputs)) {
+      expect(forgedLine(text), name).toBe(false);
+      expect(text, name).not.toMatch(/[\u2028\u202E]/);
+    }
+    expect(outputs.chat).not.toMatch(/\\n\s*ROOT CAUSE/i);
+    for (const [k, v] of Object.entries(n.attributes)) expect(v, k).not.toMatch(/\p{Cc}/u);
+    expect(n.subject).not.toMatch(/\p{Cc}/u);
+  });
+});

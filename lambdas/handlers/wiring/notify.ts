@@ -1,11 +1,23 @@
-// Notify's composition root: S3, read only (the finding Analyze wrote), and the SNS notifier.
+// Notify's composition root: S3, read only (the finding Analyze wrote), the SNS notifier, the
+// findings' outbox flag, and for incident outboxes the incidents writer and the stored findings.
 
+import { DynamoFindingsOutbox } from '../../adapters/findings-outbox.ts';
 import { S3SnapshotReader } from '../../adapters/s3-snapshot-reader.ts';
 import { checkRequiredEnv, type Env } from '../env.ts';
+import { findingsTableFrom } from './findings-table.ts';
+import { incidentDepsFrom } from './incidents-store.ts';
 import { notifierFrom } from './notifier.ts';
 import { snapshotBucketFrom } from './snapshot-bucket.ts';
 
 export function notifyDeps(env: Env = process.env) {
   checkRequiredEnv('notify', env);
-  return { snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)), notifier: notifierFrom(env) };
+  const table = findingsTableFrom(env);
+  const notifier = notifierFrom(env);
+  const repository = new DynamoFindingsOutbox(table);
+  return {
+    snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)),
+    notifier,
+    repository,
+    incident: { ...incidentDepsFrom(env, table), repository, notifier },
+  };
 }

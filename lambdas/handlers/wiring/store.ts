@@ -1,15 +1,20 @@
-// Store's composition root: S3, read only (the finding Analyze wrote), and DynamoDB, write only.
+// Store's composition root: S3 (the finding Analyze wrote, rewritten when the table keeps an
+// earlier one) and DynamoDB: the conditional put, and the stored finding read back.
 
+import { DynamoFindingLookup } from '../../adapters/findings-lookup.ts';
 import { DynamoFindingsWriter } from '../../adapters/findings-writer.ts';
-import { S3SnapshotReader } from '../../adapters/s3-snapshot-reader.ts';
+import { S3SnapshotStore } from '../../adapters/snapshot-store.ts';
 import { checkRequiredEnv, type Env } from '../env.ts';
 import { findingsTableFrom } from './findings-table.ts';
 import { snapshotBucketFrom } from './snapshot-bucket.ts';
 
 export function storeDeps(env: Env = process.env) {
   checkRequiredEnv('store', env);
+  const table = findingsTableFrom(env);
+  const writer = new DynamoFindingsWriter(table);
+  const lookup = new DynamoFindingLookup(table);
   return {
-    snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)),
-    repository: new DynamoFindingsWriter(findingsTableFrom(env)),
+    snapshotStore: new S3SnapshotStore(snapshotBucketFrom(env)),
+    repository: { put: writer.put.bind(writer), get: lookup.get.bind(lookup) },
   };
 }

@@ -1,0 +1,85 @@
+// `cascade-analyzer demo --scenario storm`: an alarm storm. Twenty alarms on the eight services of
+// one cascade reach the workflow at once and out of order; they make one incident with one
+// root-cause message. Then every alarm goes back to OK and the incident resolves with one message.
+
+import { DataDirBusyError, DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
+import type { PublishedNotification } from '../../lambdas/local/notifications.ts';
+import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
+import { duration } from '../../lambdas/local/progress.ts';
+import { SEARCH_CASCADE, STORM_CASCADE, stormScenario } from '../../lambdas/local/storm-scenario.ts';
+import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
+import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
+
+export interface StormOptions {
+  readonly dataDir: string | undefined;
+  readonly snsEndpoint: string | undefined;
+  readonly write: (text: string) => void;
+}
+
+export async function runStorm(options: StormOptions): Promise<number> {
+  const out = options.write;
+  const scenario = stormScenario();
+  out('cascade-analyzer demo: an alarm storm through the deployed workflow, run on this machine\n\n');
+  out(`scenario   storm: ${scenario.description}\n`);
+  const notifications: PublishedNotification[] = [];
+  let pipeline: LocalPipeline;
+  try {
+    pipeline = await LocalPipeline.start({
+      dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
+      xray: { replay: scenario.snapshot },
+      watch: [...STORM_CASCADE, ...SEARCH_CASCADE],
+      ...(options.snsEndpoint !== undefined ? { snsEndpoint: options.snsEndpoint } : {}),
+      onNotification: (n) => notifications.push(n),
+      command: 'demo',
+    });
+  } catch (err) {
+    if (err instanceof DataDirBusyError) {
+      process.stderr.write(`cascade-analyzer: demo: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    const t0 = Date.now() - 90_000;
+    const fired = STORM_CASCADE.flatMap((service, i) => [
+      { service, kind: 'fault-rate' as const, at: new Date(t0 + i * 4_000) },
+      { service, kind: 'p99' as const, at: new Date(t0 + i * 4_000 + 1_500) },
+    ]);
+    const again = fired.slice(0, 4).map((a) => ({ ...a, at: new Date(a.at.getTime() + 20_000) }));
+    const random = mulberry32(20);
+    const storm = [...fired, ...again]
+      .map((a) => ({ a, k: random() }))
+      .sort((x, y) => x.k - y.k)
+      .map(({ a }) => a);
+    out(
+      `\nALARM  ${storm.length} alarms on ${STORM_CASCADE.length} services (${STORM_CASCADE.join(', ')}) reach EventBridge at once, out of order\n`,
+    );
+    const started = Date.now();
+    const reports = await Promise.all(
+      storm.map((a) => pipeline.run(pipeline.alarmEvent(a.service, a.at, a.kind))),
+    );
+    const ids = new Set(reports.map((r) => (r.output as { incidentId?: string } | undefined)?.incidentId));
+    const failed = reports.filter((r) => r.status !== 'SUCCEEDED').length;
+    out(
+      `       ${reports.length} executions in ${duration(Date.now() - started)}: ${reports.length - failed} succeeded, ${failed} failed · ${ids.size} incident(s) · ${notifications.length} message(s)\n`,
+    );
+    for (const n of notifications) out(`       message: ${n.subject}\n`);
+
+    out(`\nOK     the ${fired.length} alarms go back to OK\n`);
+    const before = notifications.length;
+    await Promise.all(
+      fired.map((a) => pipeline.run(pipeline.okEvent(a.service, new Date(t0 + 80_000), a.kind))),
+    );
+    for (const n of notifications.slice(before)) out(`       message: ${n.subject}\n`);
+
+    const [incidentId] = [...ids];
+    const incident = incidentId === undefined ? undefined : await pipeline.incidents.get(incidentId);
+    if (incident !== undefined) out(`\nINCIDENT\n${renderIncidentText(incident)}`);
+    out(
+      `\nsee it again: npx cascade-analyzer incidents get ${incidentId ?? ''}${options.dataDir !== undefined ? ` --data-dir ${options.dataDir}` : ''}\n`,
+    );
+    return failed === 0 && ids.size === 1 ? 0 : 1;
+  } finally {
+    await pipeline.stop();
+  }
+}

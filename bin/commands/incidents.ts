@@ -1,0 +1,124 @@
+// `cascade-analyzer incidents list|get`: the incidents the local pipeline (demo, serve) stored, read
+// from the data folder's table — or through `serve`'s API while it has the folder open.
+
+import { parseArgs } from 'node:util';
+import { DataDirBusyError, DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
+import { openIncidents } from '../../lambdas/local/incidents-reader.ts';
+import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
+import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
+import type { Command } from './command.ts';
+import { UsageError } from './usage-error.ts';
+
+export const INCIDENTS_HELP = `Usage: cascade-analyzer incidents list [--service NAME] [--limit N] [--json]
+       cascade-analyzer incidents get ID [--json]
+
+The incidents that "demo" and "serve" stored beside their findings in the data folder: alarms of
+one cascade grouped into one incident, with its analyses, messages and timeline.
+
+options:
+  --service NAME     incidents with an alarm on this service (default: every incident)
+  --limit N          at most N incidents, newest first (1–100, default 20)
+  --json             JSON instead of text
+  --data-dir DIR     the data folder (default: ${DEFAULT_DATA_DIR}/)
+  -h, --help         show this help
+
+Exit status: 0 done, 1 no such incident or the folder is in use, 2 bad input.
+`;
+
+async function runIncidents(args: readonly string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(INCIDENTS_HELP);
+    return 0;
+  }
+  if (sub !== 'list' && sub !== 'get') {
+    throw new UsageError('incidents: give a subcommand: "incidents list" or "incidents get ID"');
+  }
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(rest);
+  } catch (err) {
+    throw new UsageError(`incidents ${sub}: ${(err as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(INCIDENTS_HELP);
+    return 0;
+  }
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new UsageError(
+      `incidents list: --limit must be a whole number from 1 to 100, got "${values.limit}"`,
+    );
+  }
+  const id = positionals[0];
+  if (sub === 'get' && (id === undefined || positionals.length > 1)) {
+    throw new UsageError('incidents get: give one incident id: incidents get ID');
+  }
+  if (sub === 'list' && positionals.length > 0) {
+    throw new UsageError(`incidents list: unexpected argument "${positionals[0]}"`);
+  }
+  quietSdkNodeWarning();
+  const dir = dataDir(values['data-dir'] ?? DEFAULT_DATA_DIR);
+  let reader: Awaited<ReturnType<typeof openIncidents>>;
+  try {
+    reader = await openIncidents(dir, `incidents ${sub}`);
+  } catch (err) {
+    if (err instanceof DataDirBusyError) {
+      process.stderr.write(`cascade-analyzer: incidents: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    if (sub === 'list') {
+      const items = reader === undefined ? [] : await reader.list(values.service, limit);
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ items }, null, 2)}\n`);
+      } else if (items.length === 0) {
+        process.stdout.write(
+          `no incidents in ${dir.root} yet: run "npx cascade-analyzer demo --scenario storm"\n`,
+        );
+      } else {
+        for (const i of items) {
+          process.stdout.write(
+            `${i.incidentId}  ${i.status.padEnd(8)} opened ${i.openedAt}  ${String(i.alarmCount).padStart(3)} alarm(s)  root cause ${i.rootCause ?? 'undetermined'}\n`,
+          );
+        }
+      }
+      return 0;
+    }
+    const incident = reader === undefined ? undefined : await reader.get(id as string);
+    if (incident === undefined) {
+      process.stderr.write(`cascade-analyzer: incidents get: no incident ${id}\n`);
+      return 1;
+    }
+    process.stdout.write(
+      values.json ? `${JSON.stringify(incident, null, 2)}\n` : renderIncidentText(incident),
+    );
+    return 0;
+  } finally {
+    await reader?.close();
+  }
+}
+
+function parse(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      service: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+export const incidentsCommand: Command = {
+  name: 'incidents',
+  summary: 'list and show the incidents of the local store (alarms grouped per cascade)',
+  help: INCIDENTS_HELP,
+  run: runIncidents,
+};

@@ -1,0 +1,491 @@
+// The incident lifecycle as pure reducers over the open-incidents document: an analysed alarm is
+// attached (opening or joining an incident, deciding the one message it warrants), an alarm back
+// to OK may resolve its incident, a sent message is ticked off the outbox. Each reducer is
+// idempotent, so a retried step that re-applies it changes nothing and decides nothing twice.
+
+import { createHash } from 'node:crypto';
+import type { FindingStatus } from '../model.ts';
+import { type AlarmContext, relatedIncidents } from './correlate.ts';
+import {
+  INCIDENT_LIMITS,
+  type Incident,
+  type IncidentAlarm,
+  type IncidentAnalysis,
+  type IncidentConfig,
+  type IncidentNotification,
+  type NotificationKind,
+  type OpenIncidents,
+  type TimelineEntry,
+} from './model.ts';
+
+const MINUTE_MS = 60_000;
+
+export interface AnalysedAlarm extends AlarmContext {
+  readonly analysisId: string;
+  readonly alarmKey: string;
+  readonly alarmName: string;
+  readonly status: FindingStatus;
+  readonly rootCause: string | null;
+  readonly error?: string;
+}
+
+export interface Attached {
+  readonly doc: OpenIncidents;
+  readonly incident: Incident;
+  /** `duplicate`: this analysis was attached before (a retry or a second delivery); nothing changed. */
+  readonly outcome: 'opened' | 'joined' | 'duplicate';
+  /** The message this analysis warrants, already in the incident's outbox. */
+  readonly notification: IncidentNotification | undefined;
+  /**
+   * Open incidents this analysis showed to be part of the same cascade (opened apart while their
+   * analyses failed or raced): merged into `incident`, their final copies with status MERGED.
+   */
+  readonly absorbed: readonly Incident[];
+}
+
+/** The deterministic id of the incident an alarm opens: a retry opens the same one. */
+export function incidentIdFor(analysisId: string): string {
+  return `inc-${createHash('sha256').update(analysisId).digest('hex').slice(0, 24)}`;
+}
+
+export function attachAnalysis(
+  doc: OpenIncidents,
+  alarm: AnalysedAlarm,
+  now: Date,
+  config: IncidentConfig,
+): Attached {
+  const firedAt = iso(alarm.firedAt);
+  const known = doc.incidents.find((i) => i.alarms.some((a) => a.analysisId === alarm.analysisId));
+  if (known !== undefined) {
+    const previous = known.notifications.find(
+      (n) => n.analysisId === alarm.analysisId && n.kind !== 'resolved',
+    );
+    return { doc, incident: known, outcome: 'duplicate', notification: previous, absorbed: [] };
+  }
+  const early = doc.earlyOks.find((o) => o.alarmKey === alarm.alarmKey && o.at >= firedAt);
+  const entry: IncidentAlarm = {
+    analysisId: alarm.analysisId,
+    alarmKey: alarm.alarmKey,
+    alarmName: alarm.alarmName,
+    service: alarm.service,
+    firedAt,
+    state: early ? 'OK' : 'ALARM',
+    ...(early ? { okAt: early.at } : {}),
+  };
+  const analysis: IncidentAnalysis = {
+    analysisId: alarm.analysisId,
+    status: alarm.status,
+    rootCause: alarm.rootCause,
+    at: firedAt,
+    ...(alarm.error !== undefined ? { error: alarm.error } : {}),
+  };
+  const earlyOks = early ? doc.earlyOks.filter((o) => o !== early) : doc.earlyOks;
+  const nowIso = now.toISOString();
+  const related = relatedIncidents(doc.incidents, { ...alarm, firedAt }, config);
+  // Only a result knows the cascade well enough to say two incidents are one.
+  const others = alarm.status === 'FAILED' ? [] : related.slice(1);
+  const first = related[0];
+  const target = first !== undefined && others.length > 0 ? mergeInto(first, others, nowIso) : first;
+  const absorbed = others.map((o) => closedAsMerged(o, first?.incidentId ?? '', nowIso));
+  if (others.length > 0) {
+    doc = { ...doc, incidents: doc.incidents.filter((i) => !others.includes(i)) };
+  }
+
+  if (target === undefined) {
+    const incidentId = incidentIdFor(alarm.analysisId);
+    const notification = outboxEntry(incidentId, 0, 'opened', alarm.analysisId, nowIso);
+    const incident: Incident = {
+      incidentId,
+      status: 'OPEN',
+      openedAt: firedAt,
+      lastActivityAt: firedAt,
+      alarms: [entry],
+      analyses: [analysis],
+      currentAnalysisId: alarm.analysisId,
+      rootCause: alarm.rootCause,
+      notifiedRootCause: rootCauseLabel(analysis),
+      lastNotifiedAt: nowIso,
+      reach: capped([...alarm.reach, alarm.service]),
+      near: capped(alarm.near),
+      notifications: [notification],
+      timeline: [
+        line(firedAt, 'alarm', `${alarm.alarmName} on ${alarm.service} went to ALARM; incident opened`),
+        line(nowIso, 'analysis', analysisText(analysis)),
+        line(nowIso, 'notification', 'root cause sent'),
+      ],
+      revision: 1,
+    };
+    return {
+      doc: withIncident({ ...doc, earlyOks }, incident),
+      incident,
+      outcome: 'opened',
+      notification,
+      absorbed: [],
+    };
+  }
+
+  const explained = target.reach.includes(alarm.service);
+  const reach = capped([...target.reach, ...alarm.reach, alarm.service]);
+  const grew = reach.length > target.reach.length;
+  const analyses = [...target.analyses, analysis].slice(-INCIDENT_LIMITS.analyses);
+  const current = currentOf(analyses);
+  const rootCause = current?.rootCause ?? null;
+  const label = current ? rootCauseLabel(current) : null;
+  const lastNotified = target.lastNotifiedAt === undefined ? 0 : Date.parse(target.lastNotifiedAt);
+  let kind: NotificationKind | undefined;
+  if (label !== (target.notifiedRootCause ?? null) && current?.analysisId === alarm.analysisId) {
+    kind = 'root-cause-changed';
+  } else if (!explained && grew && now.getTime() - lastNotified >= config.updateIntervalMinutes * MINUTE_MS) {
+    kind = 'update';
+  }
+  const notification =
+    kind === undefined
+      ? undefined
+      : outboxEntry(target.incidentId, target.notifications.length, kind, alarm.analysisId, nowIso);
+  const events: TimelineEntry[] = [
+    line(
+      firedAt,
+      'alarm',
+      `${alarm.alarmName} on ${alarm.service} went to ALARM${explained ? ' (already in the cascade)' : ''}`,
+    ),
+    line(nowIso, 'analysis', analysisText(analysis)),
+  ];
+  if (notification) events.push(line(nowIso, 'notification', `${describeKind(notification.kind)} sent`));
+  const incident: Incident = {
+    ...target,
+    lastActivityAt: firedAt > target.lastActivityAt ? firedAt : target.lastActivityAt,
+    alarms: [...target.alarms, entry].slice(-INCIDENT_LIMITS.alarms),
+    analyses,
+    currentAnalysisId: current?.analysisId ?? null,
+    rootCause,
+    ...(kind === 'root-cause-changed' ? { notifiedRootCause: label } : {}),
+    ...(notification ? { lastNotifiedAt: nowIso } : {}),
+    reach,
+    near: capped([...target.near, ...alarm.near]),
+    notifications: notification ? [...target.notifications, notification] : target.notifications,
+    timeline: timeline(target.timeline, events),
+    revision: target.revision + 1,
+  };
+  // An OK may have come first for an alarm of an incident whose other alarms are all OK already.
+  const settled = entry.state === 'OK' ? resolveIfAllOk(incident, nowIso) : incident;
+  return {
+    doc: withIncident({ ...doc, earlyOks }, settled),
+    incident: settled,
+    outcome: 'joined',
+    notification,
+    absorbed,
+  };
+}
+
+/** `target` with the alarms, analyses, messages and cascade of `others` (one cascade after all). */
+function mergeInto(target: Incident, others: readonly Incident[], nowIso: string): Incident {
+  const all = [target, ...others];
+  const analyses = all.flatMap((i) => i.analyses).slice(-INCIDENT_LIMITS.analyses);
+  const current = currentOf(analyses);
+  const latest = (xs: (string | undefined)[]) =>
+    xs
+      .filter((x): x is string => x !== undefined)
+      .reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
+  const lastNotifiedAt = latest(all.map((i) => i.lastNotifiedAt));
+  return {
+    ...target,
+    openedAt: all.map((i) => i.openedAt).reduce((a, b) => (b < a ? b : a)),
+    lastActivityAt: all.map((i) => i.lastActivityAt).reduce((a, b) => (b > a ? b : a)),
+    alarms: all.flatMap((i) => i.alarms).slice(-INCIDENT_LIMITS.alarms),
+    analyses,
+    currentAnalysisId: current?.analysisId ?? null,
+    rootCause: current?.rootCause ?? null,
+    ...(lastNotifiedAt !== undefined ? { lastNotifiedAt } : {}),
+    reach: capped(all.flatMap((i) => i.reach)),
+    near: capped(all.flatMap((i) => i.near)),
+    notifications: all.flatMap((i) => i.notifications),
+    mergedFrom: [
+      ...(target.mergedFrom ?? []),
+      ...others.flatMap((o) => [o.incidentId, ...(o.mergedFrom ?? [])]),
+    ],
+    timeline: timeline(
+      all.flatMap((i) => i.timeline),
+      others.map((o) => line(nowIso, 'merged', `incident ${o.incidentId} is part of this cascade: merged`)),
+    ),
+    revision: Math.max(...all.map((i) => i.revision)) + 1,
+  };
+}
+
+/** The final copy of an incident merged into `into`: its alarms and messages now live there. */
+function closedAsMerged(incident: Incident, into: string, nowIso: string): Incident {
+  return {
+    ...incident,
+    status: 'MERGED',
+    mergedInto: into,
+    alarms: [],
+    notifications: [],
+    timeline: timeline(incident.timeline, [line(nowIso, 'merged', `merged into incident ${into}`)]),
+    revision: incident.revision + 1,
+  };
+}
+
+/** The open incident holding `incidentId`'s messages: itself, or the one it was merged into. */
+function holderOf(doc: OpenIncidents, incidentId: string): Incident | undefined {
+  return doc.incidents.find((i) => i.incidentId === incidentId || (i.mergedFrom ?? []).includes(incidentId));
+}
+
+/**
+ * The current analysis: a COMPLETED (or NO_DATA) one supersedes a FAILED one whatever their order,
+ * never the reverse; among equals the latest alarm wins.
+ */
+export function currentOf(analyses: readonly IncidentAnalysis[]): IncidentAnalysis | undefined {
+  let best: IncidentAnalysis | undefined;
+  for (const a of analyses) {
+    if (best === undefined) best = a;
+    else {
+      const rank = (x: IncidentAnalysis) => (x.status === 'FAILED' ? 0 : 1);
+      if (rank(a) > rank(best) || (rank(a) === rank(best) && a.at >= best.at)) best = a;
+    }
+  }
+  return best;
+}
+
+export interface AlarmOk {
+  readonly alarmKey: string;
+  readonly at: string;
+}
+
+export interface Resolved {
+  readonly doc: OpenIncidents;
+  /** The incidents the alarm belongs to, after the change; none when no incident holds it (yet). */
+  readonly incidents: readonly Incident[];
+  /** The closing messages, for each incident this OK resolved. */
+  readonly notifications: readonly IncidentNotification[];
+}
+
+/** An alarm back to OK. An incident resolves when every alarm it holds is OK. */
+export function alarmOk(doc: OpenIncidents, ok: AlarmOk, now: Date, config: IncidentConfig): Resolved {
+  const at = iso(ok.at);
+  const nowIso = now.toISOString();
+  const holders = doc.incidents.filter((i) =>
+    i.alarms.some((a) => a.alarmKey === ok.alarmKey && a.firedAt <= at),
+  );
+  if (holders.length === 0) {
+    // Its ALARM is still being analysed, or never reached us: remember the OK for a while.
+    const horizon = now.getTime() - config.windowMinutes * MINUTE_MS * 4;
+    const earlyOks = [
+      ...doc.earlyOks.filter((o) => Date.parse(o.at) >= horizon && o.alarmKey !== ok.alarmKey),
+      { alarmKey: ok.alarmKey, at },
+    ].slice(-INCIDENT_LIMITS.alarms);
+    return { doc: { ...doc, earlyOks }, incidents: [], notifications: [] };
+  }
+  let next = doc;
+  const incidents: Incident[] = [];
+  const notifications: IncidentNotification[] = [];
+  for (const target of holders) {
+    let changed = false;
+    const alarms = target.alarms.map((a) => {
+      if (a.alarmKey !== ok.alarmKey || a.state === 'OK' || a.firedAt > at) return a;
+      changed = true;
+      return { ...a, state: 'OK' as const, okAt: at };
+    });
+    if (!changed) {
+      incidents.push(target);
+      continue;
+    }
+    const name = target.alarms.find((a) => a.alarmKey === ok.alarmKey)?.alarmName ?? ok.alarmKey;
+    const settled = resolveIfAllOk(
+      {
+        ...target,
+        alarms,
+        timeline: timeline(target.timeline, [line(at, 'ok', `${name} back to OK`)]),
+        revision: target.revision + 1,
+      },
+      nowIso,
+    );
+    const closing = settled.status === 'RESOLVED' ? settled.notifications.at(-1) : undefined;
+    if (closing !== undefined) notifications.push(closing);
+    incidents.push(settled);
+    next = withIncident(next, settled);
+  }
+  return { doc: next, incidents, notifications };
+}
+
+function resolveIfAllOk(incident: Incident, nowIso: string): Incident {
+  if (incident.status !== 'OPEN' || incident.alarms.some((a) => a.state !== 'OK')) return incident;
+  const resolvedAt = incident.alarms.map((a) => a.okAt ?? a.firedAt).reduce((x, y) => (y > x ? y : x));
+  const notification = outboxEntry(
+    incident.incidentId,
+    incident.notifications.length,
+    'resolved',
+    null,
+    nowIso,
+  );
+  return {
+    ...incident,
+    status: 'RESOLVED',
+    resolvedAt,
+    notifications: [...incident.notifications, notification],
+    timeline: timeline(incident.timeline, [
+      line(
+        resolvedAt,
+        'resolved',
+        `every alarm back to OK; resolved after ${durationText(incident.openedAt, resolvedAt)}`,
+      ),
+    ]),
+  };
+}
+
+/**
+ * Ticks a message off the outbox. A resolved incident whose messages are all sent leaves the
+ * document (its stored copy stays for the API); `removed` is that final copy.
+ */
+export function markSent(
+  doc: OpenIncidents,
+  incidentId: string,
+  notificationId: string,
+  messageId: string,
+): { doc: OpenIncidents; incident: Incident | undefined; removed: boolean } {
+  const target = holderOf(doc, incidentId);
+  if (target === undefined) return { doc, incident: undefined, removed: false };
+  const n = target.notifications.find((x) => x.id === notificationId);
+  if (n === undefined || n.sent) return { doc, incident: target, removed: false };
+  const incident: Incident = {
+    ...target,
+    notifications: target.notifications.map((x) =>
+      x.id === notificationId ? { ...x, sent: true, messageId } : x,
+    ),
+    revision: target.revision + 1,
+  };
+  const done = incident.status !== 'OPEN' && incident.notifications.every((x) => x.sent);
+  if (done) {
+    return {
+      doc: { ...doc, incidents: doc.incidents.filter((i) => i.incidentId !== target.incidentId) },
+      incident,
+      removed: true,
+    };
+  }
+  return { doc: withIncident(doc, incident), incident, removed: false };
+}
+
+/** Open incidents idle for longer than `maxIdleHours` close without a message (their alarms never cleared). */
+export function expireIdle(
+  doc: OpenIncidents,
+  now: Date,
+  config: IncidentConfig,
+): { doc: OpenIncidents; expired: Incident[] } {
+  const limit = now.getTime() - config.maxIdleHours * 60 * MINUTE_MS;
+  const expired: Incident[] = [];
+  const keep: Incident[] = [];
+  for (const i of doc.incidents) {
+    const pending = i.notifications.some((n) => !n.sent);
+    if (!pending && Date.parse(i.lastActivityAt) < limit) {
+      expired.push({
+        ...i,
+        status: i.status === 'OPEN' ? 'EXPIRED' : i.status,
+        timeline: timeline(i.timeline, [
+          line(now.toISOString(), 'expired', `no activity for ${config.maxIdleHours} h; closed`),
+        ]),
+        revision: i.revision + 1,
+      });
+    } else keep.push(i);
+  }
+  return expired.length === 0 ? { doc, expired } : { doc: { ...doc, incidents: keep }, expired };
+}
+
+/**
+ * Claims the oldest unsent message of an incident for `claimant`, so that two executions never
+ * publish it both: free, already this claimant's (its own retry), or claimed longer than `leaseMs`
+ * ago (its sender died). Undefined when there is nothing this claimant may send now.
+ */
+export function claimNext(
+  doc: OpenIncidents,
+  incidentId: string,
+  claimant: string,
+  now: Date,
+  leaseMs: number,
+): { doc: OpenIncidents; incident: Incident | undefined; notification: IncidentNotification | undefined } {
+  const target = holderOf(doc, incidentId);
+  const isFree = (n: IncidentNotification) =>
+    n.claimedBy === undefined ||
+    n.claimedBy === claimant ||
+    Date.parse(n.claimedAt ?? '') + leaseMs <= now.getTime();
+  const next = target === undefined ? undefined : pendingNotifications(target).find(isFree);
+  if (target === undefined || next === undefined) return { doc, incident: target, notification: undefined };
+  if (next.claimedBy === claimant) return { doc, incident: target, notification: next };
+  const claimed: IncidentNotification = { ...next, claimedBy: claimant, claimedAt: now.toISOString() };
+  const incident: Incident = {
+    ...target,
+    notifications: target.notifications.map((x) => (x.id === next.id ? claimed : x)),
+    revision: target.revision + 1,
+  };
+  return { doc: withIncident(doc, incident), incident, notification: claimed };
+}
+
+/** Messages decided but not yet accepted by SNS, oldest first. */
+export function pendingNotifications(incident: Incident): IncidentNotification[] {
+  return incident.notifications.filter((n) => !n.sent);
+}
+
+export function describeKind(kind: NotificationKind): string {
+  switch (kind) {
+    case 'opened':
+      return 'root cause';
+    case 'root-cause-changed':
+      return 'root cause changed';
+    case 'update':
+      return 'incident grew';
+    case 'resolved':
+      return 'resolution';
+  }
+}
+
+/** "1 h 5 min", "12 min", "40 s". */
+export function durationText(fromIso: string, toIso: string): string {
+  const s = Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+function rootCauseLabel(a: IncidentAnalysis): string | null {
+  return a.status === 'FAILED' ? 'FAILED' : a.rootCause;
+}
+
+function analysisText(a: IncidentAnalysis): string {
+  if (a.status === 'FAILED') return `analysis ${a.analysisId} failed${a.error ? `: ${a.error}` : ''}`;
+  return `analysis ${a.analysisId}: ${a.rootCause === null ? 'no root cause' : `root cause ${a.rootCause}`}`;
+}
+
+function outboxEntry(
+  incidentId: string,
+  seq: number,
+  kind: NotificationKind,
+  analysisId: string | null,
+  decidedAt: string,
+): IncidentNotification {
+  return { id: `${incidentId}#${seq}`, kind, analysisId, decidedAt, sent: false };
+}
+
+function withIncident(doc: OpenIncidents, incident: Incident): OpenIncidents {
+  const exists = doc.incidents.some((i) => i.incidentId === incident.incidentId);
+  return {
+    ...doc,
+    incidents: exists
+      ? doc.incidents.map((i) => (i.incidentId === incident.incidentId ? incident : i))
+      : [...doc.incidents, incident],
+  };
+}
+
+function line(at: string, kind: TimelineEntry['kind'], text: string): TimelineEntry {
+  return { at, kind, text };
+}
+
+function timeline(old: readonly TimelineEntry[], add: readonly TimelineEntry[]): TimelineEntry[] {
+  return [...old, ...add].slice(-INCIDENT_LIMITS.timeline);
+}
+
+function capped(names: readonly string[]): string[] {
+  return [...new Set(names)].sort().slice(0, INCIDENT_LIMITS.reach);
+}
+
+function iso(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}

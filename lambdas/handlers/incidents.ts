@@ -1,0 +1,137 @@
+// The incident steps over their ports: attach an analysed alarm to its incident, record an alarm
+// back to OK, and send an incident's outbox. The decisions are the pure reducers of
+// lambdas/core/incidents; this module only reads, writes and publishes around them.
+
+import type { IncidentsWriter } from '../adapters/incidents-writer.ts';
+import type { FindingLookup, Notifier } from '../adapters/ports.ts';
+import { cascadeSet } from '../core/incidents/correlate.ts';
+import {
+  type AnalysedAlarm,
+  type Attached,
+  alarmOk,
+  attachAnalysis,
+  claimNext,
+  expireIdle,
+  markSent,
+  type Resolved,
+} from '../core/incidents/lifecycle.ts';
+import type { Incident, IncidentConfig, OpenIncidents } from '../core/incidents/model.ts';
+import type { Finding } from '../core/model.ts';
+import { incidentNote } from '../report/incident-text.ts';
+import { type AlarmRef, reportPathFor } from './contracts.ts';
+
+export interface IncidentDeps {
+  readonly incidents: IncidentsWriter;
+  readonly config: IncidentConfig;
+  readonly now: () => Date;
+}
+
+/** Reducer plus the idle-expiry sweep every change makes on the way. */
+function sweep<R extends { doc: OpenIncidents }>(
+  doc: OpenIncidents,
+  deps: IncidentDeps,
+  apply: (doc: OpenIncidents) => R,
+  touched: (r: R) => readonly (Incident | undefined)[],
+) {
+  const { doc: kept, expired } = expireIdle(doc, deps.now(), deps.config);
+  const r = apply(kept);
+  return {
+    doc: r.doc,
+    result: r,
+    touched: [...expired, ...touched(r).filter((i): i is Incident => i !== undefined)],
+  };
+}
+
+/**
+ * Attaches the analysis of `alarm` to its incident: `finding` gives its cascade, `near` the
+ * services near the alarmed one in its graph.
+ */
+export function attachFinding(
+  finding: Finding,
+  alarm: AlarmRef,
+  service: string,
+  near: readonly string[],
+  deps: IncidentDeps,
+): Promise<Attached> {
+  const analysed: AnalysedAlarm = {
+    analysisId: finding.analysisId,
+    alarmKey: alarm.key,
+    alarmName: alarm.name,
+    service,
+    firedAt: alarm.firedAt,
+    status: finding.status,
+    rootCause: finding.status === 'COMPLETED' ? (finding.rootCauses[0]?.service ?? null) : null,
+    ...(finding.error !== undefined ? { error: finding.error } : {}),
+    reach: finding.status === 'FAILED' ? [service] : cascadeSet(finding),
+    near: near.length > 0 ? near : [service],
+  };
+  return deps.incidents.mutate((doc) =>
+    sweep(
+      doc,
+      deps,
+      (d) => attachAnalysis(d, analysed, deps.now(), deps.config),
+      (r) => [r.incident, ...r.absorbed],
+    ),
+  );
+}
+
+/** An alarm back to OK; the incident resolves when it was its last alarm in ALARM. */
+export function recordAlarmOk(alarmKey: string, at: string, deps: IncidentDeps): Promise<Resolved> {
+  return deps.incidents.mutate((doc) =>
+    sweep(
+      doc,
+      deps,
+      (d) => alarmOk(d, { alarmKey, at }, deps.now(), deps.config),
+      (r) => r.incidents,
+    ),
+  );
+}
+
+export interface FlushDeps extends IncidentDeps {
+  readonly repository: FindingLookup;
+  readonly notifier: Notifier;
+  /** How long a claim on a message holds before another execution may take it over. @default 120 s */
+  readonly leaseMs?: number;
+}
+
+/**
+ * Sends the incident's outbox, oldest first, each message with its finding. A message is claimed
+ * (one sender at a time: `claimant`, the execution's own id, so its retries go on), published,
+ * then ticked off. A crash between publishing and ticking off sends it again on the retry, with
+ * the same `notificationId` attribute for subscribers to drop the repeat; a message is never ticked
+ * off unsent. Returns the ids sent by this call.
+ */
+export async function flushIncident(
+  incidentId: string,
+  claimant: string,
+  deps: FlushDeps,
+): Promise<string[]> {
+  const sent: string[] = [];
+  const lease = deps.leaseMs ?? 120_000;
+  for (let round = 0; round < 50; round++) {
+    const claim = await deps.incidents.mutate((doc) => {
+      const r = claimNext(doc, incidentId, claimant, deps.now(), lease);
+      return { doc: r.doc, result: r, touched: [] };
+    });
+    const { incident, notification } = claim;
+    if (incident === undefined || notification === undefined) return sent;
+    const analysisId = notification.analysisId ?? incident.currentAnalysisId;
+    const finding = analysisId === null ? undefined : await deps.repository.get(analysisId);
+    if (finding === undefined) {
+      throw new Error(
+        `incident ${incidentId}: the finding of analysis ${analysisId ?? '(none)'} is not stored yet`,
+      );
+    }
+    const { messageId } = await deps.notifier.publish(
+      finding,
+      reportPathFor(finding.analysisId),
+      incidentNote(incident, notification),
+    );
+    await deps.incidents.mutate((doc) => {
+      const r = markSent(doc, incidentId, notification.id, messageId);
+      return { doc: r.doc, result: r, touched: r.incident ? [r.incident] : [] };
+    });
+    sent.push(notification.id);
+  }
+  return sent;
+}

@@ -1,0 +1,87 @@
+// Reads the incidents the local runtime stored, like findings-reader.ts reads findings: straight
+// from the data folder's table, or through the API of the `serve` process that holds the folder.
+
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { INCIDENT_KEY_PREFIX } from '../adapters/findings-table-schema.ts';
+import { DynamoIncidentsStore, type IncidentSummary, summaryOf } from '../adapters/incidents-store.ts';
+import type { Incident } from '../core/incidents/model.ts';
+import type { DataDir } from './data-dir.ts';
+import { LOCAL_TABLE_NAME } from './local-aws.ts';
+import { openLocalTable } from './local-table.ts';
+
+export interface IncidentsReader {
+  readonly source: string;
+  get(incidentId: string): Promise<Incident | undefined>;
+  /** Newest first; one service's (through the API a service is required), or every one's. */
+  list(service: string | undefined, limit: number): Promise<IncidentSummary[]>;
+  close(): Promise<void>;
+}
+
+export async function openIncidents(dir: DataDir, command: string): Promise<IncidentsReader | undefined> {
+  const table = await openLocalTable(dir, command);
+  if (table === undefined) return undefined;
+  if (table.kind === 'api') return apiReader(table.endpoint);
+  const store = new DynamoIncidentsStore({
+    client: table.client,
+    tableName: LOCAL_TABLE_NAME,
+    retentionDays: 1,
+  });
+  return {
+    source: dir.root,
+    get: (id) => store.get(id),
+    async list(service, limit) {
+      if (service !== undefined) return [...(await store.listByService({ service, limit })).items];
+      return (await scanIncidents(table.client)).slice(0, limit);
+    },
+    close: () => table.close(),
+  };
+}
+
+/** Every incident copy of the table, newest first (a local table is small enough to scan). */
+async function scanIncidents(client: DynamoDBClient): Promise<IncidentSummary[]> {
+  const found: IncidentSummary[] = [];
+  let start: Record<string, never> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({
+        TableName: LOCAL_TABLE_NAME,
+        FilterExpression: 'begins_with(pk, :p) AND attribute_exists(incident)',
+        ExpressionAttributeValues: { ':p': { S: INCIDENT_KEY_PREFIX } },
+        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      found.push(summaryOf(JSON.parse(item.incident?.S ?? '{}') as Incident));
+    }
+    start = out.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (start !== undefined);
+  return found.sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
+}
+
+function apiReader(endpoint: string): IncidentsReader {
+  const call = async (path: string): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(`${endpoint}${path}`, { signal: AbortSignal.timeout(30_000) });
+    const body: unknown = await res.json().catch(() => undefined);
+    if (res.status >= 400 && res.status !== 404) {
+      throw new Error(`the API of "cascade-analyzer serve" on ${endpoint} answered ${res.status}`);
+    }
+    return { status: res.status, body };
+  };
+  return {
+    source: `the API of "cascade-analyzer serve" on ${endpoint}`,
+    async get(id) {
+      const r = await call(`/incidents/${encodeURIComponent(id)}`);
+      return r.status === 404 ? undefined : (r.body as Incident);
+    },
+    async list(service, limit) {
+      if (service === undefined) {
+        throw new Error(
+          `reading through ${endpoint}, which lists one service at a time: give --service NAME`,
+        );
+      }
+      const r = await call(`/incidents?${new URLSearchParams({ service, limit: String(limit) })}`);
+      return (r.body as { items: IncidentSummary[] }).items;
+    },
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,43 @@
+// Opening the data folder's table for reading, as the `findings` and `incidents` commands do:
+// nothing when nothing was stored yet, the API of the `serve` process that holds the folder (LevelDB
+// allows one process), or the folder itself through an embedded dynalite.
+
+import { existsSync } from 'node:fs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDBClient } from '../adapters/findings-repository.ts';
+import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
+import { startDynalite } from './dynamodb.ts';
+import { localClientOptions } from './local-aws.ts';
+
+export type LocalTable =
+  | { readonly kind: 'api'; readonly endpoint: string }
+  | { readonly kind: 'table'; readonly client: DynamoDBClient; close(): Promise<void> };
+
+export async function openLocalTable(dir: DataDir, command: string): Promise<LocalTable | undefined> {
+  if (!existsSync(dir.dynamodb)) return undefined;
+  let lock: Awaited<ReturnType<typeof lockDataDir>>;
+  try {
+    lock = await lockDataDir(dir, command);
+  } catch (err) {
+    if (err instanceof DataDirBusyError && err.holder.apiEndpoint !== undefined) {
+      return { kind: 'api', endpoint: err.holder.apiEndpoint };
+    }
+    throw err;
+  }
+  try {
+    const dynamo = await startDynalite({ path: dir.dynamodb });
+    const client = createDynamoDBClient(localClientOptions(dynamo.endpoint));
+    return {
+      kind: 'table',
+      client,
+      async close() {
+        client.destroy();
+        await dynamo.stop();
+        await lock.release();
+      },
+    };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
