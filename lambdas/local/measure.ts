@@ -62,6 +62,8 @@ export async function measurePipeline(options: MeasureOptions): Promise<Pipeline
     let rootCause: string | null = null;
     // Each alarm fires a second earlier than the previous one: a distinct alarm state change, so a
     // distinct analysis (the same one twice would be a duplicate event and send no notification).
+    // After each run the alarm goes back to OK, which resolves its incident: the next alarm opens a
+    // new incident and sends its own root-cause message (joining an open one would send none).
     const base = Math.floor(Date.now() / 1000) * 1000;
     const first = options.warmUp === false ? 1 : 0;
     for (let i = first; i <= runs; i++) {
@@ -77,6 +79,14 @@ export async function measurePipeline(options: MeasureOptions): Promise<Pipeline
       if (i > 0) runsMs.push(n.at - handedOver);
       largest = Math.max(largest, report.largestPayload.bytes);
       rootCause = (await pipeline.repository.get(analysisId))?.rootCauses[0]?.service ?? null;
+      const resolved = await pipeline.run(
+        pipeline.okEvent(scenario.alarmedService, new Date(base - i * 1000 + 500)),
+      );
+      if (resolved.status !== 'SUCCEEDED') {
+        throw new Error(
+          `OK after run ${i} of ${scenario.name} ended ${resolved.status}: ${resolved.error?.Cause ?? ''}`,
+        );
+      }
     }
     return {
       label: options.label ?? scenario.name,
