@@ -39,7 +39,9 @@ export async function runBundledDemo(
     out(`S3, SNS    moto_server on ${motoEndpoint} · topic ${pipeline.topicArn}\n`);
     out(`ready in   ${duration(performance.now() - t0)} (every function's cold start passed)\n`);
 
-    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
+    // alarm state changes (two analyses), not a duplicate delivery of one.
+    const at = new Date();
     const event = pipeline.alarmEvent(scenario.alarmedService, at);
     out(`\nALARM  ${event.detail.alarmName} → ALARM; EventBridge starts the workflow\n\n`);
     const report = await pipeline.run(event, {

@@ -218,7 +218,9 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     );
     out(row('ready in', duration(setupMs)));
 
-    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
+    // alarm state changes (two analyses), not a duplicate delivery of one.
+    const at = new Date();
     const event = pipeline.alarmEvent(scenario.alarmedService, at);
     out(
       `\nALARM  ${event.detail.alarmName} → ALARM at ${at.toISOString()}; EventBridge starts the workflow\n\n`,
