@@ -154,7 +154,7 @@ export function attribute(
       nodes[v]?.edges.forEach((e, i) => {
         const ea = edges[i] as EdgeAttr;
         if (e.async || ea.toNewDependency) return;
-        explained += Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
+        explained += carriedExcess(ea, s);
       });
       // Leftovers of floating-point subtraction are not an anomaly of the node's own.
       let own = x - explained;
@@ -167,8 +167,7 @@ export function attribute(
       nodes[v]?.edges.forEach((e, i) => {
         const ea = edges[i] as EdgeAttr;
         if (e.async || ea.toNewDependency || x <= 0) return;
-        const carried = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
-        (ea.share as Record<AttrSignal, number>)[s] = (carried * scale) / x;
+        (ea.share as Record<AttrSignal, number>)[s] = (carriedExcess(ea, s) * scale) / x;
       });
       for (const r of retried) {
         const ea = edges[r.edge] as { retry: number; share: Record<AttrSignal, number> };
@@ -210,7 +209,7 @@ export function attribute(
         const ea = edge[c.from]?.[c.edge];
         const calls = nodes[c.from]?.edges[c.edge]?.stats?.total ?? 0;
         if (!ea || calls === 0) continue;
-        const link = ea.link[s] + (s === 'failures' ? ea.link.errors : 0);
+        const link = linkPart(ea, s);
         const felt = toRequestEquivalents(s, link * significanceWeight(ea.z[s]), a, calls, cfg);
         if (felt <= 0) continue;
         (linkBlame[c.from] as Float64Array)[c.edge] =
@@ -220,6 +219,15 @@ export function attribute(
       }
     });
   }
+  // Flow carried down edge i of v in signal s: the link's own part is blamed on the link, the rest
+  // goes on into the callee's flow on that signal.
+  const passDown = (v: number, i: number, to: number, carried: number, ea: EdgeAttr, s: AttrSignal) => {
+    const linkFrac = linkFraction(ea, s);
+    (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
+    (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
+    const target = flowIn[SIGNALS.indexOf(s)] as Float64Array;
+    target[to] = (target[to] ?? 0) + carried * (1 - linkFrac);
+  };
   for (const v of topo.order) {
     if (inScope && !inScope.has(v)) continue;
     const a = nodeOut[v] as NodeAttr;
@@ -233,24 +241,10 @@ export function attribute(
       nd.edges.forEach((e, i) => {
         if (topo.backEdge[v]?.has(e.to)) return;
         const ea = edge[v]?.[i] as EdgeAttr;
-        if (s === 'latency' && ea.retry > 0) {
-          // Time spent retrying a failing callee is that callee's failures, felt as waiting.
-          const carried = inflow * ea.retry;
-          const ex = Math.max(0, ea.excess.failures) + Math.max(0, ea.excess.errors);
-          const linkFrac = ex > 0 ? Math.min(1, (ea.link.failures + ea.link.errors) / ex) : 0;
-          (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
-          (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
-          const failIn = flowIn[0] as Float64Array;
-          failIn[e.to] = (failIn[e.to] ?? 0) + carried * (1 - linkFrac);
-        }
+        // Time spent retrying a failing callee is that callee's failures, felt as waiting.
+        if (s === 'latency' && ea.retry > 0) passDown(v, i, e.to, inflow * ea.retry, ea, 'failures');
         const carried = inflow * ea.share[s];
-        if (carried <= 0) return;
-        const ex = Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
-        const linkFrac =
-          ex > 0 ? Math.min(1, (ea.link[s] + (s === 'failures' ? ea.link.errors : 0)) / ex) : 0;
-        (linkBlame[v] as Float64Array)[i] = ((linkBlame[v] as Float64Array)[i] ?? 0) + carried * linkFrac;
-        (edgeFlow[v] as Float64Array)[i] = ((edgeFlow[v] as Float64Array)[i] ?? 0) + carried;
-        fin[e.to] = (fin[e.to] ?? 0) + carried * (1 - linkFrac);
+        if (carried > 0) passDown(v, i, e.to, carried, ea, s);
       });
     });
   }
@@ -263,6 +257,22 @@ export function attribute(
     totalImpact,
     entryRequests,
   };
+}
+
+/** An edge's excess on a signal; for failures, with the 4xx errors a caller turns into its own faults. */
+function carriedExcess(ea: EdgeAttr, s: AttrSignal): number {
+  return Math.max(0, ea.excess[s]) + (s === 'failures' ? Math.max(0, ea.excess.errors) : 0);
+}
+
+/** The part of an edge's excess only the caller saw (counted the same way). */
+function linkPart(ea: EdgeAttr, s: AttrSignal): number {
+  return ea.link[s] + (s === 'failures' ? ea.link.errors : 0);
+}
+
+/** Share (0–1) of an edge's excess that sits on the link itself. */
+function linkFraction(ea: EdgeAttr, s: AttrSignal): number {
+  const ex = carriedExcess(ea, s);
+  return ex > 0 ? Math.min(1, linkPart(ea, s) / ex) : 0;
 }
 
 export function zOf(a: NodeAttr, s: AttrSignal): number {
