@@ -45,7 +45,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
-function help(): string {
+/** The text `cascade-analyzer --help` prints (also the top of docs/cli.md). */
+export function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 4) + 2;
   return `cascade-analyzer — find where a microservice cascade started in an AWS X-Ray service graph
 

@@ -46,13 +46,13 @@ export const DEMO_SCENARIOS: ScenarioProvider = combineScenarioProviders(
 export function demoHelp(scenarios: ScenarioProvider): string {
   return `Usage: cascade-analyzer demo [--scenario NAME | --graph FILE] [options]
 
-Runs the whole deployed pipeline on this machine, no AWS account needed: a CloudWatch alarm on the
-scenario's alarmed service goes to ALARM, and the state machine that "cdk deploy" creates (synthesized
-from the CDK app) runs Prepare → CollectGraph → CollectEvidence → Enrich → Analyze → Store → Notify
-with every step's real code. X-Ray is a local endpoint replaying the scenario's graphs and trace
-summaries, CloudTrail a local endpoint replaying its change events, DynamoDB is an embedded dynalite
-whose data stays in the data folder, and the notification goes to SNS on moto when there is one,
-otherwise to the terminal and a file.
+Runs the whole deployed pipeline on this machine, no AWS account needed: a CloudWatch alarm on
+the scenario's alarmed service goes to ALARM, and the state machine that "cdk deploy" creates
+(synthesized from the CDK app) runs Prepare → CollectGraph → CollectEvidence → Enrich → Analyze
+→ Store → Correlate → Notify with every step's real code. X-Ray is a local endpoint replaying the
+scenario's graphs and trace summaries, CloudTrail a local endpoint replaying its change events,
+DynamoDB is an embedded dynalite whose data stays in the data folder, and the notification goes
+to SNS on moto when there is one, otherwise to the terminal and a file.
 
 Options:
   --scenario NAME      a bundled scenario: ${scenarios.names().join(', ')} (default: shop),
