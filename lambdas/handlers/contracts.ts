@@ -157,7 +157,6 @@ export const ENV = {
   lookbackMinutes: 'LOOKBACK_MINUTES',
   baselineMinutes: 'BASELINE_MINUTES',
   retentionDays: 'FINDINGS_RETENTION_DAYS',
-  idempotencyTable: 'IDEMPOTENCY_TABLE',
   /** Prefix of the analyzer's own alarm names (`alarmNameFor`); optional, default `cascade-analyzer`. */
   alarmPrefix: 'ALARM_PREFIX',
   /**
