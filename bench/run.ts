@@ -3,7 +3,7 @@
 // weights) and on the simulator's generated suite (per topology and per fault kind; and with X-Ray
 // trace summaries off and on), speed on the simulator's 1k/10k/20k-service estates, the Lambda
 // bundles (size, cold import), the compiled CLI (start, demo, 10k analyze against its parse floor,
-// peak RSS). Prints Markdown tables, ready for the README. Numbers, not pass/fail.
+// peak RSS). Prints Markdown tables, ready for docs/benchmarks.md. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';

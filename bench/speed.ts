@@ -91,7 +91,7 @@ export function runSpeed(sizes: readonly number[] = SPEED_SIZES, runs = 3): Spee
   });
 }
 
-/** The README table. */
+/** The table in docs/benchmarks.md. */
 export function speedTable(rows: readonly SpeedRow[]): string {
   const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
   const lines = [

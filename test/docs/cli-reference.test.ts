@@ -15,16 +15,16 @@ describe('Docs: the CLI reference', () => {
     expect(committed, 'docs/cli.md is stale: run "npm run docs:cli" and commit it').toBe(generated);
   });
 
-  it.each([
-    ['(no command)', []],
-    ...COMMANDS.map((c) => [c.name, [c.name]] as [string, string[]]),
-  ])('should hold, verbatim, what "cascade-analyzer %s --help" prints', (_name, args) => {
-    // Act
-    const r = cli(...args, '--help');
+  it.each([['(no command)', []], ...COMMANDS.map((c) => [c.name, [c.name]] as [string, string[]])])(
+    'should hold, verbatim, what "cascade-analyzer %s --help" prints',
+    (_name, args) => {
+      // Act
+      const r = cli(...args, '--help');
 
-    // Assess
-    expect(r.code).toBe(0);
-    expect(r.stdout.length).toBeGreaterThan(200);
-    expect(committed).toContain(`\`\`\`text\n${r.stdout.trimEnd()}\n\`\`\``);
-  });
+      // Assess
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(200);
+      expect(committed).toContain(`\`\`\`text\n${r.stdout.trimEnd()}\n\`\`\``);
+    },
+  );
 });

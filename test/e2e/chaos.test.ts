@@ -170,7 +170,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     const failedWithReason = findings.filter((f) => f?.status === 'FAILED' && (f.error ?? '') !== '').length;
     const decided = incidents.flatMap((i) => i.notifications);
     // A message claimed by a sender that then died is sent by the incident's next change once its
-    // lease (120 s) is over — there is no sweeper (README, Guarantees). Still within its lease at
+    // lease (120 s) is over — there is no sweeper (docs/analysis.md, Guarantees). Still within its lease at
     // the end of the run, it is in flight, not lost; any other unsent message is a loss.
     const inFlight = decided.filter(
       (n) => !n.sent && n.claimedAt !== undefined && Date.parse(n.claimedAt) + LEASE_MS > Date.now(),
