@@ -1,13 +1,14 @@
-// Store: the finding into DynamoDB, once per analysisId. A second delivery of the same alarm finds it
-// already there ('exists') and is a success, not an error: Notify then stays quiet, and the S3 copy
-// is rewritten to the stored finding. A result supersedes a FAILED finding ('superseded').
+// Store: the finding into DynamoDB, once per analysisId. A second delivery of the same alarm finds
+// it already there ('exists') and is a success, not an error, and the S3 copy is rewritten to the
+// stored finding. A result supersedes a FAILED finding ('superseded').
 //
 // Why no Powertools idempotency here (or in any step): the analysisId is derived from the alarm's
 // ARN and the time it went to ALARM, so a duplicate event yields the same id, and the conditional
-// put below is the one place that decides which delivery wins; Notify publishes only for the
-// winner. The other steps only read, or overwrite their own keys (snapshots/<id>, findings/<id>),
-// so repeating them is harmless. An idempotency table would add a second store, a write and a lock
-// per invocation, and still could not dedupe two executions as well as this put does.
+// put below is the one place that decides which delivery wins. Messages are decided once, in the
+// incident's outbox (Correlate), and sent once per decision. The other steps only read, or
+// overwrite their own keys (snapshots/<id>, findings/<id>), so repeating them is harmless. An
+// idempotency table would add a second store, a write and a lock per invocation, and still could
+// not dedupe two executions as well as this put does (docs/decisions/0001).
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { FindingLookup, FindingsWriter, SnapshotStore } from '../adapters/ports.ts';

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,27 @@ describe('Docs: links', () => {
 
   it.each(pages)('should resolve every relative link and anchor in %s', (page) => {
     expect(brokenLinks(ROOT, page)).toEqual([]);
+  });
+});
+
+describe('Docs: README', () => {
+  it('should stay a five-minute read (at most 220 lines) that leads into the guide', () => {
+    // Act
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+    // Assess
+    expect(readme.split('\n').length).toBeLessThanOrEqual(220);
+    for (const page of [
+      'getting-started',
+      'deploy',
+      'cli',
+      'api',
+      'analysis',
+      'benchmarks',
+      'architecture',
+    ]) {
+      expect(readme).toContain(`](docs/${page}.md)`);
+    }
   });
 });
 
