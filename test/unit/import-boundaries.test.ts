@@ -35,7 +35,7 @@ function sources(dir: string): string[] {
 }
 
 /** Relative specifiers of static imports, re-exports and dynamic `import('…')` calls. */
-export function relativeImports(source: string): string[] {
+function relativeImports(source: string): string[] {
   const found = [
     ...source.matchAll(/\b(?:import|export)\s[^'"]*?from\s*'(\.[^']+)'/g),
     ...source.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g),
