@@ -25,7 +25,7 @@ import { resolver } from './intrinsics.ts';
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 /** bin/app.ts's default stack name. */
-const STACK_NAME = 'CascadeAnalyzer';
+export const STACK_NAME = 'CascadeAnalyzer';
 
 type Json = unknown;
 type Obj = Record<string, Json>;

@@ -8,12 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { repositoryContext } from '../../lambdas/local/synth-app.ts';
+import { repositoryContext, STACK_NAME } from '../../lambdas/local/synth-app.ts';
 import { CascadeAnalyzerStack } from '../../lib/cascade-analyzer-stack.ts';
 import { loadConfig } from '../../lib/config.ts';
-
-/** bin/app.ts's default stack name. */
-const STACK_NAME = 'CascadeAnalyzer';
 
 export function synthesizeTemplate(): object {
   const outdir = mkdtempSync(join(tmpdir(), 'cascade-analyzer-architecture-'));
