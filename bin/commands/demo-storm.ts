@@ -2,13 +2,14 @@
 // one cascade reach the workflow at once and out of order; they make one incident with one
 // root-cause message. Then every alarm goes back to OK and the incident resolves with one message.
 
-import { DataDirBusyError, DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
 import type { PublishedNotification } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { duration } from '../../lambdas/local/progress.ts';
 import { SEARCH_CASCADE, STORM_CASCADE, stormScenario } from '../../lambdas/local/storm-scenario.ts';
 import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
 import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
+import { BUSY, unlessBusy } from './data-dir-busy.ts';
 
 export interface StormOptions {
   readonly dataDir: string | undefined;
@@ -22,23 +23,17 @@ export async function runStorm(options: StormOptions): Promise<number> {
   out('cascade-analyzer demo: an alarm storm through the deployed workflow, run on this machine\n\n');
   out(`scenario   storm: ${scenario.description}\n`);
   const notifications: PublishedNotification[] = [];
-  let pipeline: LocalPipeline;
-  try {
-    pipeline = await LocalPipeline.start({
+  const pipeline = await unlessBusy('demo', () =>
+    LocalPipeline.start({
       dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
       xray: { replay: scenario.snapshot },
       watch: [...STORM_CASCADE, ...SEARCH_CASCADE],
       ...(options.snsEndpoint !== undefined ? { snsEndpoint: options.snsEndpoint } : {}),
       onNotification: (n) => notifications.push(n),
       command: 'demo',
-    });
-  } catch (err) {
-    if (err instanceof DataDirBusyError) {
-      process.stderr.write(`cascade-analyzer: demo: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+    }),
+  );
+  if (pipeline === BUSY) return 1;
   try {
     const t0 = Date.now() - 90_000;
     const fired = STORM_CASCADE.flatMap((service, i) => [

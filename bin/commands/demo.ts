@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
-import { DataDirBusyError, DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
 import {
   chooseSnsEndpoint,
@@ -31,6 +31,7 @@ import {
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import type { Command } from './command.ts';
+import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { runStorm } from './demo-storm.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -161,9 +162,8 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   if (scenario.source !== scenario.name) out(row('', `graph from ${show(scenario.source)}`));
 
   const notifications: PublishedNotification[] = [];
-  let pipeline: LocalPipeline;
-  try {
-    pipeline = await LocalPipeline.start({
+  const pipeline = await unlessBusy('demo', () =>
+    LocalPipeline.start({
       dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
       xray: { replay: scenario.snapshot },
       evidence: scenarioEvidence(scenario),
@@ -171,14 +171,9 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
       onNotification: (n) => notifications.push(n),
       command: 'demo',
-    });
-  } catch (err) {
-    if (err instanceof DataDirBusyError) {
-      process.stderr.write(`cascade-analyzer: demo: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+    }),
+  );
+  if (pipeline === BUSY) return 1;
   try {
     const setupMs = performance.now() - t0;
     const taskCount = pipeline.app.tasks.length;

@@ -6,11 +6,12 @@ import { parseArgs } from 'node:util';
 import type { FindingSummary } from '../../lambdas/adapters/ports.ts';
 import { AnalysisIdSchema } from '../../lambdas/handlers/contracts.ts';
 import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
-import { DataDirBusyError, DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
+import { DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
 import { type FindingsReader, listAll, openFindings } from '../../lambdas/local/findings-reader.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
+import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { UsageError } from './usage-error.ts';
 
 export const FINDINGS_HELP = `Usage: cascade-analyzer findings list [--service NAME] [options]
@@ -62,16 +63,8 @@ async function runFindings(args: readonly string[]): Promise<number> {
   const dir = dataDir(values['data-dir'] ?? DEFAULT_DATA_DIR);
   const check = sub === 'list' ? checkList(values, positionals) : checkGet(values, positionals);
 
-  let reader: FindingsReader | undefined;
-  try {
-    reader = await openFindings(dir, `findings ${sub}`);
-  } catch (err) {
-    if (err instanceof DataDirBusyError) {
-      process.stderr.write(`cascade-analyzer: findings: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const reader = await unlessBusy('findings', () => openFindings(dir, `findings ${sub}`));
+  if (reader === BUSY) return 1;
   if (reader === undefined) {
     if (sub === 'list') {
       process.stdout.write(

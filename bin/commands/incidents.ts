@@ -2,11 +2,12 @@
 // from the data folder's table — or through `serve`'s API while it has the folder open.
 
 import { parseArgs } from 'node:util';
-import { DataDirBusyError, DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
+import { DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
 import { openIncidents } from '../../lambdas/local/incidents-reader.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
 import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
 import type { Command } from './command.ts';
+import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { UsageError } from './usage-error.ts';
 
 export const INCIDENTS_HELP = `Usage: cascade-analyzer incidents list [--service NAME] [--limit N] [--json]
@@ -60,16 +61,8 @@ async function runIncidents(args: readonly string[]): Promise<number> {
   }
   quietSdkNodeWarning();
   const dir = dataDir(values['data-dir'] ?? DEFAULT_DATA_DIR);
-  let reader: Awaited<ReturnType<typeof openIncidents>>;
-  try {
-    reader = await openIncidents(dir, `incidents ${sub}`);
-  } catch (err) {
-    if (err instanceof DataDirBusyError) {
-      process.stderr.write(`cascade-analyzer: incidents: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const reader = await unlessBusy('incidents', () => openIncidents(dir, `incidents ${sub}`));
+  if (reader === BUSY) return 1;
   try {
     if (sub === 'list') {
       const items = reader === undefined ? [] : await reader.list(values.service, limit);

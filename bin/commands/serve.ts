@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { startLocalApi } from '../../lambdas/local/api-server.ts';
-import { DataDirBusyError, DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
+import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
 import { chooseSnsEndpoint } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
@@ -19,6 +19,7 @@ import {
 } from '../../lambdas/local/scenarios.ts';
 import type { ExecutionReport } from '../../lambdas/local/state-machine.ts';
 import type { Command } from './command.ts';
+import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { DEMO_SCENARIOS } from './demo.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -104,9 +105,8 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
   }
 
   const out = (text: string) => process.stdout.write(text);
-  let pipeline: LocalPipeline;
-  try {
-    pipeline = await LocalPipeline.start({
+  const pipelineOpened = await unlessBusy('serve', () =>
+    LocalPipeline.start({
       dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
       xray: { replay: scenario.snapshot },
       evidence: scenarioEvidence(scenario),
@@ -116,14 +116,10 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
       onBackgroundExecution: (r) => {
         void describeExecution(pipeline, r).then((text) => out(`  ${text}\n`));
       },
-    });
-  } catch (err) {
-    if (err instanceof DataDirBusyError) {
-      process.stderr.write(`cascade-analyzer: serve: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+    }),
+  );
+  if (pipelineOpened === BUSY) return 1;
+  const pipeline = pipelineOpened;
   let api: Awaited<ReturnType<typeof startLocalApi>>;
   try {
     api = await startLocalApi({

@@ -3,7 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
@@ -151,6 +151,31 @@ describe('E2E: the demo, serve and findings commands', () => {
     expect(run.stderr).toContain(bad);
     expect(run.stderr).toContain('Services');
   }, 30_000);
+
+  it('should refuse, exit 1 and name the holder when another live process has the data folder', async () => {
+    // Prepare: a folder with a table, held by this (live) test process as a running demo holds it
+    const held = join(cwd, 'held');
+    await mkdir(join(held, 'dynamodb'), { recursive: true });
+    const holder = { pid: process.pid, command: 'demo', startedAt: new Date().toISOString() };
+    await writeFile(join(held, 'lock.json'), JSON.stringify(holder));
+
+    for (const args of [
+      ['demo', '--no-sns'],
+      ['serve', '--no-sns'],
+      ['findings', 'list'],
+      ['incidents', 'list'],
+    ]) {
+      // Act
+      const run = await cli([...args, '--data-dir', held], cwd);
+
+      // Assess
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(run.stderr).toContain(`cascade-analyzer: ${args[0]}: `);
+      expect(run.stderr).toContain(`is in use by "cascade-analyzer demo" (pid ${process.pid})`);
+    }
+    expect(JSON.parse(await readFile(join(held, 'lock.json'), 'utf8'))).toEqual(holder);
+  }, 120_000);
 
   describe('serve', () => {
     let server: ChildProcess | undefined;
