@@ -1,6 +1,7 @@
 // The REST API: IAM auth on every route, request validation, throttling, access logs, tracing.
 // POST /analyses starts an analysis; GET /analyses/{id}, /analyses?service=…, /analyses/{id}/report read findings.
 
+import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -20,6 +21,9 @@ export class AnalysesApi extends Construct {
     super(scope, id);
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     this.api = new apigw.RestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by this name: the stack's own, so that two stacks in one
+      // account and region do not share the 5xx alarm's metric.
+      restApiName: `${Stack.of(this).stackName}-api`,
       description: 'cascade-analyzer: start analyses and read findings',
       cloudWatchRole: true,
       endpointTypes: [apigw.EndpointType.REGIONAL],

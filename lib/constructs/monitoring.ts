@@ -49,7 +49,7 @@ export class Monitoring extends Construct {
       ),
       atLeastOne(
         'UndeliveredAlarmEvents',
-        'alarm events EventBridge could not hand to the workflow are waiting in the dead-letter queue',
+        'events are waiting in the dead-letter queue: alarm changes EventBridge could not hand to the workflow, or failed executions ExecutionWatch could not record',
         props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
       ),
       atLeastOne(

@@ -469,6 +469,20 @@ describe('Stack: functions, topic, alarms', () => {
       AlarmActions: [{ Ref: Match.stringLikeRegexp('NotificationsTopic') }],
     });
   });
+
+  it("should alarm on this stack's API 5xx only: the API is named after the stack, and the alarm reads that name", () => {
+    // Prepare
+    const [api] = Object.values(resources('AWS::ApiGateway::RestApi'));
+    const apiName = api?.Properties.Name;
+
+    // Assess
+    expect(apiName).toBe(`${stack.stackName}-api`);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Dimensions: [{ Name: 'ApiName', Value: apiName }],
+    });
+  });
 });
 
 describe('Stack: Analyze function sizing', () => {
