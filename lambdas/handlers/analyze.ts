@@ -6,7 +6,7 @@ import type { SnapshotStore } from '../adapters/ports.ts';
 import { type AnalyzeOptions, analyze } from '../core/analyze.ts';
 import type { AnalysisConfig } from '../core/config.ts';
 import { GraphInputError, UnknownServiceError } from '../core/errors.ts';
-import type { AnalysisEvidence } from '../core/evidence/blend.ts';
+import { type AnalysisEvidence, DEFAULT_EVIDENCE_CONFIG } from '../core/evidence/blend.ts';
 import { parseLookupEvents } from '../core/evidence/change-events.ts';
 import { EvidenceInputError, isObj } from '../core/evidence/fields.ts';
 import { readTraceDocuments } from '../core/evidence/trace-detail.ts';
@@ -104,12 +104,24 @@ export async function readEvidence(key: string, deps: AnalyzeDeps): Promise<Anal
         ? { serviceMapping: doc.serviceMapping as Record<string, readonly string[]> }
         : {}),
       ...(typeof doc.region === 'string' ? { region: doc.region } : {}),
+      ...changeWindowOf(doc.changeLookbackMinutes),
     };
   } catch (err) {
     if (!(err instanceof EvidenceInputError || err instanceof SyntaxError)) throw err;
     deps.onEvidenceUnreadable?.(err);
     return undefined;
   }
+}
+
+/** The changes count over the lookback they were read with (cdk.json `changeLookbackMinutes`). */
+function changeWindowOf(minutes: unknown): Pick<AnalysisEvidence, 'config'> {
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) return {};
+  return {
+    config: {
+      changeLookbackMinutes: minutes,
+      changeFullMinutes: Math.min(DEFAULT_EVIDENCE_CONFIG.changeFullMinutes, minutes),
+    },
+  };
 }
 
 function toTrigger(t: Enriched['trigger']): Trigger {

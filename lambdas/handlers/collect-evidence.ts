@@ -39,6 +39,8 @@ export interface EvidenceDocument {
   readonly traces?: unknown;
   readonly exemplarTraces?: unknown;
   readonly changes?: unknown;
+  /** How far before the window's start the changes were read: older ones count for nothing. */
+  readonly changeLookbackMinutes?: number;
   readonly serviceMapping: Readonly<Record<string, readonly string[]>>;
   readonly region?: string;
 }
@@ -85,7 +87,7 @@ export async function collectEvidence(input: unknown, deps: CollectEvidenceDeps)
   const doc: EvidenceDocument = {
     ...(traces ? { traces } : {}),
     ...(exemplarTraces ? { exemplarTraces } : {}),
-    ...(changes ? { changes } : {}),
+    ...(changes ? { changes, changeLookbackMinutes: deps.changeLookbackMinutes } : {}),
     serviceMapping: deps.serviceMapping,
     ...(deps.region ? { region: deps.region } : {}),
   };

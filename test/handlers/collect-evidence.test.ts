@@ -151,6 +151,32 @@ describe('Handler: collect-evidence', () => {
     expect(f.changes?.[0]).toMatchObject({ services: ['payment-service'], minutesBeforeStart: 4 });
   });
 
+  it('should count changes only as far back as the lookback they were read with', async () => {
+    // Prepare: the shop's changes were 4 and 38 minutes before the start
+    const findingWith = async (changeLookbackMinutes: number) => {
+      const { d } = deps({ changeLookbackMinutes });
+      const store = d.snapshotStore as MemorySnapshotStore;
+      await store.put(
+        collected.snapshotKey,
+        JSON.stringify({ incident: asDocument(SHOP.incident), baseline: asDocument(SHOP.baseline) }),
+      );
+      const withEvidence = await collectEvidence(collected, d);
+      const analyzed = await analyzeIncident(
+        { ...withEvidence, metrics: {} },
+        { snapshotStore: store, watched: [] },
+      );
+      return JSON.parse(store.docs.get(analyzed.findingKey) ?? '{}') as Finding;
+    };
+
+    // Act
+    const hour = await findingWith(60);
+    const halfHour = await findingWith(30);
+
+    // Assess
+    expect(hour.changes?.map((c) => c.minutesBeforeStart)).toEqual([4, 38]);
+    expect(halfHour.changes?.map((c) => c.minutesBeforeStart)).toEqual([4]);
+  });
+
   it('should analyze the graph alone when the stored evidence is unreadable', async () => {
     // Prepare
     const store = new MemorySnapshotStore();
