@@ -65,12 +65,17 @@ async function runIncidents(args: readonly string[]): Promise<number> {
   if (reader === BUSY) return 1;
   try {
     if (sub === 'list') {
+      if (reader !== undefined && !reader.listsEveryService && values.service === undefined) {
+        throw new UsageError(
+          `incidents list: reading through ${reader.source}, which lists one service at a time: give --service NAME`,
+        );
+      }
       const items = reader === undefined ? [] : await reader.list(values.service, limit);
       if (values.json) {
         process.stdout.write(`${JSON.stringify({ items }, null, 2)}\n`);
       } else if (items.length === 0) {
         process.stdout.write(
-          `no incidents in ${dir.root} yet: run "npx cascade-analyzer demo --scenario storm"\n`,
+          `no incidents in ${reader?.source ?? dir.root} yet: run "npx cascade-analyzer demo --scenario storm"\n`,
         );
       } else {
         for (const i of items) {

@@ -11,6 +11,8 @@ import { openLocalTable } from './local-table.ts';
 
 export interface IncidentsReader {
   readonly source: string;
+  /** False through the API of `serve`, which lists one service at a time. */
+  readonly listsEveryService: boolean;
   get(incidentId: string): Promise<Incident | undefined>;
   /** Newest first; one service's (through the API a service is required), or every one's. */
   list(service: string | undefined, limit: number): Promise<IncidentSummary[]>;
@@ -28,6 +30,7 @@ export async function openIncidents(dir: DataDir, command: string): Promise<Inci
   });
   return {
     source: dir.root,
+    listsEveryService: true,
     get: (id) => store.get(id),
     async list(service, limit) {
       if (service !== undefined) return [...(await store.listByService({ service, limit })).items];
@@ -69,6 +72,7 @@ function apiReader(endpoint: string): IncidentsReader {
   };
   return {
     source: `the API of "cascade-analyzer serve" on ${endpoint}`,
+    listsEveryService: false,
     async get(id) {
       const r = await call(`/incidents/${encodeURIComponent(id)}`);
       return r.status === 404 ? undefined : (r.body as Incident);

@@ -184,7 +184,7 @@ describe('E2E: the demo, serve and findings commands', () => {
       if (server?.exitCode === null && server.pid !== undefined) process.kill(server.pid, 'SIGKILL');
     });
 
-    it('should serve the API over HTTP, let findings read through it, and stop cleanly on SIGINT', async () => {
+    it('should serve the API over HTTP, let findings and incidents read through it, and stop cleanly on SIGINT', async () => {
       // Prepare
       const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-sns'], {
         cwd,
@@ -216,6 +216,8 @@ describe('E2E: the demo, serve and findings commands', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 25));
       }
       const through = await cli(['findings', 'list', '--service', 'frontend', '--json'], cwd);
+      const incidentsOfOne = await cli(['incidents', 'list', '--service', 'frontend', '--json'], cwd);
+      const incidentsOfAll = await cli(['incidents', 'list'], cwd);
       child.kill('SIGINT');
       const code = await exited;
 
@@ -227,6 +229,11 @@ describe('E2E: the demo, serve and findings commands', () => {
         (i) => i.analysisId,
       );
       expect(ids[0]).toBe(analysisId);
+      expect(incidentsOfOne.code).toBe(0);
+      expect(Array.isArray(JSON.parse(incidentsOfOne.stdout).items)).toBe(true);
+      expect(incidentsOfAll.code).toBe(2);
+      expect(incidentsOfAll.stderr.trim().split('\n')).toHaveLength(1);
+      expect(incidentsOfAll.stderr).toContain('lists one service at a time: give --service NAME');
       expect(out).toContain(`POST /analyses → 202`);
       expect(out).toMatch(
         new RegExp(`execution ${analysisId} SUCCEEDED in \\d+ ms: COMPLETED, root cause ${ROOT_CAUSE}`),
