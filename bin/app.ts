@@ -1,5 +1,5 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy`. Configuration comes from cdk.json context
-// and `-c key=value`; see README "Configure".
+// and `-c key=value`; every key is in docs/deploy.md ("Configure").
 
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';

@@ -17,7 +17,7 @@ import {
   safeFileName,
 } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
-import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
+import { duration, kib, NAME_WIDTH, progressPrinter } from '../../lambdas/local/progress.ts';
 import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import {
   combineScenarioProviders,
@@ -61,7 +61,7 @@ Options:
   --graph FILE         your own graph instead: {"incident": …, "baseline": …}, or one
                        GetServiceGraph response ("aws xray get-service-graph")
   --service NAME       the alarmed service (default: the scenario's; for --graph the entry
-                       point with the highest fault rate)
+                       point whose fault rate rose the most)
   --data-dir DIR       where findings, snapshots, reports and the table live
                        (default: ${DEFAULT_DATA_DIR}/)
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
@@ -243,14 +243,14 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
         ? `, alarm → notification ${duration(notification.at - handedOver)}`
         : '';
       out(
-        `  ${'Done'.padEnd(14)} ✓ ${duration(report.ms).padStart(7)}  execution SUCCEEDED${toNotification}\n`,
+        `  ${'Done'.padEnd(NAME_WIDTH)} ✓ ${duration(report.ms).padStart(7)}  execution SUCCEEDED${toNotification}\n`,
       );
     } else {
       out(
-        `  ${'Failed'.padEnd(14)} ✗ ${duration(report.ms).padStart(7)}  execution ${report.status}: ${report.error?.Error ?? ''}\n`,
+        `  ${'Failed'.padEnd(NAME_WIDTH)} ✗ ${duration(report.ms).padStart(7)}  execution ${report.status}: ${report.error?.Error ?? ''}\n`,
       );
     }
-    out(`  ${''.padEnd(14)}            largest state payload ${limit}\n`);
+    out(`  ${''.padEnd(NAME_WIDTH)}            largest state payload ${limit}\n`);
 
     if (notification !== undefined) {
       const where =

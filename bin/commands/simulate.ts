@@ -59,7 +59,7 @@ of the simulated incident.
 Topology:
   --topology NAME|FILE   a shipped topology — ${TOPOLOGY_NAMES.slice(0, 4).join(', ')},
                          ${TOPOLOGY_NAMES.slice(4).join(', ')} (generated:N for N services) — or a topology
-                         file (JSON, see README)
+                         file (JSON, see docs/simulator.md)
   --services N           services of the generated topology, ${GENERATED_MIN}–${GENERATED_MAX} (default ${GENERATED_DEFAULT})
   --from-graph FILE      an exported service graph (aws xray get-service-graph output, a list of its
                          pages, or a snapshot, whose baseline is used) as the topology: what-if mode

@@ -1,5 +1,5 @@
 // The engine's data model: the parsed service graph it reads and the Finding it writes.
-// One Finding shape serves the CLI, DynamoDB, SNS and the API (DESIGN.md "Finding").
+// One Finding shape serves the CLI, DynamoDB, SNS and the API (docs/analysis.md, "The Finding").
 
 /** Request statistics of a node or an edge, as X-Ray reports them (all counts, seconds). */
 export interface RequestStats {

@@ -7,7 +7,8 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-const NAME_WIDTH = 15;
+/** The widest state name (CollectEvidence): every step line and the summary lines align on it. */
+export const NAME_WIDTH = 15;
 
 export interface ProgressOptions {
   /** Where lines go (standard output). */

@@ -38,7 +38,7 @@ export class ScenarioError extends Error {
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
-/** The shop incident of the README: frontend's alarm, the external payment API at fault. */
+/** The shop incident of the README and docs/getting-started.md: frontend's alarm, the external payment API at fault. */
 export const SHOP_EXAMPLE = resolve(REPO_ROOT, 'examples/shop-incident.json');
 
 /** The shop incident's evidence (examples/make-shop-evidence.ts): X-Ray traces and CloudTrail changes. */

@@ -1,4 +1,4 @@
-// The Standard state machine of DESIGN.md: an alarm going to ALARM (or an API request) runs
+// The Standard state machine (docs/architecture.md): an alarm going to ALARM (or an API request) runs
 // Prepare → CollectGraph → CollectEvidence → Enrich → Analyze → Store → Correlate → Notify; an
 // alarm back to OK runs ResolveAlarm → NotifyResolution. Every step retries AWS throttling, Lambda
 // service errors and incident write conflicts with exponential backoff and full jitter; any failure

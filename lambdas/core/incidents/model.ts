@@ -1,4 +1,4 @@
-// The incident: the unit an on-call engineer works on (DESIGN.md "Incidents and evidence"). Alarms
+// The incident: the unit an on-call engineer works on (docs/analysis.md, "Incidents"). Alarms
 // of one cascade join one incident; it holds their analyses, its notifications and a timeline.
 // Plain data, so that the same shape is stored, served by the API and reduced by pure functions.
 
