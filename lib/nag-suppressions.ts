@@ -55,8 +55,7 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
   objects('collectEvidence', 'evidence');
   objects('analyze', 'evidence');
   objects('correlate', 'snapshots');
-  for (const f of ['analyze', 'store', 'notify', 'recordFailure', 'correlate', 'api'] as const)
-    objects(f, 'findings');
+  for (const f of ['analyze', 'store', 'notify', 'correlate'] as const) objects(f, 'findings');
 
   const sm = stack.workflow.stateMachine;
   const smPolicy = child(sm, 'Role', 'DefaultPolicy');
