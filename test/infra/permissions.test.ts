@@ -86,6 +86,7 @@ describe('Permissions: every call granted, nothing more', () => {
         'dynamodb:UpdateItem',
         'sns:Publish',
       ]);
+    expect(calls('SweepOutboxFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'sns:Publish']);
     expect(calls('ApiHandlerFunction')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -150,6 +151,30 @@ describe('Permissions: every call granted, nothing more', () => {
     expect(check(t)).toEqual([
       expect.stringMatching(
         /^ExecutionWatchFunction\w+ \(role ExecutionWatchRole\w+\): sqs:SendMessage on \w+ is not allowed \(its dead-letter queue\)/,
+      ),
+    ]);
+  });
+
+  it('should fail when SweepOutbox may no longer publish, or may read findings from S3 it never reads', () => {
+    // Prepare
+    const t = copy();
+    const st = policyStatements(t, 'SweepOutboxRoleDefaultPolicy');
+    const i = st.findIndex((s) => s.Action === 'sns:Publish');
+    expect(i).toBeGreaterThanOrEqual(0);
+    st.splice(i, 1);
+    st.push({
+      Action: 's3:GetObject',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('SnapshotsBucket'), 'Arn'] }, '/findings/*']] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^SweepOutboxFunction\w+ \(role SweepOutboxRole\w+\): sns:Publish on NotificationsTopic\w+ is not allowed/,
+      ),
+      expect.stringMatching(
+        /^SweepOutboxFunction\w+ \(role SweepOutboxRole\w+\): grants s3:GetObject on SnapshotsBucket\w+\/findings\/\*, which no call uses$/,
       ),
     ]);
   });
