@@ -20,6 +20,11 @@ export interface Swept {
   readonly failed: readonly { readonly incidentId: string; readonly error: string }[];
 }
 
+/** Who a sweep claims messages as: one claimant per invocation (Lambda's retries of it keep the id). */
+export function sweeperClaimant(requestId: string): string {
+  return `sweeper:${requestId}`;
+}
+
 /** Not every incident could be flushed: the invocation counts as an error, the next sweep retries. */
 export class SweepFailedError extends Error {
   override readonly name = 'SweepFailedError';
@@ -59,7 +64,7 @@ if (inLambda()) await dependencies();
 // The scheduled event carries nothing the sweep needs. The request id names the claimant: Lambda's
 // retries of an asynchronous invocation keep it, so a retry goes on with the messages it claimed.
 export const handler = instrumented<unknown, Swept>().handler(async (_event, context) => {
-  const swept = await sweepOutbox(`sweeper:${context.awsRequestId}`, await dependencies());
+  const swept = await sweepOutbox(sweeperClaimant(context.awsRequestId), await dependencies());
   for (const f of swept.failed) logger.error('incident outbox not flushed; the next sweep tries again', f);
   metrics.addMetric('SweptNotificationsSent', MetricUnit.Count, swept.sent.length);
   metrics.addMetric('SweepIncidentsFailed', MetricUnit.Count, swept.failed.length);
