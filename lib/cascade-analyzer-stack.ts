@@ -17,6 +17,7 @@ import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
 import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Notifications } from './constructs/notifications.ts';
+import { OutboxSweeper } from './constructs/outbox-sweeper.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { SnapshotStore } from './constructs/snapshot-store.ts';
 import { Workflow } from './constructs/workflow.ts';
@@ -37,6 +38,7 @@ export class CascadeAnalyzerStack extends Stack {
   public readonly workflow: Workflow;
   public readonly trigger: AlarmTrigger;
   public readonly executionWatch: ExecutionWatch;
+  public readonly outboxSweeper: OutboxSweeper;
   public readonly api: AnalysesApi;
   public readonly monitoring: Monitoring;
   public readonly functions: Readonly<Record<string, AnalyzerFunction>>;
@@ -201,10 +203,12 @@ export class CascadeAnalyzerStack extends Stack {
     // The outbox flag of findings no alarm started (a conditional UpdateItem, once per finding).
     for (const f of [steps.notify, steps.recordFailure])
       allow(f, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
-    for (const f of [steps.notify, steps.recordFailure]) {
+    // Publishing to the topic, which is KMS-encrypted.
+    const allowPublish = (f: AnalyzerFunction) => {
       allow(f, ['sns:Publish'], [this.notifications.topic.topicArn]);
       allow(f, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
-    }
+    };
+    for (const f of [steps.notify, steps.recordFailure]) allowPublish(f);
     allow(apiFn, ['dynamodb:GetItem'], [this.findings.table.tableArn]);
     allow(
       apiFn,
@@ -237,19 +241,31 @@ export class CascadeAnalyzerStack extends Stack {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [this.findings.table.tableArn],
     );
-    allow(watchFn, ['sns:Publish'], [this.notifications.topic.topicArn]);
-    allow(watchFn, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
+    allowPublish(watchFn);
     this.executionWatch = new ExecutionWatch(this, 'ExecutionStatusRule', {
       stateMachine: this.workflow.stateMachine,
       handler: watchFn,
       deadLetterQueue: this.trigger.deadLetterQueue,
     });
+    // Messages whose sender died after claiming them: sent once their lease is over, within minutes,
+    // not at the incident's next change. Its run stays under the 120 s lease, so it keeps its claims.
+    const sweepFn = fn(
+      'SweepOutbox',
+      'sweep-outbox',
+      'Sends incident messages whose sender died before publishing them',
+      Duration.minutes(1),
+      undefined,
+      chatbot,
+    );
+    allow(sweepFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    allowPublish(sweepFn);
+    this.outboxSweeper = new OutboxSweeper(this, 'OutboxSweeper', { handler: sweepFn });
     this.api = new AnalysesApi(this, 'Api', {
       handler: apiFn,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
     });
-    this.functions = { ...steps, executionWatch: watchFn, api: apiFn };
+    this.functions = { ...steps, executionWatch: watchFn, sweepOutbox: sweepFn, api: apiFn };
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       functions: Object.values(this.functions),

@@ -30,8 +30,15 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
       'Serverless::Serverless-LambdaLatestVersion',
       'Same as AwsSolutions-L1: NODEJS_22_X is pinned on purpose.',
     );
-    // ExecutionWatch is invoked asynchronously (EventBridge) and has its DLQ; the others are not.
-    if (fn !== stack.functions.executionWatch) {
+    // ExecutionWatch is invoked asynchronously (EventBridge) and has its DLQ; SweepOutbox is invoked
+    // asynchronously by a schedule and has none; the others are invoked synchronously.
+    if (fn === stack.functions.sweepOutbox) {
+      ack(
+        fnResource,
+        'Serverless::Serverless-LambdaDLQ',
+        'SweepOutbox is invoked by a schedule whose event is a clock tick carrying no data: a run that fails after its retries is redone by the next tick, and fires its errors alarm. A DLQ would only hold empty ticks.',
+      );
+    } else if (fn !== stack.functions.executionWatch) {
       ack(
         fnResource,
         'Serverless::Serverless-LambdaDLQ',
@@ -64,14 +71,22 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'X-Ray tracing and CloudWatch Logs delivery of the state machine support no resource-level permissions.',
   );
+  // The workflow's own functions: the API, ExecutionWatch and SweepOutbox are invoked by others.
+  const outsideWorkflow = [stack.functions.api, stack.functions.executionWatch, stack.functions.sweepOutbox];
   for (const fn of Object.values(stack.functions)) {
-    if (fn === stack.functions.api) continue;
+    if (outsideWorkflow.includes(fn)) continue;
     ack(
       smPolicy,
       `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(stack, fn.function)}.Arn>:*]`,
       'LambdaInvoke grants the function and its versions/aliases (ARN:*); only the workflow’s own functions.',
     );
   }
+
+  ack(
+    stack.outboxSweeper.rule.node.defaultChild,
+    'Serverless::Serverless-EventBusDLQ',
+    'The schedule of SweepOutbox sends a clock tick carrying no data: an undelivered tick is redone by the next one. A DLQ would only hold empty ticks.',
+  );
 
   const api = stack.api.api;
   for (const method of api.methods) {

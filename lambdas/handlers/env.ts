@@ -22,6 +22,7 @@ export const HANDLER_NAMES = [
   'correlate',
   'resolve-alarm',
   'execution-watch',
+  'sweep-outbox',
   'api',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
@@ -42,6 +43,7 @@ export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   correlate: [ENV.snapshotBucket, ENV.findingsTable, ENV.retentionDays],
   'resolve-alarm': [ENV.findingsTable, ENV.retentionDays],
   'execution-watch': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
+  'sweep-outbox': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   api: [ENV.findingsTable, ENV.retentionDays, ENV.stateMachineArn],
 };
 

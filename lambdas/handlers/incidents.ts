@@ -15,7 +15,12 @@ import {
   markSent,
   type Resolved,
 } from '../core/incidents/lifecycle.ts';
-import type { Incident, IncidentConfig, OpenIncidents } from '../core/incidents/model.ts';
+import {
+  CLAIM_LEASE_MS,
+  type Incident,
+  type IncidentConfig,
+  type OpenIncidents,
+} from '../core/incidents/model.ts';
 import type { Finding } from '../core/model.ts';
 import { incidentNote } from '../report/incident-text.ts';
 import { type AlarmRef, reportPathFor } from './contracts.ts';
@@ -90,7 +95,7 @@ export function recordAlarmOk(alarmKey: string, at: string, deps: IncidentDeps):
 export interface FlushDeps extends IncidentDeps {
   readonly repository: FindingLookup;
   readonly notifier: Notifier;
-  /** How long a claim on a message holds before another execution may take it over. @default 120 s */
+  /** How long a claim on a message holds before another sender may take it over. @default CLAIM_LEASE_MS (120 s) */
   readonly leaseMs?: number;
 }
 
@@ -107,7 +112,7 @@ export async function flushIncident(
   deps: FlushDeps,
 ): Promise<string[]> {
   const sent: string[] = [];
-  const lease = deps.leaseMs ?? 120_000;
+  const lease = deps.leaseMs ?? CLAIM_LEASE_MS;
   for (let round = 0; round < 50; round++) {
     const claim = await deps.incidents.mutate((doc) => {
       const r = claimNext(doc, incidentId, claimant, deps.now(), lease);

@@ -47,6 +47,8 @@ export interface SynthesizedApp {
   readonly tasks: readonly SynthesizedTask[];
   /** The API function's environment. */
   readonly apiEnvironment: Environment;
+  /** The SweepOutbox function's environment (its schedule invokes it, no Task state). */
+  readonly sweepEnvironment: Environment;
   readonly alarms: readonly SynthesizedAlarm[];
   /** The placeholder account and region the ARNs were resolved with. */
   readonly account: string;

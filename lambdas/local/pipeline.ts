@@ -54,6 +54,7 @@ import { prepare } from '../handlers/prepare.ts';
 import { type RecordFailureDeps, recordFailure } from '../handlers/record-failure.ts';
 import { resolveAlarm } from '../handlers/resolve-alarm.ts';
 import { storeFinding } from '../handlers/store.ts';
+import { type Swept, sweeperClaimant, sweepOutbox } from '../handlers/sweep-outbox.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
 import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
@@ -153,6 +154,8 @@ interface PipelineParts {
   readonly cloudTrail: LocalCloudTrail;
   readonly topicArn: string | undefined;
   readonly machine: LocalStateMachine;
+  /** What the steps get (faults injected, if any): SweepOutbox gets the same. */
+  readonly adapters: StepAdapters;
   readonly listeners: Set<NotificationListener>;
   readonly onBackground: ((report: ExecutionReport) => void) | undefined;
   readonly dynamo: EmbeddedDynamo;
@@ -307,6 +310,7 @@ export class LocalPipeline {
         cloudTrail,
         topicArn,
         machine,
+        adapters,
         listeners,
         onBackground: options.onBackgroundExecution,
         dynamo,
@@ -393,6 +397,16 @@ export class LocalPipeline {
       now: () => new Date(),
       ...(onError !== undefined ? { onError } : {}),
     };
+  }
+
+  /**
+   * One run of SweepOutbox, as its schedule starts it every 5 minutes in AWS: the handler's code with
+   * its function's environment, claiming as `sweeper:<requestId>`.
+   */
+  sweepOutbox(requestId: string = randomUUID()): Promise<Swept> {
+    const env = this.app.sweepEnvironment;
+    checkRequiredEnv('sweep-outbox', env);
+    return sweepOutbox(sweeperClaimant(requestId), flushDeps(env, this.parts.adapters));
   }
 
   /** Waits until every execution started so far has ended. */

@@ -27,6 +27,10 @@ export const LOCAL_REGION = 'us-east-1';
 /** bin/app.ts's default stack name. */
 export const STACK_NAME = 'CascadeAnalyzer';
 
+/** The functions the local runtime calls that no Task state invokes (keys of `stack.functions`). */
+const OTHER_FUNCTIONS = ['api', 'sweepOutbox'] as const;
+type OtherFunction = (typeof OTHER_FUNCTIONS)[number];
+
 type Json = unknown;
 type Obj = Record<string, Json>;
 interface CfnResource {
@@ -77,11 +81,11 @@ function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolea
   const template = app.synth().getStackByName(stack.stackName).template as {
     Resources: Record<string, CfnResource>;
   };
-  const stepOf = new Map<string, StepKey | 'api'>();
+  const stepOf = new Map<string, StepKey | OtherFunction>();
   for (const [key, fn] of Object.entries(stack.functions)) {
     const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
-    if ((STEP_KEYS as readonly string[]).includes(key) || key === 'api') {
-      stepOf.set(logicalId, key as StepKey | 'api');
+    if ([...STEP_KEYS, ...OTHER_FUNCTIONS].includes(key as StepKey | OtherFunction)) {
+      stepOf.set(logicalId, key as StepKey | OtherFunction);
     }
   }
   return readTemplate(template.Resources, stepOf, stack.stackName);
@@ -89,7 +93,7 @@ function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolea
 
 function readTemplate(
   resources: Record<string, CfnResource>,
-  stepOf: ReadonlyMap<string, StepKey | 'api'>,
+  stepOf: ReadonlyMap<string, StepKey | OtherFunction>,
   stackName: string,
 ): SynthesizedApp {
   const resolve = resolver(resources, { region: LOCAL_REGION, account: LOCAL_ACCOUNT, stackName });
@@ -115,15 +119,27 @@ function readTemplate(
     if (def.Type !== 'Task') continue;
     const functionLogicalId = functionIdOfArn(String(def.Resource));
     const step = functionLogicalId === undefined ? undefined : stepOf.get(functionLogicalId);
-    if (functionLogicalId === undefined || step === undefined || step === 'api') {
+    if (
+      functionLogicalId === undefined ||
+      step === undefined ||
+      (OTHER_FUNCTIONS as readonly string[]).includes(step)
+    ) {
       throw new Error(
         `Task state "${state}" invokes ${String(def.Resource)}, which is none of the analyzer's step functions`,
       );
     }
-    tasks.push({ state, step, functionLogicalId, environment: functionEnv(functionLogicalId) });
+    tasks.push({
+      state,
+      step: step as StepKey,
+      functionLogicalId,
+      environment: functionEnv(functionLogicalId),
+    });
   }
-  const apiId = [...stepOf].find(([, step]) => step === 'api')?.[0];
-  if (apiId === undefined) throw new Error('the synthesized stack has no API function');
+  const environmentOf = (key: OtherFunction, what: string): Environment => {
+    const id = [...stepOf].find(([, step]) => step === key)?.[0];
+    if (id === undefined) throw new Error(`the synthesized stack has no ${what} function`);
+    return functionEnv(id);
+  };
 
   const alarms: SynthesizedAlarm[] = Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && typeof r.Properties?.AlarmName === 'string')
@@ -155,7 +171,8 @@ function readTemplate(
     stateMachineLogicalId: machineId,
     definition: definition as Obj,
     tasks,
-    apiEnvironment: functionEnv(apiId),
+    apiEnvironment: environmentOf('api', 'API'),
+    sweepEnvironment: environmentOf('sweepOutbox', 'SweepOutbox'),
     alarms,
     account: LOCAL_ACCOUNT,
     region: LOCAL_REGION,

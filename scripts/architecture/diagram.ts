@@ -312,7 +312,13 @@ export function architectureGraph(template: object): Picture {
     matchedAlarms.set(ruleId, matched);
     // Matches on alarm names and on the stack's resources are drawn as edges, not written out.
     const skip = new Set(['alarmName', ...Object.keys(detail).filter((k) => refsIn(detail[k]).size > 0)]);
-    const lines = nameLines(ruleId, ...strings(pattern['detail-type']), ...patternLines(detail, skip));
+    // A scheduled rule matches no events: its schedule says when it fires.
+    const lines = nameLines(
+      ruleId,
+      ...strings(p.ScheduleExpression),
+      ...strings(pattern['detail-type']),
+      ...patternLines(detail, skip),
+    );
     picture.node({ id: ruleId, kind: 'rule', lines }, cluster);
     // Alarms the pattern names that the stack does not define: existing ones from the configuration.
     const existing = [

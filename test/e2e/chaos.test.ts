@@ -2,13 +2,14 @@
 // with failures injected at random into every step and adapter — thrown before and after each side
 // effect, throttling (429) and server errors (5xx) from X-Ray, DynamoDB and SNS — and events
 // delivered twice. Afterwards: every alarm belongs to exactly one incident, every incident has one
-// current finding (COMPLETED, or FAILED with a reason), every decided message was sent, and each
-// under one notification id. `npm test` runs a short form (100 events); the full run is
+// current finding (COMPLETED, or FAILED with a reason), every decided message was sent or is in
+// flight (claimed by a sender that died, lease running), and each under one notification id. Then
+// the clock moves past the lease and the outbox sweeper runs once: nothing is left unsent. `npm test` runs a short form (100 events); the full run is
 // `CHAOS_EVENTS=200 npx vitest run test/e2e/chaos.test.ts` (any number; CHAOS_SEED varies the faults).
 
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident } from '../../lambdas/core/incidents/model.ts';
+import { CLAIM_LEASE_MS, type Incident } from '../../lambdas/core/incidents/model.ts';
 import type { PublishedNotification } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline, type StepAdapters } from '../../lambdas/local/pipeline.ts';
 import { replaySnapshot } from '../../lambdas/local/replay.ts';
@@ -19,8 +20,6 @@ import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
 const EVENTS = Number(process.env.CHAOS_EVENTS ?? 100);
 const BURST = 20;
 const SEED = Number(process.env.CHAOS_SEED ?? 10);
-/** The claim lease of an outbox message (lambdas/handlers/incidents.ts). */
-const LEASE_MS = 120_000;
 
 /** What each injected failure looks like: AWS's error names, so the retry policies treat them as in AWS. */
 const THROTTLE = (service: string) =>
@@ -42,6 +41,11 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
   const count = (key: string) => injected.set(key, (injected.get(key) ?? 0) + 1);
   const published: PublishedNotification[] = [];
   let armed = false;
+  /** SNS refuses every publish (an outage outlasting every retry of the senders). */
+  let snsDown = false;
+  /** How far the incident steps' clock runs ahead of the wall clock: moved past the lease to sweep. */
+  let clockAheadMs = 0;
+  const now = () => new Date(Date.now() + clockAheadMs);
   let pipeline: LocalPipeline;
 
   /** Every method of `target` may throw before it runs or after it ran (its side effect done). */
@@ -76,7 +80,14 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
       graphSource: flaky(real.graphSource, 'xray', { before: 0.08, after: 0.02, fault: THROTTLE }),
       repository: flaky(real.repository, 'dynamodb-findings', { before: 0.03, after: 0.03, fault: SERVER }),
       incidents: flaky(real.incidents, 'dynamodb-incidents', { before: 0.03, after: 0.03, fault: THROTTLE }),
-      notifier: flaky(real.notifier, 'sns', { before: 0.05, after: 0.02, fault: SERVER }),
+      notifier: flaky(
+        {
+          publish: (...args: Parameters<typeof real.notifier.publish>) =>
+            snsDown ? Promise.reject(SERVER('sns')) : real.notifier.publish(...args),
+        },
+        'sns',
+        { before: 0.05, after: 0.02, fault: SERVER },
+      ),
       snapshotStore: flaky(real.snapshotStore, 's3', { before: 0.02, after: 0.02, fault: SERVER }),
     };
   }
@@ -104,6 +115,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
       watch: [...STORM_CASCADE, ...SEARCH_CASCADE],
       retryDelayMs: 5,
       onNotification: (n) => published.push(n),
+      now,
       faults: { adapters, task },
     });
   }, 90_000);
@@ -111,6 +123,42 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
   afterAll(async () => {
     await pipeline?.stop();
   });
+
+  /** The incidents and their outboxes as they stand, against what was published so far. */
+  async function tally() {
+    const everything = await allIncidents(pipeline);
+    const merged = everything.filter((i) => i.status === 'MERGED');
+    const incidents = everything.filter((i) => i.status !== 'MERGED');
+    const decided = incidents.flatMap((i) => i.notifications);
+    // A message claimed by a sender that then died waits for its lease (120 s) to end; the outbox
+    // sweeper or the incident's next change sends it then (docs/analysis.md, Guarantees). Still
+    // within its lease, it is in flight, not lost; any other unsent message is a loss.
+    const inFlight = decided.filter(
+      (n) =>
+        !n.sent && n.claimedAt !== undefined && Date.parse(n.claimedAt) + CLAIM_LEASE_MS > now().getTime(),
+    );
+    const pending = decided.filter((n) => !n.sent && !inFlight.includes(n));
+    const byId = new Map<string, number>();
+    for (const n of published) {
+      const id = n.attributes.notificationId;
+      if (id !== undefined) byId.set(id, (byId.get(id) ?? 0) + 1);
+    }
+    const unexplained = published.filter((n) => n.attributes.notificationId === undefined).length;
+    const missing = decided.filter((n) => !byId.has(n.id) && !inFlight.includes(n)).length;
+    const copies = [...byId.values()].reduce((s, n) => s + (n - 1), 0);
+    return {
+      incidents,
+      merged,
+      decided,
+      inFlight,
+      pending,
+      byId,
+      unexplained,
+      missing,
+      copies,
+      count: published.length,
+    };
+  }
 
   it(`should keep every alarm in exactly one incident, one current finding per incident and one notification per decision over ${EVENTS} alarm events`, async () => {
     // Prepare: bursts alternate between the two cascades; each ends with its alarms back to OK.
@@ -152,11 +200,21 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     }
     armed = false;
     await pipeline.idle();
+    const before = await tally();
+    // One more alarm while SNS is down: Notify claims its message and dies with every retry, and so
+    // do RecordFailure and ExecutionWatch. Then SNS is back, nothing else happens to the incident,
+    // and the schedule's next sweep runs once every claim's lease is over.
+    snsDown = true;
+    await pipeline.run(pipeline.alarmEvent(STORM_CASCADE[0] as string, new Date()));
+    await pipeline.idle();
+    snsDown = false;
+    const stuck = await tally();
+    clockAheadMs = CLAIM_LEASE_MS;
+    const swept = await pipeline.sweepOutbox();
+    const after = await tally();
 
     // Assess
-    const everything = await allIncidents(pipeline);
-    const merged = everything.filter((i) => i.status === 'MERGED');
-    const incidents = everything.filter((i) => i.status !== 'MERGED');
+    const { incidents, merged, decided, inFlight, pending, byId, unexplained, missing, copies } = before;
     const memberships = new Map<string, number>();
     for (const i of incidents)
       for (const a of i.alarms) memberships.set(a.analysisId, (memberships.get(a.analysisId) ?? 0) + 1);
@@ -168,22 +226,6 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     );
     const completed = findings.filter((f) => f?.status === 'COMPLETED').length;
     const failedWithReason = findings.filter((f) => f?.status === 'FAILED' && (f.error ?? '') !== '').length;
-    const decided = incidents.flatMap((i) => i.notifications);
-    // A message claimed by a sender that then died is sent by the incident's next change once its
-    // lease (120 s) is over — there is no sweeper (docs/analysis.md, Guarantees). Still within its lease at
-    // the end of the run, it is in flight, not lost; any other unsent message is a loss.
-    const inFlight = decided.filter(
-      (n) => !n.sent && n.claimedAt !== undefined && Date.parse(n.claimedAt) + LEASE_MS > Date.now(),
-    );
-    const pending = decided.filter((n) => !n.sent && !inFlight.includes(n));
-    const byId = new Map<string, number>();
-    for (const n of published) {
-      const id = n.attributes.notificationId;
-      if (id !== undefined) byId.set(id, (byId.get(id) ?? 0) + 1);
-    }
-    const unexplained = published.filter((n) => n.attributes.notificationId === undefined).length;
-    const missing = decided.filter((n) => !byId.has(n.id) && !inFlight.includes(n)).length;
-    const copies = [...byId.values()].reduce((s, n) => s + (n - 1), 0);
     const kinds = (k: string) => decided.filter((n) => n.kind === k).length;
     const resolved = incidents.filter((i) => i.status === 'RESOLVED');
 
@@ -195,7 +237,9 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
         `  alarms: ${expectedAlarms} distinct state changes, ${memberships.size} in incidents, ${inTwo} in more than one`,
         `  incidents: ${incidents.length} (${resolved.length} resolved; ${merged.length} more merged into them); current findings: ${completed} COMPLETED, ${failedWithReason} FAILED with a reason`,
         `  messages decided: ${decided.length} (${kinds('opened')} root cause, ${kinds('root-cause-changed')} root cause changed, ${kinds('update')} updates, ${kinds('resolved')} resolutions); pending ${pending.length}; in flight (claimed, lease running) ${inFlight.length}; sent without a decision ${unexplained}; decided but never sent ${missing}`,
-        `  published: ${published.length} (${byId.size} distinct notification ids; ${copies} repeated copies after a publish whose answer was lost)`,
+        `  published: ${before.count} (${byId.size} distinct notification ids; ${copies} repeated copies after a publish whose answer was lost)`,
+        `  one more alarm with SNS down: ${stuck.pending.length} pending, ${stuck.inFlight.length} in flight once its execution had failed and ExecutionWatch had run`,
+        `  outbox sweep once the leases were over: ${swept.sent.length} sent, ${swept.failed.length} incidents failed; then pending ${after.pending.length}, in flight ${after.inFlight.length}, decided but never sent ${after.missing}; ${published.length} published in all`,
       ].join('\n'),
     );
 
@@ -212,6 +256,23 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     expect(incidents.length).toBeGreaterThanOrEqual(bursts);
     for (const i of incidents)
       expect(i.notifications.filter((n) => n.kind === 'resolved').length).toBeLessThanOrEqual(1);
+    // The outage left the new incident's message unsent; the sweep sent exactly what was unsent,
+    // each once, and decided nothing new: every decided message now has its notification id.
+    const unsent = stuck.decided.filter((n) => !n.sent);
+    expect(stuck.decided.length).toBe(decided.length + 1);
+    expect(unsent.map((n) => n.id)).toEqual(expect.arrayContaining(inFlight.map((n) => n.id)));
+    expect(unsent.length).toBe(inFlight.length + 1);
+    expect(stuck.count).toBe(before.count);
+    expect(swept.failed).toEqual([]);
+    expect([...swept.sent].sort()).toEqual(unsent.map((n) => n.id).sort());
+    expect(after.decided.map((n) => n.id).sort()).toEqual(stuck.decided.map((n) => n.id).sort());
+    expect(after.pending).toEqual([]);
+    expect(after.inFlight).toEqual([]);
+    expect(after.decided.filter((n) => !n.sent)).toEqual([]);
+    expect(after.missing).toBe(0);
+    expect(after.unexplained).toBe(0);
+    expect(after.byId.size).toBe(after.decided.length);
+    expect(after.copies).toBe(copies);
   }, 600_000);
 });
 

@@ -61,6 +61,7 @@ describe('Cold start: environment variables', () => {
       correlate: ['SNAPSHOT_BUCKET', 'FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
       'resolve-alarm': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS'],
       'execution-watch': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
+      'sweep-outbox': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       api: ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'STATE_MACHINE_ARN'],
     });
   });

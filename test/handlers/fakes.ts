@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Change, IncidentsWriter } from '../../lambdas/adapters/incidents-writer.ts';
 import {
   type FindingPage,
   type FindingSummary,
@@ -19,9 +20,15 @@ import {
   type SnapshotStore,
   type TimeRange,
 } from '../../lambdas/adapters/ports.ts';
+import {
+  EMPTY_OPEN_INCIDENTS,
+  type Incident,
+  type OpenIncidents,
+} from '../../lambdas/core/incidents/model.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import type { ApiAnalysisInput, Collected } from '../../lambdas/handlers/contracts.ts';
 import type { WorkflowStarter } from '../../lambdas/handlers/workflow-starter.ts';
+import type { IncidentNote } from '../../lambdas/report/incident-text.ts';
 
 /** CollectGraph's output for a frontend alarm over the shop's window: the input of the steps after it. */
 export const COLLECTED: Collected = {
@@ -98,10 +105,29 @@ export class MemoryFindingsRepository implements FindingsRepository {
 }
 
 export class RecordingNotifier implements Notifier {
-  readonly published: { finding: Finding; reportPath: string }[] = [];
-  async publish(finding: Finding, reportPath: string): Promise<{ messageId: string }> {
-    this.published.push({ finding, reportPath });
+  readonly published: { finding: Finding; reportPath: string; note?: IncidentNote }[] = [];
+  async publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }> {
+    this.published.push({ finding, reportPath, ...(note !== undefined ? { note } : {}) });
     return { messageId: `msg-${this.published.length}` };
+  }
+}
+
+/**
+ * The open-incidents item in memory: each change applied to the current document (one caller at a
+ * time, so no concurrent write to retry), each touched incident's copy kept by id.
+ */
+export class MemoryIncidentsWriter implements IncidentsWriter {
+  doc: OpenIncidents = EMPTY_OPEN_INCIDENTS;
+  readonly copies = new Map<string, Incident>();
+  writes = 0;
+  async mutate<R>(change: (doc: OpenIncidents) => Change<R>): Promise<R> {
+    const next = change(this.doc);
+    if (next.doc !== this.doc) {
+      this.doc = { ...next.doc, version: this.doc.version + 1 };
+      this.writes++;
+    }
+    for (const incident of next.touched) this.copies.set(incident.incidentId, incident);
+    return next.result;
   }
 }
 

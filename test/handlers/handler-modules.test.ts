@@ -14,6 +14,7 @@ vi.mock('../../lambdas/handlers/wiring/analyze.ts', () => loaded('analyze'));
 vi.mock('../../lambdas/handlers/wiring/store.ts', () => loaded('store'));
 vi.mock('../../lambdas/handlers/wiring/notify.ts', () => loaded('notify'));
 vi.mock('../../lambdas/handlers/wiring/record-failure.ts', () => loaded('record-failure'));
+vi.mock('../../lambdas/handlers/wiring/sweep-outbox.ts', () => loaded('sweep-outbox'));
 vi.mock('../../lambdas/handlers/wiring/api.ts', () => loaded('api'));
 
 describe('Handler modules', () => {

@@ -42,6 +42,20 @@ function policyStatements(t: CfnTemplate, policyPrefix: string): Statement[] {
   return doc.Statement;
 }
 
+/** Removes the statement that grants exactly `action` (failing the test when there is none). */
+function removeGrant(st: Statement[], action: string): void {
+  const i = st.findIndex((s) => s.Action === action);
+  expect(i, action).toBeGreaterThanOrEqual(0);
+  st.splice(i, 1);
+}
+
+/** A statement allowing `action` on the snapshot bucket's objects under `prefix/`. */
+const onObjects = (action: string, prefix: string): Statement => ({
+  Action: action,
+  Effect: 'Allow',
+  Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('SnapshotsBucket'), 'Arn'] }, `/${prefix}/*`]] },
+});
+
 describe('Permissions: every call granted, nothing more', () => {
   it("should derive each function's AWS calls from the SDK commands its bundle imports", () => {
     // Act
@@ -86,6 +100,7 @@ describe('Permissions: every call granted, nothing more', () => {
         'dynamodb:UpdateItem',
         'sns:Publish',
       ]);
+    expect(calls('SweepOutboxFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'sns:Publish']);
     expect(calls('ApiHandlerFunction')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:Query',
@@ -117,10 +132,7 @@ describe('Permissions: every call granted, nothing more', () => {
   it('should fail when Notify may no longer set the outbox flag, or Correlate may list the table', () => {
     // Prepare: no UpdateItem for Notify; a Query on the table Correlate never sends.
     const t = copy();
-    const notify = policyStatements(t, 'NotifyRoleDefaultPolicy');
-    const i = notify.findIndex((s) => s.Action === 'dynamodb:UpdateItem');
-    expect(i).toBeGreaterThanOrEqual(0);
-    notify.splice(i, 1);
+    removeGrant(policyStatements(t, 'NotifyRoleDefaultPolicy'), 'dynamodb:UpdateItem');
     policyStatements(t, 'CorrelateRoleDefaultPolicy').push({
       Action: 'dynamodb:Query',
       Effect: 'Allow',
@@ -141,10 +153,7 @@ describe('Permissions: every call granted, nothing more', () => {
   it('should fail when ExecutionWatch may no longer hand events to its dead-letter queue', () => {
     // Prepare
     const t = copy();
-    const st = policyStatements(t, 'ExecutionWatchRoleDefaultPolicy');
-    const i = st.findIndex((s) => s.Action === 'sqs:SendMessage');
-    expect(i).toBeGreaterThanOrEqual(0);
-    st.splice(i, 1);
+    removeGrant(policyStatements(t, 'ExecutionWatchRoleDefaultPolicy'), 'sqs:SendMessage');
 
     // Act / Assess
     expect(check(t)).toEqual([
@@ -170,26 +179,24 @@ describe('Permissions: every call granted, nothing more', () => {
     ]);
   });
 
-  it('should fail when CollectEvidence loses a grant or gains one no call uses', () => {
-    // Prepare: no CloudTrail lookup, and a read of the snapshots it never makes.
+  // CollectEvidence: no CloudTrail lookup, and a read of the snapshots it never makes. SweepOutbox:
+  // no publishing, and a read of the findings in S3 (it reads them from the table).
+  it.each([
+    { fn: 'CollectEvidence', lost: 'cloudtrail:LookupEvents', on: '\\*', gained: 'snapshots' },
+    { fn: 'SweepOutbox', lost: 'sns:Publish', on: 'NotificationsTopic\\w+', gained: 'findings' },
+  ])('should fail when $fn loses a grant or gains one no call uses', ({ fn, lost, on, gained }) => {
+    // Prepare
     const t = copy();
-    const st = policyStatements(t, 'CollectEvidenceRoleDefaultPolicy');
-    const i = st.findIndex((s) => s.Action === 'cloudtrail:LookupEvents');
-    expect(i).toBeGreaterThanOrEqual(0);
-    st.splice(i, 1);
-    st.push({
-      Action: 's3:GetObject',
-      Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf('SnapshotsBucket'), 'Arn'] }, '/snapshots/*']] },
-    });
+    const st = policyStatements(t, `${fn}RoleDefaultPolicy`);
+    removeGrant(st, lost);
+    st.push(onObjects('s3:GetObject', gained));
 
     // Act / Assess
+    const who = `^${fn}Function\\w+ \\(role ${fn}Role\\w+\\): `;
     expect(check(t)).toEqual([
+      expect.stringMatching(new RegExp(`${who}${lost} on ${on} is not allowed`)),
       expect.stringMatching(
-        /^CollectEvidenceFunction\w+ \(role CollectEvidenceRole\w+\): cloudtrail:LookupEvents on \* is not allowed/,
-      ),
-      expect.stringMatching(
-        /^CollectEvidenceFunction\w+ \(role CollectEvidenceRole\w+\): grants s3:GetObject on SnapshotsBucket\w+\/snapshots\/\*, which no call uses$/,
+        new RegExp(`${who}grants s3:GetObject on SnapshotsBucket\\w+/${gained}/\\*, which no call uses$`),
       ),
     ]);
   });

@@ -3,6 +3,7 @@
 
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLAIM_LEASE_MS } from '../../lambdas/core/incidents/model.ts';
 import { OPTIONAL_STEPS, STEP_NAMES, TASK_TIMEOUTS } from '../../lib/constructs/workflow.ts';
 import { ANALYZE_MEMORY_MB } from '../../lib/sizing.ts';
 import { synthStack } from './synth.ts';
@@ -82,6 +83,85 @@ describe('Stack: execution watch', () => {
       id.startsWith('ExecutionWatch'),
     );
     expect(watch?.[1].Properties.DeadLetterConfig).toEqual({ TargetArn: expect.anything() });
+  });
+});
+
+describe('Stack: outbox sweeper', () => {
+  const sweeper = () => {
+    const found = Object.entries(resources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('SweepOutbox'),
+    );
+    if (found === undefined) throw new Error('no SweepOutbox function in the template');
+    return found;
+  };
+
+  it('should invoke SweepOutbox every 5 minutes, a late tick dropped rather than stacked', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SweepOutboxFunction'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [sweeper()[0], 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OutboxSweeperRule'), 'Arn'] },
+    });
+  });
+
+  it('should finish a sweep within the claim lease, so a live sweep never loses its claims', () => {
+    // Assess
+    expect(sweeper()[1].Properties.Timeout).toBeLessThan(CLAIM_LEASE_MS / 1000);
+  });
+
+  it('should let SweepOutbox read and write the incidents, read findings and publish to the topic only', () => {
+    // Prepare
+    const st = Object.entries(resources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('SweepOutboxRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+
+    // Assess
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
+      }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 'sns:Publish',
+        Resource: { Ref: expect.stringMatching(/^NotificationsTopic/) },
+      }),
+    );
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NotificationsKey/), 'Arn'] },
+      }),
+    );
+    const actions = st.flatMap((x) => x.Action).map(String);
+    expect(actions.filter((a) => !/^(logs|xray):/.test(a)).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'sns:Publish',
+    ]);
+  });
+
+  it('should alarm on its own errors, to the topic', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^sweep-outbox Lambda of cascade-analyzer'),
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: sweeper()[0] } }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('NotificationsTopic') }],
+    });
   });
 });
 

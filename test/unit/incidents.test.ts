@@ -12,8 +12,10 @@ import {
   expireIdle,
   markSent,
   pendingNotifications,
+  sweepableIncidents,
 } from '../../lambdas/core/incidents/lifecycle.ts';
 import {
+  CLAIM_LEASE_MS,
   DEFAULT_INCIDENT_CONFIG,
   EMPTY_OPEN_INCIDENTS,
   type OpenIncidents,
@@ -382,5 +384,58 @@ describe('Function: expireIdle', () => {
     expect(expired.map((i) => i.status)).toEqual(['EXPIRED']);
     expect(doc.incidents).toEqual([]);
     expect(expireIdle(sent.doc, at(60), cfg).expired).toEqual([]);
+  });
+});
+
+describe('Function: sweepableIncidents', () => {
+  /** Three unrelated incidents, each with its root-cause message decided at `decided` minutes. */
+  function threeIncidents() {
+    const lone = (service: string): Partial<AnalysedAlarm> => ({
+      rootCause: service,
+      reach: [service],
+      near: [service],
+    });
+    const search = attachAnalysis(EMPTY_OPEN_INCIDENTS, alarm('search', 0), at(2), cfg);
+    const web = attachAnalysis(search.doc, alarm('web', 0), at(1), cfg);
+    const billing = attachAnalysis(web.doc, alarm('billing', 0, lone('billing')), at(3), cfg);
+    return { doc: billing.doc, search: search.incident, web: web.incident, billing: billing.incident };
+  }
+
+  it('should list unclaimed messages and claims older than the lease, oldest message first', () => {
+    // Prepare: web's sender claimed at 4 min and died; billing's claim (at 5 min) is still live.
+    const { doc, search, web, billing } = threeIncidents();
+    const now = new Date(at(4).getTime() + CLAIM_LEASE_MS);
+    const dead = claimNext(doc, web.incidentId, 'dead-sender', at(4), CLAIM_LEASE_MS).doc;
+    const live = claimNext(dead, billing.incidentId, 'live-sender', at(5), CLAIM_LEASE_MS).doc;
+
+    // Act
+    const found = sweepableIncidents(live, now, CLAIM_LEASE_MS);
+
+    // Assess: web (decided at 1 min, its lease just over) before search (decided at 2 min).
+    expect(found.map((f) => f.incidentId)).toEqual([web.incidentId, search.incidentId]);
+    expect(found.map((f) => [f.oldest.kind, f.oldest.claimedBy, f.count])).toEqual([
+      ['opened', 'dead-sender', 1],
+      ['opened', undefined, 1],
+    ]);
+    expect(
+      sweepableIncidents(live, new Date(now.getTime() - 1), CLAIM_LEASE_MS).map((f) => f.incidentId),
+    ).toEqual([search.incidentId]);
+  });
+
+  it('should leave sent messages alone and find the unsent closing message of a resolved incident', () => {
+    // Prepare
+    const opened = attachAnalysis(EMPTY_OPEN_INCIDENTS, alarm('web', 0), at(1), cfg);
+    const id = opened.incident.incidentId;
+    const sent = markSent(opened.doc, id, opened.notification?.id ?? '', 'm1');
+    const resolved = alarmOk(sent.doc, { alarmKey: 'web-fault-rate', at: at(9).toISOString() }, at(9), cfg);
+
+    // Act
+    const before = sweepableIncidents(sent.doc, at(10), CLAIM_LEASE_MS);
+    const after = sweepableIncidents(resolved.doc, at(10), CLAIM_LEASE_MS);
+
+    // Assess
+    expect(before).toEqual([]);
+    expect(after).toEqual([{ incidentId: id, oldest: resolved.notifications[0], count: 1 }]);
+    expect(resolved.incidents[0]?.status).toBe('RESOLVED');
   });
 });

@@ -401,10 +401,7 @@ export function claimNext(
   leaseMs: number,
 ): { doc: OpenIncidents; incident: Incident | undefined; notification: IncidentNotification | undefined } {
   const target = holderOf(doc, incidentId);
-  const isFree = (n: IncidentNotification) =>
-    n.claimedBy === undefined ||
-    n.claimedBy === claimant ||
-    Date.parse(n.claimedAt ?? '') + leaseMs <= now.getTime();
+  const isFree = (n: IncidentNotification) => n.claimedBy === claimant || isUnclaimed(n, now, leaseMs);
   const next = target === undefined ? undefined : pendingNotifications(target).find(isFree);
   if (target === undefined || next === undefined) return { doc, incident: target, notification: undefined };
   if (next.claimedBy === claimant) return { doc, incident: target, notification: next };
@@ -415,6 +412,41 @@ export function claimNext(
     revision: target.revision + 1,
   };
   return { doc: withIncident(doc, incident), incident, notification: claimed };
+}
+
+/** Nobody holds the message: never claimed, or claimed longer than `leaseMs` ago (its sender died). */
+function isUnclaimed(n: IncidentNotification, now: Date, leaseMs: number): boolean {
+  return n.claimedBy === undefined || Date.parse(n.claimedAt ?? '') + leaseMs <= now.getTime();
+}
+
+export interface Sweepable {
+  readonly incidentId: string;
+  /** Its oldest message a sweeper may send now. */
+  readonly oldest: IncidentNotification;
+  /** How many of its messages a sweeper may send now. */
+  readonly count: number;
+}
+
+/**
+ * The incidents of the open document (resolved ones whose closing message is unsent among them)
+ * holding a message a sweeper may send now: unsent, and unclaimed or claimed longer than `leaseMs`
+ * ago. A message within its lease is left to its sender. Oldest message first, so the longest wait
+ * ends first when a sweep runs out of time.
+ */
+export function sweepableIncidents(doc: OpenIncidents, now: Date, leaseMs: number): Sweepable[] {
+  const found: Sweepable[] = [];
+  for (const incident of doc.incidents) {
+    const free = pendingNotifications(incident).filter((n) => isUnclaimed(n, now, leaseMs));
+    const oldest = free.reduce<IncidentNotification | undefined>(
+      (a, n) => (a === undefined || n.decidedAt < a.decidedAt ? n : a),
+      undefined,
+    );
+    if (oldest !== undefined) found.push({ incidentId: incident.incidentId, oldest, count: free.length });
+  }
+  return found.sort(
+    (a, b) =>
+      a.oldest.decidedAt.localeCompare(b.oldest.decidedAt) || a.incidentId.localeCompare(b.incidentId),
+  );
 }
 
 /** Messages decided but not yet accepted by SNS, oldest first. */

@@ -22,6 +22,13 @@ export const DEFAULT_INCIDENT_CONFIG: IncidentConfig = {
   maxIdleHours: 24,
 };
 
+/**
+ * How long a sender's claim on an outbox message holds before another sender may take it over:
+ * longer than any sending function may run (Lambda timeouts of 30 s, the sweeper's 60 s), so a
+ * live sender never loses its claim.
+ */
+export const CLAIM_LEASE_MS = 120_000;
+
 /** Longest lists kept per incident: enough for any storm a person can read, bounded for DynamoDB. */
 export const INCIDENT_LIMITS = { reach: 500, timeline: 200, alarms: 300, analyses: 300 } as const;
 

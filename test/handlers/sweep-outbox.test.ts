@@ -1,0 +1,171 @@
+// SweepOutbox over the in-memory ports: a message whose sender died is sent once its lease is over,
+// exactly once and under its notification id; a live claim is left to its sender; an unclaimed
+// message is sent; an incident that fails does not stop the others, and then the invocation fails.
+
+import type { Context } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import type { Notifier } from '../../lambdas/adapters/ports.ts';
+import { claimNext } from '../../lambdas/core/incidents/lifecycle.ts';
+import { CLAIM_LEASE_MS, DEFAULT_INCIDENT_CONFIG } from '../../lambdas/core/incidents/model.ts';
+import { attachFinding, type FlushDeps, flushIncident } from '../../lambdas/handlers/incidents.ts';
+import { metrics } from '../../lambdas/handlers/observability.ts';
+import { handler, SweepFailedError, sweepOutbox } from '../../lambdas/handlers/sweep-outbox.ts';
+import {
+  MemoryFindingsRepository,
+  MemoryIncidentsWriter,
+  RecordingNotifier,
+  sampleFinding,
+} from './fakes.ts';
+
+const T0 = Date.parse('2026-11-20T03:15:00.000Z');
+const MINUTE = 60_000;
+
+/** What the handler's composition root would build; each test sets its own. */
+const wired = vi.hoisted(() => ({ deps: undefined as unknown }));
+vi.mock('../../lambdas/handlers/wiring/sweep-outbox.ts', () => ({ sweepOutboxDeps: () => wired.deps }));
+
+function setup() {
+  const clock = { ms: T0 };
+  const deps = {
+    incidents: new MemoryIncidentsWriter(),
+    config: DEFAULT_INCIDENT_CONFIG,
+    now: () => new Date(clock.ms),
+    repository: new MemoryFindingsRepository(),
+    notifier: new RecordingNotifier(),
+  } satisfies FlushDeps;
+  /** Sets the clock `ms` after T0. */
+  const at = (ms: number) => {
+    clock.ms = T0 + ms;
+  };
+  /**
+   * Correlate's part for an alarm at `ms` after T0 (alarms an hour apart open separate incidents):
+   * its finding stored, unless not yet, and attached, which decides its root-cause message.
+   */
+  const decide = async (analysisId: string, service: string, ms: number, stored = true) => {
+    at(ms);
+    const finding = sampleFinding(analysisId, service);
+    if (stored) await deps.repository.put(finding);
+    const alarm = {
+      key: `${service}-fault-rate`,
+      name: `${service}-fault-rate`,
+      firedAt: deps.now().toISOString(),
+    };
+    const attached = await attachFinding(finding, alarm, service, [service], deps);
+    const id = attached.notification?.id;
+    if (id === undefined) throw new Error(`${analysisId} decided no message`);
+    return { incidentId: attached.incident.incidentId, notificationId: id };
+  };
+  const notification = (id: string) =>
+    deps.incidents.doc.incidents.flatMap((i) => i.notifications).find((n) => n.id === id);
+  return { deps, at, decide, notification };
+}
+
+/** A sender that claims its message, then dies before SNS answers (a crash or a timeout). */
+const DYING: Notifier = {
+  async publish() {
+    throw new Error('Task timed out after 30.00 seconds');
+  },
+};
+
+describe('Function: sweepOutbox', () => {
+  it('should send a message whose sender died once its lease is over, exactly once, with its notification id', async () => {
+    // Prepare
+    const { deps, at, decide, notification } = setup();
+    const m = await decide('alarm-a', 'checkout', 0);
+    await expect(flushIncident(m.incidentId, 'execution-dead', { ...deps, notifier: DYING })).rejects.toThrow(
+      'timed out',
+    );
+
+    // Act
+    at(CLAIM_LEASE_MS - 1);
+    const withinLease = await sweepOutbox('sweeper:1', deps);
+    at(CLAIM_LEASE_MS);
+    const leaseOver = await sweepOutbox('sweeper:2', deps);
+    at(CLAIM_LEASE_MS + 5 * MINUTE);
+    const nextSweep = await sweepOutbox('sweeper:3', deps);
+
+    // Assess
+    expect(withinLease).toEqual({ incidents: 0, sent: [], failed: [] });
+    expect(leaseOver).toEqual({ incidents: 1, sent: [m.notificationId], failed: [] });
+    expect(nextSweep).toEqual({ incidents: 0, sent: [], failed: [] });
+    expect(deps.notifier.published.map((p) => p.note?.notificationId)).toEqual([m.notificationId]);
+    expect(deps.notifier.published[0]?.finding.analysisId).toBe('alarm-a');
+    expect(notification(m.notificationId)).toMatchObject({
+      sent: true,
+      claimedBy: 'sweeper:2',
+      messageId: 'msg-1',
+    });
+  });
+
+  it('should send a message nobody claimed and leave one within its lease to its sender', async () => {
+    // Prepare: Notify never ran for checkout's message; search's sender claimed its message a minute ago.
+    const { deps, at, decide, notification } = setup();
+    const unclaimed = await decide('alarm-a', 'checkout', 0);
+    const live = await decide('alarm-b', 'search', 60 * MINUTE);
+    await deps.incidents.mutate((doc) => {
+      const r = claimNext(doc, live.incidentId, 'execution-live', deps.now(), CLAIM_LEASE_MS);
+      return { doc: r.doc, result: r, touched: [] };
+    });
+
+    // Act
+    at(61 * MINUTE);
+    const swept = await sweepOutbox('sweeper:1', deps);
+
+    // Assess
+    expect(swept).toEqual({ incidents: 1, sent: [unclaimed.notificationId], failed: [] });
+    expect(deps.notifier.published.map((p) => p.note?.notificationId)).toEqual([unclaimed.notificationId]);
+    expect(notification(live.notificationId)).toMatchObject({ sent: false, claimedBy: 'execution-live' });
+  });
+
+  it('should go on past an incident that fails, and send its message on a later sweep', async () => {
+    // Prepare: the older incident's finding is not stored yet.
+    const { deps, at, decide } = setup();
+    const unstored = await decide('alarm-a', 'checkout', 0, false);
+    const stored = await decide('alarm-b', 'search', 60 * MINUTE);
+
+    // Act
+    at(61 * MINUTE);
+    const first = await sweepOutbox('sweeper:1', deps);
+    await deps.repository.put(sampleFinding('alarm-a', 'checkout'));
+    at(66 * MINUTE);
+    const second = await sweepOutbox('sweeper:2', deps);
+
+    // Assess
+    expect(first.sent).toEqual([stored.notificationId]);
+    expect(first.failed).toEqual([
+      { incidentId: unstored.incidentId, error: expect.stringMatching(/alarm-a is not stored yet/) },
+    ]);
+    expect(second).toEqual({ incidents: 1, sent: [unstored.notificationId], failed: [] });
+    expect(deps.notifier.published.map((p) => p.note?.notificationId)).toEqual([
+      stored.notificationId,
+      unstored.notificationId,
+    ]);
+  });
+});
+
+describe('Handler: sweep-outbox', () => {
+  const context = { awsRequestId: 'req-7', functionName: 'SweepOutbox' } as Context;
+
+  it('should claim as sweeper:<request id>, and fail the invocation after the others when an incident fails', async () => {
+    // Prepare
+    const { deps, at, decide, notification } = setup();
+    wired.deps = deps;
+    const unstored = await decide('alarm-a', 'checkout', 0, false);
+    const stored = await decide('alarm-b', 'search', 60 * MINUTE);
+    at(61 * MINUTE);
+    const counted = vi.spyOn(metrics, 'addMetric');
+
+    // Act
+    const failing = handler({}, context);
+
+    // Assess
+    await expect(failing).rejects.toThrow(SweepFailedError);
+    await expect(failing).rejects.toThrow(`1 of 2 incident outboxes not flushed: ${unstored.incidentId}`);
+    expect(notification(stored.notificationId)).toMatchObject({ sent: true, claimedBy: 'sweeper:req-7' });
+    expect(counted.mock.calls).toEqual([
+      ['SweptNotificationsSent', 'Count', 1],
+      ['SweepIncidentsFailed', 'Count', 1],
+    ]);
+    counted.mockRestore();
+  });
+});
