@@ -3,8 +3,12 @@
 // engine as the Lambda, which also holds the snapshot text, its JSON and the finding — and prints
 // the memory that figure asks for; when it grows past the budget, raise the figure here.
 
-/** Peak RSS of `analyze` on the 10,000-service estate (67 MiB of JSON): npm run bench, 2026-12-07. */
-export const MEASURED_PEAK_RSS_MIB = 402;
+/**
+ * Peak RSS of `analyze` on the 10,000-service estate (67 MiB of JSON): npm run bench, 2026-12-07.
+ * The highest of several runs: V8's collector makes the peak bimodal (about 408 or 475 MiB from
+ * one run to the next, on the same code), and the memory must hold the higher one.
+ */
+export const MEASURED_PEAK_RSS_MIB = 475;
 
 /** Headroom over the measured peak: graphs grow, and Lambda's runtime takes its share. */
 const HEADROOM = 1.5;
