@@ -128,22 +128,27 @@ describe('Handler: collect-evidence', () => {
     expect((off.d.snapshotStore as MemorySnapshotStore).docs.size).toBe(0);
   });
 
-  it('should give Analyze a finding with exceptions, exemplar links and the change', async () => {
-    // Prepare
-    const { d } = deps();
+  /** The shop incident collected with `overrides`, then analyzed: the finding Analyze stores. */
+  async function collectedThenAnalyzed(overrides: Partial<CollectEvidenceDeps> = {}): Promise<Finding> {
+    const { d } = deps(overrides);
     const store = d.snapshotStore as MemorySnapshotStore;
     await store.put(
       collected.snapshotKey,
       JSON.stringify({ incident: asDocument(SHOP.incident), baseline: asDocument(SHOP.baseline) }),
     );
     const withEvidence = await collectEvidence(collected, d);
-    // Act
     const analyzed = await analyzeIncident(
       { ...withEvidence, metrics: {} },
       { snapshotStore: store, watched: [] },
     );
+    return JSON.parse(store.docs.get(analyzed.findingKey) ?? '{}') as Finding;
+  }
+
+  it('should give Analyze a finding with exceptions, exemplar links and the change', async () => {
+    // Act
+    const f = await collectedThenAnalyzed();
+
     // Assess
-    const f = JSON.parse(store.docs.get(analyzed.findingKey) ?? '{}') as Finding;
     const top = f.rootCauses[0];
     expect(top?.traces?.exceptions[0]?.name).toBe('PaymentGatewayError');
     expect(top?.traces?.exemplars[0]?.url).toContain('eu-west-1.console.aws.amazon.com');
@@ -152,25 +157,9 @@ describe('Handler: collect-evidence', () => {
   });
 
   it('should count changes only as far back as the lookback they were read with', async () => {
-    // Prepare: the shop's changes were 4 and 38 minutes before the start
-    const findingWith = async (changeLookbackMinutes: number) => {
-      const { d } = deps({ changeLookbackMinutes });
-      const store = d.snapshotStore as MemorySnapshotStore;
-      await store.put(
-        collected.snapshotKey,
-        JSON.stringify({ incident: asDocument(SHOP.incident), baseline: asDocument(SHOP.baseline) }),
-      );
-      const withEvidence = await collectEvidence(collected, d);
-      const analyzed = await analyzeIncident(
-        { ...withEvidence, metrics: {} },
-        { snapshotStore: store, watched: [] },
-      );
-      return JSON.parse(store.docs.get(analyzed.findingKey) ?? '{}') as Finding;
-    };
-
-    // Act
-    const hour = await findingWith(60);
-    const halfHour = await findingWith(30);
+    // Act: the shop's changes were 4 and 38 minutes before the start
+    const hour = await collectedThenAnalyzed({ changeLookbackMinutes: 60 });
+    const halfHour = await collectedThenAnalyzed({ changeLookbackMinutes: 30 });
 
     // Assess
     expect(hour.changes?.map((c) => c.minutesBeforeStart)).toEqual([4, 38]);
