@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { FindingStatus } from '../model.ts';
 import { type AlarmContext, relatedIncidents } from './correlate.ts';
 import {
+  type AlarmOk,
   INCIDENT_LIMITS,
   type Incident,
   type IncidentAlarm,
@@ -243,11 +244,6 @@ export function currentOf(analyses: readonly IncidentAnalysis[]): IncidentAnalys
     }
   }
   return best;
-}
-
-export interface AlarmOk {
-  readonly alarmKey: string;
-  readonly at: string;
 }
 
 export interface Resolved {

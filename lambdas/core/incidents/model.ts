@@ -109,8 +109,8 @@ export interface Incident {
   readonly revision: number;
 }
 
-/** An OK that arrived before its ALARM was attached (executions race); applied on attach. */
-export interface EarlyOk {
+/** An alarm going back to OK. Kept in `earlyOks` when it arrives before its ALARM was attached. */
+export interface AlarmOk {
   readonly alarmKey: string;
   readonly at: string;
 }
@@ -119,7 +119,8 @@ export interface EarlyOk {
 export interface OpenIncidents {
   readonly version: number;
   readonly incidents: readonly Incident[];
-  readonly earlyOks: readonly EarlyOk[];
+  /** OKs that arrived before their ALARM was attached (executions race); applied on attach. */
+  readonly earlyOks: readonly AlarmOk[];
 }
 
 export const EMPTY_OPEN_INCIDENTS: OpenIncidents = { version: 0, incidents: [], earlyOks: [] };
