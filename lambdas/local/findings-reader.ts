@@ -1,14 +1,14 @@
 // Reads the findings the local runtime stored: straight from the data folder's table, or — when a
 // `serve` process has the folder open (LevelDB allows one process) — through that process's API.
 
-import { type DynamoDBClient, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { DynamoFindingsRepository } from '../adapters/findings-repository.ts';
 import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
 import type { FindingPage, FindingSummary, ListQuery } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';
 import type { DataDir } from './data-dir.ts';
 import { LOCAL_TABLE_NAME } from './local-aws.ts';
-import { openLocalTable } from './local-table.ts';
+import { openLocalTable, scanLocalTable } from './local-table.ts';
 
 export interface FindingsReader {
   /** Where the findings are read from, for the terminal. */
@@ -71,23 +71,11 @@ function isMissingTable(err: unknown): boolean {
 /** The distinct services of the table (a local table is small enough to scan). */
 async function scanServices(client: DynamoDBClient): Promise<string[]> {
   const attr = FINDINGS_TABLE_SCHEMA.byServiceIndex.partitionKey.name;
-  const names = new Set<string>();
-  let start: Record<string, never> | undefined;
-  do {
-    const out = await client.send(
-      new ScanCommand({
-        TableName: LOCAL_TABLE_NAME,
-        ProjectionExpression: '#s',
-        ExpressionAttributeNames: { '#s': attr },
-        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const s = item[attr]?.S;
-      if (s !== undefined) names.add(s);
-    }
-    start = out.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start !== undefined);
+  const items = await scanLocalTable(client, {
+    ProjectionExpression: '#s',
+    ExpressionAttributeNames: { '#s': attr },
+  });
+  const names = new Set(items.flatMap((item) => (item[attr]?.S !== undefined ? [item[attr].S] : [])));
   return [...names].sort();
 }
 

@@ -1,13 +1,13 @@
 // Reads the incidents the local runtime stored, like findings-reader.ts reads findings: straight
 // from the data folder's table, or through the API of the `serve` process that holds the folder.
 
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { INCIDENT_KEY_PREFIX } from '../adapters/findings-table-schema.ts';
 import { DynamoIncidentsStore, type IncidentSummary, summaryOf } from '../adapters/incidents-store.ts';
 import type { Incident } from '../core/incidents/model.ts';
 import type { DataDir } from './data-dir.ts';
 import { LOCAL_TABLE_NAME } from './local-aws.ts';
-import { openLocalTable } from './local-table.ts';
+import { openLocalTable, scanLocalTable } from './local-table.ts';
 
 export interface IncidentsReader {
   readonly source: string;
@@ -42,22 +42,11 @@ export async function openIncidents(dir: DataDir, command: string): Promise<Inci
 
 /** Every incident copy of the table, newest first (a local table is small enough to scan). */
 async function scanIncidents(client: DynamoDBClient): Promise<IncidentSummary[]> {
-  const found: IncidentSummary[] = [];
-  let start: Record<string, never> | undefined;
-  do {
-    const out = await client.send(
-      new ScanCommand({
-        TableName: LOCAL_TABLE_NAME,
-        FilterExpression: 'begins_with(pk, :p) AND attribute_exists(incident)',
-        ExpressionAttributeValues: { ':p': { S: INCIDENT_KEY_PREFIX } },
-        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      found.push(summaryOf(JSON.parse(item.incident?.S ?? '{}') as Incident));
-    }
-    start = out.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (start !== undefined);
+  const items = await scanLocalTable(client, {
+    FilterExpression: 'begins_with(pk, :p) AND attribute_exists(incident)',
+    ExpressionAttributeValues: { ':p': { S: INCIDENT_KEY_PREFIX } },
+  });
+  const found = items.map((item) => summaryOf(JSON.parse(item.incident?.S ?? '{}') as Incident));
   return found.sort((a, b) => (a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : 0));
 }
 

@@ -3,11 +3,16 @@
 // allows one process), or the folder itself through an embedded dynalite.
 
 import { existsSync } from 'node:fs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient } from '../adapters/findings-repository.ts';
 import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
 import { startDynalite } from './dynamodb.ts';
-import { localClientOptions } from './local-aws.ts';
+import { LOCAL_TABLE_NAME, localClientOptions } from './local-aws.ts';
 
 export type LocalTable =
   | { readonly kind: 'api'; readonly endpoint: string }
@@ -40,4 +45,25 @@ export async function openLocalTable(dir: DataDir, command: string): Promise<Loc
     await lock.release();
     throw err;
   }
+}
+
+/** Every item a Scan of the local table returns, page after page (a local table is small enough). */
+export async function scanLocalTable(
+  client: DynamoDBClient,
+  input: Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: ScanCommandInput['ExclusiveStartKey'];
+  do {
+    const out = await client.send(
+      new ScanCommand({
+        ...input,
+        TableName: LOCAL_TABLE_NAME,
+        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }
