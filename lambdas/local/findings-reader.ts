@@ -8,7 +8,7 @@ import type { FindingPage, FindingSummary, ListQuery } from '../adapters/ports.t
 import type { Finding } from '../core/model.ts';
 import type { DataDir } from './data-dir.ts';
 import { LOCAL_TABLE_NAME } from './local-aws.ts';
-import { openLocalTable, scanLocalTable } from './local-table.ts';
+import { getFromServe, openLocalTable, scanLocalTable, serveApiName } from './local-table.ts';
 
 export interface FindingsReader {
   /** Where the findings are read from, for the terminal. */
@@ -81,25 +81,9 @@ async function scanServices(client: DynamoDBClient): Promise<string[]> {
 
 /** The routes of the running `serve`: GET /analyses?service=… and GET /analyses/{id}. */
 function apiReader(endpoint: string): FindingsReader {
-  const call = async (path: string): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${endpoint}${path}`, { signal: AbortSignal.timeout(30_000) });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    if (res.status >= 400 && res.status !== 404) {
-      const message = (body as { message?: unknown } | undefined)?.message;
-      throw new Error(
-        `the API of "cascade-analyzer serve" on ${endpoint} answered ${res.status}: ${String(message ?? text)}`,
-      );
-    }
-    return { status: res.status, body };
-  };
+  const call = (path: string) => getFromServe(endpoint, path);
   return {
-    source: `the API of "cascade-analyzer serve" on ${endpoint}`,
+    source: serveApiName(endpoint),
     async get(id) {
       const r = await call(`/analyses/${encodeURIComponent(id)}`);
       return r.status === 404 ? undefined : (r.body as Finding);

@@ -7,7 +7,7 @@ import { DynamoIncidentsStore, type IncidentSummary, summaryOf } from '../adapte
 import type { Incident } from '../core/incidents/model.ts';
 import type { DataDir } from './data-dir.ts';
 import { LOCAL_TABLE_NAME } from './local-aws.ts';
-import { openLocalTable, scanLocalTable } from './local-table.ts';
+import { getFromServe, openLocalTable, scanLocalTable, serveApiName } from './local-table.ts';
 
 export interface IncidentsReader {
   readonly source: string;
@@ -51,16 +51,9 @@ async function scanIncidents(client: DynamoDBClient): Promise<IncidentSummary[]>
 }
 
 function apiReader(endpoint: string): IncidentsReader {
-  const call = async (path: string): Promise<{ status: number; body: unknown }> => {
-    const res = await fetch(`${endpoint}${path}`, { signal: AbortSignal.timeout(30_000) });
-    const body: unknown = await res.json().catch(() => undefined);
-    if (res.status >= 400 && res.status !== 404) {
-      throw new Error(`the API of "cascade-analyzer serve" on ${endpoint} answered ${res.status}`);
-    }
-    return { status: res.status, body };
-  };
+  const call = (path: string) => getFromServe(endpoint, path);
   return {
-    source: `the API of "cascade-analyzer serve" on ${endpoint}`,
+    source: serveApiName(endpoint),
     listsEveryService: false,
     async get(id) {
       const r = await call(`/incidents/${encodeURIComponent(id)}`);

@@ -18,6 +18,35 @@ export type LocalTable =
   | { readonly kind: 'api'; readonly endpoint: string }
   | { readonly kind: 'table'; readonly client: DynamoDBClient; close(): Promise<void> };
 
+/** How the readers name the API of the `serve` process they read through. */
+export function serveApiName(endpoint: string): string {
+  return `the API of "cascade-analyzer serve" on ${endpoint}`;
+}
+
+/**
+ * GET `path` from the API of the `serve` process that holds the folder: its status and its JSON
+ * body (the text when it is not JSON). A 404 is an answer; any other error status throws with the
+ * API's message.
+ */
+export async function getFromServe(
+  endpoint: string,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${endpoint}${path}`, { signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  if (res.status >= 400 && res.status !== 404) {
+    const message = (body as { message?: unknown } | undefined)?.message;
+    throw new Error(`${serveApiName(endpoint)} answered ${res.status}: ${String(message ?? text)}`);
+  }
+  return { status: res.status, body };
+}
+
 export async function openLocalTable(dir: DataDir, command: string): Promise<LocalTable | undefined> {
   if (!existsSync(dir.dynamodb)) return undefined;
   let lock: Awaited<ReturnType<typeof lockDataDir>>;
