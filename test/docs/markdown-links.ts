@@ -14,15 +14,21 @@ export function slug(heading: string): string {
     .replace(/ /g, '-');
 }
 
+/** The page without its fenced code blocks: a `#` line in a block is not a heading. */
+function withoutFences(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+}
+
+/** The page without any code, fenced or inline: a link written in code is not a link. */
 function withoutCode(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  return withoutFences(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 /** Every anchor a page offers: its headings (repeats numbered as GitHub does) and explicit ids. */
 export function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const out = new Set<string>();
-  const text = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+  const text = withoutFences(markdown);
   for (const [, heading] of text.matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
     const base = slug((heading ?? '').replace(/`/g, ''));
     const n = seen.get(base) ?? 0;
@@ -57,6 +63,13 @@ export function brokenLinks(
   read = (p: string) => readFileSync(p, 'utf8'),
 ): BrokenLink[] {
   const broken: BrokenLink[] = [];
+  // A page linked to many times is read and its headings slugged once.
+  const anchorsByFile = new Map<string, Set<string>>();
+  const anchorsOf = (file: string) => {
+    const found = anchorsByFile.get(file) ?? anchors(read(file));
+    anchorsByFile.set(file, found);
+    return found;
+  };
   const source = join(root, page);
   for (const target of relativeLinks(read(source))) {
     const [pathPart = '', anchor] = target.split('#', 2);
@@ -68,7 +81,7 @@ export function brokenLinks(
     if (anchor === undefined || anchor === '') continue;
     if (statSync(file).isDirectory() || !file.endsWith('.md')) {
       broken.push({ page, target, why: 'an anchor into something that is not a Markdown page' });
-    } else if (!anchors(read(file)).has(decodeURIComponent(anchor))) {
+    } else if (!anchorsOf(file).has(decodeURIComponent(anchor))) {
       broken.push({ page, target, why: `${relative(root, file)} has no heading with anchor #${anchor}` });
     }
   }
