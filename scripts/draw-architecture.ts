@@ -4,9 +4,9 @@
 
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { synthesizeTemplate } from '../lambdas/local/synth-app.ts';
 import { architectureDot } from './architecture/diagram.ts';
 import { DOCS_DOT, DOCS_SVG, renderSvg } from './architecture/render.ts';
-import { synthesizeTemplate } from './architecture/synth-template.ts';
 
 const dot = architectureDot(synthesizeTemplate());
 const svg = await renderSvg(dot);

@@ -25,7 +25,7 @@ import { resolver } from './intrinsics.ts';
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 /** bin/app.ts's default stack name. */
-export const STACK_NAME = 'CascadeAnalyzer';
+const STACK_NAME = 'CascadeAnalyzer';
 
 /** The functions the local runtime calls that no Task state invokes (keys of `stack.functions`). */
 const OTHER_FUNCTIONS = ['api', 'sweepOutbox'] as const;
@@ -47,9 +47,14 @@ export function repositoryContext(): Obj {
 }
 
 export function synthesizeApp(overrides: ContextOverrides = {}): SynthesizedApp {
+  return inScratchDir((outdir) => synthesize(outdir, overrides, false));
+}
+
+/** Runs `synth` in a cdk.out of its own, removed afterwards: only what it returns is kept. */
+function inScratchDir<T>(synth: (outdir: string) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'cascade-analyzer-synth-'));
   try {
-    return synthesize(outdir, overrides, false);
+    return synth(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -66,7 +71,17 @@ export function synthesizeAssembly(
   return { stackName: STACK_NAME, app: synthesize(outdir, overrides, true) };
 }
 
-function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolean): SynthesizedApp {
+/** The template `cdk synth` writes for the repository's cdk.json (and `overrides`), without bundling the Lambda code. */
+export function synthesizeTemplate(overrides: ContextOverrides = {}): object {
+  return inScratchDir((outdir) => synthesizeStack(outdir, overrides, false).template);
+}
+
+/** The stack built as bin/app.ts builds it, synthesized into `outdir`, with or without its bundles. */
+function synthesizeStack(
+  outdir: string,
+  overrides: ContextOverrides,
+  bundles: boolean,
+): { readonly stack: CascadeAnalyzerStack; readonly template: { Resources: Record<string, CfnResource> } } {
   const context = { ...repositoryContext(), ...overrides };
   const app = new App({
     outdir,
@@ -81,6 +96,11 @@ function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolea
   const template = app.synth().getStackByName(stack.stackName).template as {
     Resources: Record<string, CfnResource>;
   };
+  return { stack, template };
+}
+
+function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolean): SynthesizedApp {
+  const { stack, template } = synthesizeStack(outdir, overrides, bundles);
   const stepOf = new Map<string, StepKey | OtherFunction>();
   for (const [key, fn] of Object.entries(stack.functions)) {
     const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);

@@ -6,9 +6,9 @@
 
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { synthesizeTemplate } from '../../lambdas/local/synth-app.ts';
 import { architectureDot } from '../../scripts/architecture/diagram.ts';
 import { DOCS_DOT, DOCS_SVG, renderSvg } from '../../scripts/architecture/render.ts';
-import { synthesizeTemplate } from '../../scripts/architecture/synth-template.ts';
 
 const STALE = 'docs/architecture.svg is stale: run npm run docs:architecture';
 
