@@ -10,7 +10,7 @@ let viz: Promise<Viz> | undefined;
  * module (1.5 MB, most of it the inlined wasm) is loaded on the first report, so that processes
  * that never draw one (the API's other routes) never evaluate it.
  */
-function graphviz(): Promise<Viz> {
+export function graphviz(): Promise<Viz> {
   if (viz === undefined) {
     // In Lambda the package comes from a layer (it would triple the bundle): the stack names the
     // module file in CASCADE_GRAPHVIZ_MODULE. A computed specifier also keeps esbuild from inlining it.
