@@ -1,11 +1,14 @@
 // Accuracy benchmark: ranks root causes on the labelled public sets (PetShop, TraceRCA
-// Train-Ticket) with the engine and the comparison methods, whole graph and — where the set
-// names the symptom service — alarm-scoped. Labels are read here only, to score.
+// Train-Ticket, Nezha Train-Ticket and Online Boutique) with the engine and the comparison
+// methods, whole graph and — where the set names the symptom service — alarm-scoped; and, where a
+// set has a "what changed" file per case, with those changes as evidence. Labels are read here
+// only, to score.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyze, METHODS, type Method } from '../lambdas/core/analyze.ts';
 import type { AnalysisConfig } from '../lambdas/core/config.ts';
+import { parseLookupEvents } from '../lambdas/core/evidence/change-events.ts';
 import { parseSnapshot } from '../lambdas/core/parse.ts';
 
 export const BENCH_ROOT = resolve(import.meta.dirname, '../../shared/benchmarks/rca');
@@ -16,6 +19,16 @@ export const TRACERCA_DIR = join(BENCH_ROOT, 'tracerca-tt');
 export const DATASETS = [
   { name: 'petshop', title: 'PetShop (68 AWS PetAdoptions fault injections)', dir: PETSHOP_DIR },
   { name: 'tracerca-tt', title: 'TraceRCA Train-Ticket (176 fault injections)', dir: TRACERCA_DIR },
+  {
+    name: 'nezha-tt',
+    title: 'Nezha Train-Ticket (45 fault injections, code-level faults among them)',
+    dir: join(BENCH_ROOT, 'nezha-tt'),
+  },
+  {
+    name: 'nezha-ob',
+    title: 'Nezha Online Boutique (15 fault injections)',
+    dir: join(BENCH_ROOT, 'nezha-ob'),
+  },
 ] as const;
 export type DatasetName = (typeof DATASETS)[number]['name'];
 
@@ -29,6 +42,8 @@ export interface BenchCase {
   readonly caseId: string;
   readonly snapshot: unknown;
   readonly label: Label;
+  /** The case's "what changed" (a CloudTrail LookupEvents response), where the set has one. */
+  readonly changes?: { readonly events: unknown; readonly truthChanged: boolean };
 }
 
 export interface CaseResult {
@@ -42,6 +57,12 @@ export interface CaseResult {
   top: string[];
   /** The engine's confidence in its first root cause (0 when it named none). */
   confidence: number;
+  /** Whether the fault shows in the converted graph at all (the set's label; undefined when unknown). */
+  visible: boolean | undefined;
+  /** Run with the case's change events as evidence. */
+  withChanges: boolean;
+  /** The faulty service was among the released ones (change runs only). */
+  truthChanged?: boolean;
 }
 
 export interface Scores {
@@ -66,6 +87,22 @@ export function loadDataset(dataset: string, dir: string): BenchCase[] {
     });
 }
 
+/** The set's cases with their "what changed" files (`<dir>/changes/`), or none when the set has none. */
+export function loadChangeSet(dataset: string, dir: string): BenchCase[] {
+  const changesDir = join(dir, 'changes');
+  if (!existsSync(join(changesDir, 'manifest.json'))) return [];
+  const manifest = JSON.parse(readFileSync(join(changesDir, 'manifest.json'), 'utf8')) as Record<
+    string,
+    { truthChanged: boolean }
+  >;
+  return loadDataset(dataset, dir).map((c) => {
+    const m = manifest[c.caseId];
+    if (!m) throw new Error(`${join(changesDir, 'manifest.json')}: no entry for ${c.caseId}`);
+    const events: unknown = JSON.parse(readFileSync(join(changesDir, `${c.caseId}.json`), 'utf8'));
+    return { ...c, changes: { events, truthChanged: m.truthChanged } };
+  });
+}
+
 export const loadPetshop = (dir = PETSHOP_DIR): BenchCase[] => loadDataset('petshop', dir);
 
 export function runCase(
@@ -80,6 +117,7 @@ export function runCase(
     method,
     ...(scoped && symptom !== undefined ? { service: symptom } : {}),
     config: { ...config, maxRootCauses: 10 },
+    ...(c.changes ? { evidence: { changes: parseLookupEvents(c.changes.events) } } : {}),
   });
   const top: string[] = [];
   for (const r of finding.rootCauses) if (!top.includes(r.service)) top.push(r.service);
@@ -94,6 +132,9 @@ export function runCase(
     rank: idx + 1,
     top: top.slice(0, 5),
     confidence: finding.rootCauses[0]?.confidence ?? 0,
+    visible: c.label.meta.signal?.visibleInServiceGraph,
+    withChanges: c.changes !== undefined,
+    ...(c.changes ? { truthChanged: c.changes.truthChanged } : {}),
   };
 }
 
@@ -116,32 +157,63 @@ export function runAccuracy(cases: readonly BenchCase[], methods: readonly Metho
   return out;
 }
 
+/** One line of figures: AC@1 overall, where the graph shows the fault, where it does not, and by fault type. */
+export function summaryLine(rs: readonly CaseResult[]): string {
+  const s = score(rs);
+  const shown = rs.filter((r) => r.visible !== false);
+  const hidden = rs.filter((r) => r.visible === false);
+  const types = [...new Set(rs.map((r) => r.faultType))].sort();
+  const by = types.map((t) => `${t} ${score(rs.filter((r) => r.faultType === t)).ac1.toFixed(2)}`).join(' ');
+  const vis =
+    hidden.length > 0
+      ? ` | shown ${score(shown).ac1.toFixed(3)} (${shown.length}) hidden ${score(hidden).ac1.toFixed(3)} (${hidden.length})`
+      : '';
+  return `AC@1 ${s.ac1.toFixed(3)} AC@3 ${s.ac3.toFixed(3)} AC@5 ${s.ac5.toFixed(3)} Avg@5 ${s.avg5.toFixed(3)}${vis} | ${by}`;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv.find((a) => a.startsWith('--set='))?.slice(6);
+  if (only !== undefined && !DATASETS.some((d) => d.name === only)) {
+    console.error(`--set=${only}: unknown set; the sets are ${DATASETS.map((d) => d.name).join(', ')}`);
+    process.exit(2);
+  }
+  if (!existsSync(BENCH_ROOT)) {
+    console.error(
+      `${BENCH_ROOT} is missing: the labelled sets live in ../shared/benchmarks/rca beside the checkout (see docs/benchmarks.md for their public sources)`,
+    );
+    process.exit(2);
+  }
+  const methods = process.argv.includes('--all') ? METHODS : (['engine'] as const);
   for (const ds of DATASETS) {
     if (only && only !== ds.name) continue;
-    const results = runAccuracy(
-      loadDataset(ds.name, ds.dir),
-      process.argv.includes('--all') ? METHODS : ['engine'],
-    );
+    const results = runAccuracy(loadDataset(ds.name, ds.dir), methods);
+    const changed = loadChangeSet(ds.name, ds.dir);
+    const withChanges = changed.length > 0 ? runAccuracy(changed, ['engine']) : [];
     for (const method of METHODS) {
       for (const scoped of [false, true]) {
         const rs = results.filter((r) => r.method === method && r.scoped === scoped);
         if (rs.length === 0) continue;
-        const s = score(rs);
-        const types = [...new Set(rs.map((r) => r.faultType))].sort();
-        const by = types
-          .map((t) => `${t} ${score(rs.filter((r) => r.faultType === t)).ac1.toFixed(2)}`)
-          .join(' ');
+        console.log(`${ds.name.padEnd(12)} ${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} ${summaryLine(rs)}`);
+      }
+    }
+    for (const scoped of [false, true]) {
+      const rs = withChanges.filter((r) => r.scoped === scoped);
+      if (rs.length === 0) continue;
+      for (const released of [true, false]) {
+        const group = rs.filter((r) => r.truthChanged === released);
+        const graphOnly = results.filter(
+          (r) =>
+            r.method === 'engine' && r.scoped === scoped && group.some((g) => g.caseId === r.caseId),
+        );
         console.log(
-          `${ds.name.padEnd(12)} ${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} AC@1 ${s.ac1.toFixed(3)} AC@3 ${s.ac3.toFixed(3)} AC@5 ${s.ac5.toFixed(3)} Avg@5 ${s.avg5.toFixed(3)} | ${by}`,
+          `${ds.name.padEnd(12)} changes ${scoped ? 'scoped' : 'whole '} ${released ? 'faulty released    ' : 'faulty not released'} n=${group.length} AC@1 ${score(group).ac1.toFixed(3)} (graph only ${score(graphOnly).ac1.toFixed(3)})`,
         );
       }
     }
     if (process.argv.includes('--misses')) {
-      for (const r of results.filter((x) => x.method === 'engine' && x.rank !== 1)) {
+      for (const r of [...results, ...withChanges].filter((x) => x.method === 'engine' && x.rank !== 1)) {
         console.log(
-          `  ${r.scoped ? 'S' : 'W'} ${r.caseId} ${r.faultType} rank=${r.rank} conf=${r.confidence} top=${r.top.join(', ')}`,
+          `  ${r.scoped ? 'S' : 'W'}${r.withChanges ? 'C' : ' '} ${r.caseId} ${r.faultType}${r.visible === false ? ' (hidden)' : ''} rank=${r.rank} conf=${r.confidence} top=${r.top.join(', ')}`,
         );
       }
     }
