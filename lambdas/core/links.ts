@@ -83,40 +83,60 @@ export function localiseLinks(
 ): LinkFault[] {
   const { nodes } = topo;
   const links: Link[] = [];
-  const traffic = new Float64Array(nodes.length);
-  const faulty = new Float64Array(nodes.length);
-  const count = new Uint32Array(nodes.length);
+  const trafficOut = new Float64Array(nodes.length);
+  const trafficIn = new Float64Array(nodes.length);
   for (let u = 0; u < nodes.length; u++) {
     const edges = (nodes[u] as GraphNode).edges;
     for (let i = 0; i < edges.length; i++) {
       const e = edges[i] as GraphEdge;
       const calls = e.stats?.total ?? 0;
       if (e.async || calls === 0) continue;
-      traffic[u] = (traffic[u] ?? 0) + calls;
-      traffic[e.to] = (traffic[e.to] ?? 0) + calls;
+      trafficOut[u] = (trafficOut[u] ?? 0) + calls;
+      trafficIn[e.to] = (trafficIn[e.to] ?? 0) + calls;
       // Scoped to an alarmed service: its calls and what they reach, and users' calls into it.
       if (scope && (!scope.has(e.to) || (!scope.has(u) && !nodes[u]?.isClient))) continue;
       const link = linkOf(topo, attr, cfg, u, i);
-      if (!link) continue;
-      links.push(link);
-      // A link into a service whose own figures show the same rise is its callers' view of that
-      // rise, not a sign of trouble in front of it: only fast, healthy callees gather links.
-      const sig = link.latSev > link.failSev ? 'latency' : 'failures';
-      const ends = attr.node[e.to]?.anomalous[sig] ? [u] : [u, e.to];
-      for (const x of ends) {
-        faulty[x] = (faulty[x] ?? 0) + calls;
-        count[x] = (count[x] ?? 0) + 1;
-      }
+      if (link) links.push(link);
     }
   }
-  // How strongly the faulty links gather at x: how many there are × the share of x's calls they carry.
-  const support = (x: number): number =>
-    nodes[x]?.isClient ? 0 : (count[x] ?? 0) * ((faulty[x] ?? 0) / Math.max(1, traffic[x] ?? 0));
+  const strength = (l: Link): number => Math.log1p(Math.max(l.failSev, l.latSev));
+  const sampled = (calls: number): number => calls / (calls + cfg.minRequests);
+  // A service's calls out and calls in are separate questions. A starved caller (CPU, pool, its
+  // own network) slows every call about alike, so its side is only as strong as its second
+  // strongest faulty link: one strong link next to weak ones is that callee's, not the caller's.
+  const outOf = new Map<number, Link[]>();
+  const inOf = new Map<number, Link[]>();
+  for (const l of links) {
+    const out = outOf.get(l.caller);
+    if (out) out.push(l);
+    else outOf.set(l.caller, [l]);
+    // A link into a service whose own figures show the same rise is its callers' view of that
+    // rise, not a sign of trouble in front of it: only fast, healthy callees gather links.
+    const sig = l.latSev > l.failSev ? 'latency' : 'failures';
+    if (attr.node[l.callee]?.anomalous[sig]) continue;
+    const into = inOf.get(l.callee);
+    if (into) into.push(l);
+    else inOf.set(l.callee, [l]);
+  }
+  // How strongly the faulty links gather at x on one side: how many there are × their strength
+  // weighted by the share of x's calls on that side they carry.
+  const supportOut = (x: number): number => {
+    const out = outOf.get(x) ?? [];
+    if (nodes[x]?.isClient || out.length < 2) return 0;
+    const cap = out.map(strength).sort((p, q) => q - p)[1] as number;
+    const traffic = Math.max(1, trafficOut[x] ?? 0);
+    return out.length * out.reduce((sum, l) => sum + (Math.min(strength(l), cap) * l.calls) / traffic, 0);
+  };
+  const supportIn = (x: number): number => {
+    const into = inOf.get(x) ?? [];
+    const traffic = Math.max(1, trafficIn[x] ?? 0);
+    return into.length * into.reduce((sum, l) => sum + (strength(l) * l.calls) / traffic, 0);
+  };
 
   const groups = new Map<string, { endpoint: number; outbound: boolean; links: Link[] }>();
   for (const l of links) {
     // One faulty link says nothing about its caller; several from one caller point to it.
-    const outbound = (count[l.caller] ?? 0) >= 2 && support(l.caller) > support(l.callee);
+    const outbound = supportOut(l.caller) > supportIn(l.callee);
     const endpoint = outbound ? l.caller : l.callee;
     const k = `${endpoint}/${outbound ? 'out' : 'in'}`;
     const g = groups.get(k);
@@ -125,9 +145,14 @@ export function localiseLinks(
   }
   const out: LinkFault[] = [];
   for (const g of groups.values()) {
-    const calls = g.links.reduce((n, l) => n + l.calls, 0);
-    const failSev = Math.max(...g.links.map((l) => l.failSev));
-    const latSev = Math.max(...g.links.map((l) => l.latSev));
+    // The group is as strong as its best-supported link: a severity read off a few calls does
+    // not borrow the sample size of the group's other, busier links.
+    const lead = g.links.reduce((best, l) =>
+      strength(l) * sampled(l.calls) > strength(best) * sampled(best.calls) ? l : best,
+    );
+    const calls = lead.calls;
+    const failSev = lead.failSev;
+    const latSev = lead.latSev;
     const blame = g.links.reduce((b, l) => b + (attr.linkBlame[l.caller]?.[l.edge] ?? 0), 0);
     const only = g.links.length === 1 ? g.links[0] : undefined;
     const byUsers = only !== undefined && nodes[only.caller]?.isClient === true;

@@ -1,0 +1,58 @@
+// Link faults on sparse graphs (issue 17 §3): which end of a faulty link is to blame when the
+// caller has other faulty links too, and how far a few calls can carry a link's severity.
+
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../lambdas/core/analyze.ts';
+import type { Finding } from '../../lambdas/core/model.ts';
+import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { edge, node, type Part, snapshot } from './graph-kit.ts';
+
+function run(incident: readonly Part[], baseline: readonly Part[]): Finding {
+  return analyze(parseSnapshot(snapshot(incident, baseline)));
+}
+
+describe('Function: analyze (link faults on sparse graphs)', () => {
+  it("should blame the callee of one strong slow link, not the caller's side, when the caller's other slow link is weak", () => {
+    // Prepare: s calls x and y; calls to x wait 4 s (13 ms before) while x's own spans stay at
+    // 5 ms; calls to y are 14 ms slower than y accounts for. One strong link and one weak one are
+    // two different things, not a starved caller (which slows every call about alike).
+    const world = (toX: number, toY: number): Part[] => [
+      node('web', { n: 500, mean: 0.02 + toX + toY }),
+      edge('web', 's', { n: 500, mean: 0.01 + toX + toY }),
+      node('s', { n: 500, mean: 0.01 + toX + toY }),
+      edge('s', 'x', { n: 500, mean: toX }),
+      edge('s', 'y', { n: 500, mean: toY }),
+      node('x', { n: 500, mean: 0.005 }),
+      node('y', { n: 500, mean: 0.02 }),
+    ];
+
+    // Act (688418f: s first, "the fault is on s's side")
+    const finding = run(world(4, 0.034), world(0.013, 0.02));
+
+    // Assess
+    const top = finding.rootCauses[0];
+    expect(top?.service).toBe('x');
+    expect(top?.kind).toBe('slow-link');
+    expect(top?.evidence.some((e) => /s's side/.test(e.text))).toBe(false);
+  });
+
+  it('should still put several alike slow links from one caller on its side', () => {
+    // Prepare: c's calls to p, q and r each wait about 90 ms more while their own spans stay fast
+    const world = (extra: number): Part[] => [
+      node('web', { n: 800, mean: 0.02 + 3 * (0.01 + extra) }),
+      edge('web', 'c', { n: 800, mean: 0.01 + 3 * (0.01 + extra) }),
+      node('c', { n: 800, mean: 0.01 + 3 * (0.01 + extra) }),
+      ...['p', 'q', 'r'].flatMap((callee, i) => [
+        edge('c', callee, { n: 800, mean: 0.01 + extra * (1 + 0.1 * i) }),
+        node(callee, { n: 800, mean: 0.01 }),
+      ]),
+    ];
+
+    // Act
+    const finding = run(world(0.09), world(0));
+
+    // Assess
+    expect(finding.rootCauses[0]?.service).toBe('c');
+    expect(finding.rootCauses[0]?.evidence.some((e) => /c's side/.test(e.text))).toBe(true);
+  });
+});
