@@ -58,9 +58,9 @@ export interface CaseResult {
   /** The engine's confidence in its first root cause (0 when it named none). */
   confidence: number;
   /** Whether the fault shows in the converted graph at all (the set's label; undefined when unknown). */
-  visible: boolean | undefined;
+  visible?: boolean;
   /** Run with the case's change events as evidence. */
-  withChanges: boolean;
+  withChanges?: boolean;
   /** The faulty service was among the released ones (change runs only). */
   truthChanged?: boolean;
 }
@@ -132,7 +132,9 @@ export function runCase(
     rank: idx + 1,
     top: top.slice(0, 5),
     confidence: finding.rootCauses[0]?.confidence ?? 0,
-    visible: c.label.meta.signal?.visibleInServiceGraph,
+    ...(c.label.meta.signal?.visibleInServiceGraph !== undefined
+      ? { visible: c.label.meta.signal.visibleInServiceGraph }
+      : {}),
     withChanges: c.changes !== undefined,
     ...(c.changes ? { truthChanged: c.changes.truthChanged } : {}),
   };

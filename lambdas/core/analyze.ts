@@ -8,6 +8,7 @@ import { cascadePaths, chainOf, pickSymptomEntry } from './cascade.ts';
 import { type AnalysisConfig, resolveConfig } from './config.ts';
 import { UnknownServiceError } from './errors.ts';
 import { type AnalysisEvidence, withEvidence } from './evidence/blend.ts';
+import type { GraphContext } from './evidence/change-rules.ts';
 import { computeSystemHealth, serviceHealth } from './health.ts';
 import type {
   DataQuality,
@@ -126,8 +127,38 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
       ...(quality ? { dataQuality: quality } : {}), // [issue 10 item 7]
     },
     options.evidence,
+    options.evidence?.changes ? graphContext(topo, target, scope) : undefined,
   );
   return { ...finding, summary: summarize(finding, topo.labels[chainFrom ?? -1]) };
+}
+
+/** The graph by service name, for the evidence rules: calls, where to look from, and the scope. */
+function graphContext(
+  topo: Topology,
+  target: number | undefined,
+  scope: ReadonlySet<number> | undefined,
+): GraphContext {
+  const callees = new Map<string, string[]>();
+  topo.nodes.forEach((nd, v) => {
+    if (nd.isClient || (scope && !scope.has(v))) return;
+    const list = callees.get(nd.name) ?? [];
+    for (const e of nd.edges) {
+      const to = topo.nodes[e.to];
+      if (to && !to.isClient && (!scope || scope.has(e.to)) && !list.includes(to.name)) list.push(to.name);
+    }
+    callees.set(nd.name, list);
+  });
+  const from =
+    target === undefined
+      ? topo.entries.map((v) => topo.nodes[v]?.name ?? '')
+      : [topo.nodes[target]?.name ?? ''];
+  const alarmed = target === undefined ? undefined : topo.nodes[target]?.name;
+  return {
+    callees,
+    from: [...new Set(from)],
+    ...(alarmed !== undefined ? { alarmed } : {}),
+    scope: new Set(callees.keys()),
+  };
 }
 
 // [issue 10 item 7 — begin]

@@ -116,7 +116,7 @@ export interface LatencySummary {
 }
 
 export interface Evidence {
-  readonly signal: Signal | 'new-dependency' | 'link';
+  readonly signal: Signal | 'new-dependency' | 'link' | 'change';
   /** One plain sentence with the numbers. */
   readonly text: string;
   readonly incident: number;

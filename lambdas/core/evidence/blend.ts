@@ -20,10 +20,12 @@ import type {
   Recommendation,
   RootCause,
   RootCauseTraces,
+  ServiceHealth,
   TimeWindow,
 } from '../model.ts';
 import { round } from '../stats.ts';
 import { type ChangeEvent, type ChangeEvents, servicesTouched } from './change-events.ts';
+import { applyChangeRules, type GraphContext } from './change-rules.ts';
 import { bounded, cmp } from './fields.ts';
 import { exemplarFromTraces } from './trace-detail.ts';
 import { type ServiceVote, type TraceSummaries, type TraceVotes, voteByService } from './trace-summaries.ts';
@@ -93,7 +95,12 @@ export function resolveEvidenceConfig(overrides: Partial<EvidenceConfig> = {}): 
 export function applyEvidence(
   rootCauses: readonly RootCause[],
   evidence: AnalysisEvidence,
-  context: { readonly window: TimeWindow | null; readonly services: readonly string[] },
+  context: {
+    readonly window: TimeWindow | null;
+    readonly services: readonly string[];
+    /** The graph's calls and the finding's service health: lets a change add or move a candidate. */
+    readonly graph?: { readonly calls: GraphContext; readonly health: readonly ServiceHealth[] };
+  },
 ): EvidenceResult {
   const cfg = resolveEvidenceConfig(evidence.config);
   const votes = evidence.traces ? voteByService(evidence.traces.summaries) : undefined;
@@ -102,6 +109,7 @@ export function applyEvidence(
   const known = new Set([
     ...context.services,
     ...rootCauses.flatMap((r) => [r.service, ...r.blastRadius.atRisk]),
+    ...(context.graph?.calls.scope ?? []),
   ]);
   const changes = evidence.changes
     ? nearStart(evidence.changes.events, context.window, cfg, known, evidence.serviceMapping ?? {})
@@ -122,10 +130,14 @@ export function applyEvidence(
     };
     return next;
   });
-  const order = rescored.map((r, i) => ({ r, i })).sort((a, b) => b.r.score - a.r.score || a.i - b.i);
+  const ruled =
+    changes && context.graph
+      ? applyChangeRules(rescored, changes, context.graph.health, context.graph.calls)
+      : rescored;
+  const order = ruled.map((r, i) => ({ r, i })).sort((a, b) => b.r.score - a.r.score || a.i - b.i);
   const ranks = new Map<number, number>();
   const reranked = order.map(({ r }, i) => {
-    ranks.set(r.rank, i + 1);
+    if (r.rank > 0) ranks.set(r.rank, i + 1);
     return { ...r, rank: i + 1 };
   });
   const notes = [
@@ -149,12 +161,14 @@ export function applyEvidence(
 export function withEvidence<F extends Omit<Finding, 'summary'>>(
   finding: F,
   evidence: AnalysisEvidence | undefined,
+  graph?: GraphContext,
 ): F {
   if (evidence === undefined || (evidence.traces === undefined && evidence.changes === undefined))
     return finding;
   const result = applyEvidence(finding.rootCauses, evidence, {
     window: finding.window,
     services: finding.services.map((s) => s.service),
+    ...(graph ? { graph: { calls: graph, health: finding.services } } : {}),
   });
   const paths = finding.cascade.paths
     .map((p, i) => ({ p: { ...p, rank: result.ranks.get(p.rank) ?? p.rank }, i }))

@@ -1,0 +1,156 @@
+// What changed as evidence that can change the answer (issue 17 §1): each rule on the smallest
+// hand-made graph that shows it, and the guard that an innocent release moves no clear answer.
+
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../lambdas/core/analyze.ts';
+import { parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
+import type { Finding } from '../../lambdas/core/model.ts';
+import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { lookupEventJson } from '../../lambdas/simulator/change-events.ts';
+import { edge, INCIDENT_START, node, type Part, snapshot } from './graph-kit.ts';
+
+/** A release of `service` `minutes` before the incident window starts. */
+function released(...services: readonly (readonly [string, number])[]) {
+  return parseLookupEvents({
+    Events: services.map(([service, minutes], i) =>
+      lookupEventJson({
+        id: `ev-${i}`,
+        eventName: 'UpdateService',
+        source: 'ecs.amazonaws.com',
+        at: INCIDENT_START - minutes * 60,
+        who: 'deploy-bot',
+        resourceType: 'AWS::ECS::Service',
+        resourceName: `arn:aws:ecs:eu-west-1:123456789012:service/prod/${service}`,
+      }),
+    ),
+  });
+}
+
+function run(
+  incident: readonly Part[],
+  baseline: readonly Part[],
+  changes?: ReturnType<typeof released>,
+  service?: string,
+): Finding {
+  return analyze(parseSnapshot(snapshot(incident, baseline)), {
+    ...(service ? { service } : {}),
+    ...(changes ? { evidence: { changes } } : {}),
+  });
+}
+
+describe('Function: analyze (changes as evidence)', () => {
+  it("should list a changed callee of a failing caller, with the change as its first evidence line, though the callee's figures are flat", () => {
+    // Prepare: orders fails 30 % of its requests (0 % before); pricing, which orders calls, answers
+    // 200 quickly in both windows and was released 4 minutes before the start: a contract break
+    const world = (faults: number): Part[] => [
+      node('web', { n: 1000, faults, mean: 0.05 }),
+      edge('web', 'orders', { n: 1000, faults, mean: 0.04 }),
+      node('orders', { n: 1000, faults, mean: 0.04 }),
+      edge('orders', 'pricing', { n: 1000, mean: 0.01 }),
+      node('pricing', { n: 1000, mean: 0.01 }),
+    ];
+
+    // Act (688418f: pricing never named)
+    const finding = run(world(300), world(0), released(['pricing', 4]));
+
+    // Assess
+    const pricing = finding.rootCauses.find((r) => r.service === 'pricing');
+    expect(pricing).toBeDefined();
+    expect(pricing?.kind).toBe('change');
+    expect(pricing?.evidence[0]?.signal).toBe('change');
+    expect(pricing?.evidence[0]?.text).toMatch(
+      /pricing changed 4 min before the start .*orders, which calls it/,
+    );
+    // Listed right behind the caller it would explain, not in front of the graph's own answer.
+    expect(finding.rootCauses[0]?.service).toBe('orders');
+    expect(pricing?.rank).toBe(2);
+  });
+
+  it('should rank first one change that explains two services that look like separate origins', () => {
+    // Prepare: a and b both fail 20 % on their own (no callee shows it); both call shared-lib,
+    // released 3 minutes before the start, whose figures stay flat
+    const world = (faults: number): Part[] => [
+      node('web', { n: 2000, faults: 2 * faults, mean: 0.05 }),
+      edge('web', 'a', { n: 1000, faults, mean: 0.03 }),
+      edge('web', 'b', { n: 1000, faults, mean: 0.03 }),
+      node('a', { n: 1000, faults, mean: 0.03 }),
+      node('b', { n: 1000, faults, mean: 0.03 }),
+      edge('a', 'shared-lib', { n: 1000, mean: 0.01 }),
+      edge('b', 'shared-lib', { n: 1000, mean: 0.01 }),
+      node('shared-lib', { n: 2000, mean: 0.01 }),
+    ];
+
+    // Act (688418f: a and b, shared-lib never named)
+    const without = run(world(200), world(0));
+    const withChange = run(world(200), world(0), released(['shared-lib', 3]));
+
+    // Assess
+    expect(
+      without.rootCauses
+        .map((r) => r.service)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    expect(withChange.rootCauses[0]?.service).toBe('shared-lib');
+    expect(withChange.rootCauses[0]?.evidence[0]?.text).toMatch(/explains 2 services .*a, b/);
+  });
+
+  it('should list the changed services nearest the alarmed service when the graph shows nothing', () => {
+    // Prepare: the same figures in both windows; far (two calls away) and near (one call away)
+    // released, far more recently
+    const world: Part[] = [
+      node('api', { n: 1000, mean: 0.05 }),
+      edge('api', 'near', { n: 1000, mean: 0.02 }),
+      node('near', { n: 1000, mean: 0.02 }),
+      edge('near', 'far', { n: 1000, mean: 0.01 }),
+      node('far', { n: 1000, mean: 0.01 }),
+    ];
+
+    // Act (688418f: no root cause at all)
+    const finding = run(world, world, released(['far', 1], ['near', 20]), 'api');
+
+    // Assess
+    expect(finding.status).toBe('COMPLETED');
+    expect(finding.rootCauses.map((r) => r.service)).toEqual(['near', 'far']);
+    expect(finding.rootCauses[0]?.confidence).toBeLessThan(0.3);
+    expect(finding.rootCauses[0]?.evidence[0]?.text).toMatch(/the graph shows no degradation/);
+  });
+
+  it('should keep a clear answer when an unrelated service was released in the same batch', () => {
+    // Prepare: db's own latency rises 10×; search, which nothing degraded calls, was released
+    const world = (dbMean: number): Part[] => [
+      node('web', { n: 1000, mean: 0.02 + dbMean }),
+      edge('web', 'db', { n: 1000, mean: dbMean }),
+      node('db', { n: 1000, mean: dbMean }),
+      edge('web', 'search', { n: 500, mean: 0.01 }),
+      node('search', { n: 500, mean: 0.01 }),
+    ];
+
+    // Act
+    const graphOnly = run(world(0.5), world(0.05));
+    const finding = run(world(0.5), world(0.05), released(['search', 2]));
+
+    // Assess
+    expect(graphOnly.rootCauses[0]?.service).toBe('db');
+    expect(finding.rootCauses[0]?.service).toBe('db');
+    expect(finding.rootCauses.some((r) => r.service === 'search')).toBe(false);
+  });
+
+  it('should give exactly the graph-only ranking when there are no changes', () => {
+    // Prepare
+    const world = (faults: number): Part[] => [
+      node('web', { n: 1000, faults, mean: 0.05 }),
+      edge('web', 'orders', { n: 1000, faults, mean: 0.04 }),
+      node('orders', { n: 1000, faults, mean: 0.04 }),
+    ];
+
+    // Act
+    const a = run(world(300), world(0));
+    const b = run(world(300), world(0), parseLookupEvents({ Events: [] }));
+
+    // Assess
+    expect(b.rootCauses.map((r) => [r.service, r.score])).toEqual(
+      a.rootCauses.map((r) => [r.service, r.score]),
+    );
+  });
+});
