@@ -195,7 +195,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       for (const scoped of [false, true]) {
         const rs = results.filter((r) => r.method === method && r.scoped === scoped);
         if (rs.length === 0) continue;
-        console.log(`${ds.name.padEnd(12)} ${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} ${summaryLine(rs)}`);
+        console.log(
+          `${ds.name.padEnd(12)} ${method.padEnd(7)} ${scoped ? 'scoped' : 'whole '} ${summaryLine(rs)}`,
+        );
       }
     }
     for (const scoped of [false, true]) {
@@ -204,8 +206,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       for (const released of [true, false]) {
         const group = rs.filter((r) => r.truthChanged === released);
         const graphOnly = results.filter(
-          (r) =>
-            r.method === 'engine' && r.scoped === scoped && group.some((g) => g.caseId === r.caseId),
+          (r) => r.method === 'engine' && r.scoped === scoped && group.some((g) => g.caseId === r.caseId),
         );
         console.log(
           `${ds.name.padEnd(12)} changes ${scoped ? 'scoped' : 'whole '} ${released ? 'faulty released    ' : 'faulty not released'} n=${group.length} AC@1 ${score(group).ac1.toFixed(3)} (graph only ${score(graphOnly).ac1.toFixed(3)})`,
