@@ -16,6 +16,7 @@ import {
   latencyRiseZ,
   meanLatency,
   proportionRiseZ,
+  rankRiseZ,
   rate,
   significanceWeight,
   wilson,
@@ -572,7 +573,10 @@ function edgeSignals(
     }
     // The latency z needs the histograms' variance: only worth it where a link part that can
     // count is left (at least `latencyFloorSeconds` per call).
-    if (ref && n0 > 0 && link.latency >= cfg.latencyFloorSeconds * s.total) z.latency = latencyRiseZ(s, ref);
+    // Both tests: the mean must rise and a typical call must be slower (a few outliers in a
+    // handful of calls are not a slow link).
+    if (ref && n0 > 0 && link.latency >= cfg.latencyFloorSeconds * s.total)
+      z.latency = Math.min(latencyRiseZ(s, ref), rankRiseZ(s, ref));
   }
   return {
     baseline: baseEdge,

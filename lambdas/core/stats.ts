@@ -88,6 +88,39 @@ export function latencyRiseZ(incident: RequestStats, baseline: RequestStats | un
   return d / se;
 }
 
+/**
+ * z statistic of a rank test (Mann–Whitney U) that calls in `incident` take longer than calls in
+ * `baseline`, read off the two histograms (sorted by value). It asks whether a typical call got
+ * slower, so a few outliers in a handful of calls do not make a rise; with no histogram on either
+ * side it falls back to the rise in mean latency.
+ */
+export function rankRiseZ(incident: RequestStats, baseline: RequestStats | undefined): number {
+  if (!baseline || baseline.histogram.length === 0 || incident.histogram.length === 0) {
+    return latencyRiseZ(incident, baseline);
+  }
+  let n0 = 0;
+  for (const b of baseline.histogram) n0 += b.count;
+  let n1 = 0;
+  let u = 0;
+  let below = 0;
+  let j = 0;
+  for (const b of incident.histogram) {
+    while (j < baseline.histogram.length && (baseline.histogram[j] as HistogramBin).value < b.value) {
+      below += (baseline.histogram[j] as HistogramBin).count;
+      j++;
+    }
+    const tie =
+      j < baseline.histogram.length && (baseline.histogram[j] as HistogramBin).value === b.value
+        ? (baseline.histogram[j] as HistogramBin).count
+        : 0;
+    u += b.count * (below + 0.5 * tie);
+    n1 += b.count;
+  }
+  if (n1 === 0 || n0 === 0) return 0;
+  const sd = Math.sqrt((n1 * n0 * (n1 + n0 + 1)) / 12);
+  return (u - (n1 * n0) / 2) / sd;
+}
+
 /** Length of a window in seconds; 0 when unknown. */
 export function windowSeconds(w: { start: string; end: string } | undefined | null): number {
   return w ? Math.max(0, (Date.parse(w.end) - Date.parse(w.start)) / 1000) : 0;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../lambdas/core/analyze.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { latencyRiseZ, rankRiseZ } from '../../lambdas/core/stats.ts';
 import { edge, node, type Part, snapshot } from './graph-kit.ts';
 
 function run(incident: readonly Part[], baseline: readonly Part[]): Finding {
@@ -54,5 +55,51 @@ describe('Function: analyze (link faults on sparse graphs)', () => {
     // Assess
     expect(finding.rootCauses[0]?.service).toBe('c');
     expect(finding.rootCauses[0]?.evidence.some((e) => /c's side/.test(e.text))).toBe(true);
+  });
+});
+
+describe('Function: rankRiseZ', () => {
+  const stats = (values: readonly number[]) => {
+    const bins = new Map<number, number>();
+    for (const v of values) bins.set(v, (bins.get(v) ?? 0) + 1);
+    const histogram = [...bins.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([value, count]) => ({ value, count }));
+    const totalTime = values.reduce((s, v) => s + v, 0);
+    return {
+      total: values.length,
+      ok: values.length,
+      faults: 0,
+      errors: 0,
+      throttles: 0,
+      totalTime,
+      histogram,
+    };
+  };
+
+  it('should see no rise when one outlier among a handful of calls carries the whole rise of the mean', () => {
+    // Prepare: five calls at 10–14 ms before; now four at 10–13 ms and one at 2 s
+    const before = stats([0.01, 0.011, 0.012, 0.013, 0.014]);
+    const now = stats([0.01, 0.011, 0.012, 0.013, 2]);
+
+    // Act
+    const rank = rankRiseZ(now, before);
+    const mean = latencyRiseZ(now, before);
+
+    // Assess: the mean test alone would call it a rise; the typical call did not slow down
+    expect(rank).toBeLessThan(1);
+    expect(mean).toBeGreaterThan(rank);
+  });
+
+  it('should see a strong rise when every call got slower', () => {
+    // Prepare
+    const before = stats(Array.from({ length: 40 }, (_, i) => 0.01 + 0.0001 * i));
+    const now = stats(Array.from({ length: 40 }, (_, i) => 0.02 + 0.0001 * i));
+
+    // Act
+    const z = rankRiseZ(now, before);
+
+    // Assess
+    expect(z).toBeGreaterThan(5);
   });
 });
