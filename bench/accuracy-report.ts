@@ -9,9 +9,11 @@ import {
   type BenchCase,
   type CaseResult,
   DATASETS,
+  loadChangeSet,
   loadDataset,
   runAccuracy,
   runCase,
+  type Scores,
   score,
 } from './accuracy.ts';
 
@@ -34,14 +36,19 @@ export function loadSets(): LoadedSet[] {
 
 /** AC@1 / AC@3 / AC@5 / Avg@5 per method, overall and by fault type, for one set. */
 export function accuracyTable(results: readonly CaseResult[], scoped: boolean): string {
-  const rs = results.filter((r) => r.scoped === scoped);
+  const rs = results.filter((r) => r.scoped === scoped && !r.withChanges);
   const types = [...new Set(rs.map((r) => r.faultType))].sort();
   const out = [`| cases | n | ${METHODS.join(' | ')} |`, `|---|---|${METHODS.map(() => '---').join('|')}|`];
-  for (const group of ['all', ...types]) {
-    const inGroup = (r: CaseResult) => group === 'all' || r.faultType === group;
+  const groups: [string, (r: CaseResult) => boolean][] = [['all', () => true]];
+  if (rs.some((r) => r.visible === false)) {
+    groups.push(['the graph shows the fault', (r) => r.visible !== false]);
+    groups.push(['the graph does not', (r) => r.visible === false]);
+  }
+  for (const t of types) groups.push([t, (r) => r.faultType === t]);
+  for (const [name, inGroup] of groups) {
     const n = rs.filter((r) => r.method === 'engine' && inGroup(r)).length;
     const cells = METHODS.map((m: Method) => cell(rs.filter((r) => r.method === m && inGroup(r))));
-    out.push(`| ${group} | ${n} | ${cells.join(' | ')} |`);
+    out.push(`| ${name} | ${n} | ${cells.join(' | ')} |`);
   }
   return out.join('\n');
 }
@@ -53,70 +60,116 @@ export const CONFIDENCE_BINS = [
   [0.95, 1],
 ] as const;
 
-/** Share of top-1 answers that were right, by the engine's confidence in them, over every set. */
+/** Whether a bin's accuracy is within `slack` of its confidence range. */
+const inRange = (acc: number, lo: number, hi: number, slack: number) =>
+  acc >= lo - slack && acc <= hi + slack;
+
+/**
+ * Share of top-1 answers that were right, by the engine's confidence, per set: each bin with at
+ * least 10 answers should be right within 15 points of its range.
+ */
 export function calibrationTable(results: readonly CaseResult[]): string {
-  const top = results.filter((r) => r.method === 'engine' && !r.scoped && r.top.length > 0);
+  const top = results.filter((r) => r.method === 'engine' && !r.scoped && !r.withChanges && r.top.length > 0);
   const sets = [...new Set(top.map((r) => r.dataset))];
   const out = [
-    `| confidence | n | right at top-1 | within range ±10 points | ${sets.join(' | ')} |`,
-    `|---|---|---|---|${sets.map(() => '---').join('|')}|`,
+    `| confidence | ${sets.join(' | ')} | all sets |`,
+    `|---|${sets.map(() => '---').join('|')}|---|`,
   ];
   for (const [lo, hi] of CONFIDENCE_BINS) {
-    const inBin = top.filter(
-      (r) => r.confidence >= lo && (r.confidence < hi || (hi === 1 && r.confidence <= 1)),
-    );
-    const right = (rs: readonly CaseResult[]) => rs.filter((r) => r.rank === 1).length;
-    const acc = inBin.length > 0 ? right(inBin) / inBin.length : Number.NaN;
-    const ok = Number.isNaN(acc) ? '–' : acc >= lo - 0.1 && acc <= hi + 0.1 ? 'yes' : '**no**';
-    const perSet = sets.map((s) => {
-      const b = inBin.filter((r) => r.dataset === s);
-      return `${right(b)} of ${b.length}`;
-    });
+    const inBin = (rs: readonly CaseResult[]) =>
+      rs.filter((r) => r.confidence >= lo && (r.confidence < hi || (hi === 1 && r.confidence <= 1)));
+    const cellOf = (rs: readonly CaseResult[]) => {
+      const b = inBin(rs);
+      if (b.length === 0) return '–';
+      const acc = b.filter((r) => r.rank === 1).length / b.length;
+      const verdict = b.length < 10 ? '' : inRange(acc, lo, hi, 0.15) ? ' ✓' : ' **✗**';
+      return `${f2(acc)} (${b.length})${verdict}`;
+    };
     out.push(
-      `| ${Math.round(lo * 100)}–${Math.round(hi * 100)} % | ${inBin.length} | ${Number.isNaN(acc) ? '–' : f2(acc)} | ${ok} | ${perSet.join(' | ')} |`,
+      `| ${Math.round(lo * 100)}–${Math.round(hi * 100)} % | ${sets.map((s) => cellOf(top.filter((r) => r.dataset === s))).join(' | ')} | ${cellOf(top)} |`,
     );
   }
   return out.join('\n');
 }
 
-/** The grid the cross-fit searches: the engine's two ranking weights. */
+/** The grid the leave-one-set-out fit searches: the two ranking weights. */
 export const WEIGHT_GRID: readonly Partial<AnalysisConfig>[] = [0.05, 0.1, 0.2, 0.4].flatMap((impactFloor) =>
   [2, 4, 8].map((magnification) => ({ impactFloor, magnification })),
 );
+/** …and the confidence scale, fitted on calibration (Brier score) alone. */
+export const SUPPORT_GRID: readonly number[] = [3, 5, 8, 12, 20];
 
 const describe = (w: Partial<AnalysisConfig>) =>
   `impactFloor ${w.impactFloor}, magnification ${w.magnification}`;
 
+const brier = (rs: readonly CaseResult[]) => {
+  const answered = rs.filter((r) => r.top.length > 0);
+  return answered.reduce((sum, r) => sum + (r.confidence - (r.rank === 1 ? 1 : 0)) ** 2, 0) / answered.length;
+};
+
 /**
- * For each set: the weights that score best on the *other* set (AC@1, then Avg@5; ties keep the
- * earlier grid point), and this set's figures with them next to its figures with the defaults.
+ * Leave one set out: for each set, the ranking weights that score best on the other sets (mean
+ * AC@1, then Avg@5; ties keep the earlier grid point) and the confidence scale with the lowest mean
+ * Brier score on them, then this set's figures with them next to its figures with the defaults.
  */
-export function crossFitTable(sets: readonly LoadedSet[]): string {
-  const scores = new Map<string, { ac1: number; avg5: number }[]>();
-  for (const s of sets) {
-    scores.set(
-      s.name,
-      WEIGHT_GRID.map((w) => score(s.cases.map((c) => runCase(c, 'engine', false, w)))),
-    );
-  }
+export function leaveOneOutTable(sets: readonly LoadedSet[]): string {
+  const run = (s: LoadedSet, cfg: Partial<AnalysisConfig>) =>
+    s.cases.map((c) => runCase(c, 'engine', false, cfg));
+  const weightScores = new Map(sets.map((s) => [s.name, WEIGHT_GRID.map((w) => score(run(s, w)))]));
+  const supportScores = new Map(
+    sets.map((s) => [s.name, SUPPORT_GRID.map((k) => brier(run(s, { supportRequests: k })))]),
+  );
   const out = [
-    '| set | weights fitted on | fitted weights | AC@1 / Avg@5 with them | with the defaults |',
-    '|---|---|---|---|---|',
+    '| held out | weights fitted on the others | AC@1 / Avg@5 with them | with the defaults | confidence scale fitted | Brier with it | with the default |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const s of sets) {
-    for (const other of sets) {
-      if (other.name === s.name) continue;
-      const theirs = scores.get(other.name) ?? [];
-      let best = 0;
-      theirs.forEach((x, i) => {
-        const b = theirs[best] as { ac1: number; avg5: number };
-        if (x.ac1 > b.ac1 || (x.ac1 === b.ac1 && x.avg5 > b.avg5)) best = i;
+    const others = sets.filter((o) => o.name !== s.name);
+    let best = 0;
+    let bestKey = [-1, -1];
+    WEIGHT_GRID.forEach((_, i) => {
+      const ac1 = others.reduce((sum, o) => sum + (weightScores.get(o.name)?.[i]?.ac1 ?? 0), 0);
+      const avg5 = others.reduce((sum, o) => sum + (weightScores.get(o.name)?.[i]?.avg5 ?? 0), 0);
+      if (ac1 > (bestKey[0] as number) || (ac1 === bestKey[0] && avg5 > (bestKey[1] as number))) {
+        best = i;
+        bestKey = [ac1, avg5];
+      }
+    });
+    let bestK = 0;
+    SUPPORT_GRID.forEach((_, i) => {
+      const b = (j: number) => others.reduce((sum, o) => sum + (supportScores.get(o.name)?.[j] ?? 0), 0);
+      if (b(i) < b(bestK)) bestK = i;
+    });
+    const mine = weightScores.get(s.name)?.[best] as Scores;
+    const defaults = score(run(s, {}));
+    out.push(
+      `| ${s.name} | ${describe(WEIGHT_GRID[best] ?? {})} | ${f2(mine.ac1)} / ${f2(mine.avg5)} | ${f2(defaults.ac1)} / ${f2(defaults.avg5)} | ${SUPPORT_GRID[bestK]} | ${(supportScores.get(s.name)?.[bestK] ?? 0).toFixed(3)} | ${brier(run(s, {})).toFixed(3)} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+/** AC@1 with the case's "what changed" against graph-only, where the faulty service was released and where it was not. */
+export function changeSetTable(sets: readonly LoadedSet[]): string {
+  const out = [
+    '| set | mode | faulty service released: n · AC@1 with changes (graph only) | not released: n · AC@1 with changes (graph only) |',
+    '|---|---|---|---|',
+  ];
+  for (const s of sets) {
+    const changed = loadChangeSet(s.name, s.dir);
+    if (changed.length === 0) continue;
+    const withChanges = runAccuracy(changed, ['engine']);
+    const graphOnly = runAccuracy(s.cases, ['engine']);
+    for (const scoped of [false, true]) {
+      const cells = [true, false].map((released) => {
+        const group = withChanges.filter((r) => r.scoped === scoped && r.truthChanged === released);
+        if (group.length === 0) return '–';
+        const ids = new Set(group.map((r) => r.caseId));
+        const base = graphOnly.filter((r) => r.scoped === scoped && ids.has(r.caseId));
+        return `${group.length} · ${f2(score(group).ac1)} (${f2(score(base).ac1)})`;
       });
-      const mine = (scores.get(s.name) ?? [])[best] as { ac1: number; avg5: number };
-      const defaults = score(s.cases.map((c) => runCase(c, 'engine', false)));
-      out.push(
-        `| ${s.name} | ${other.name} | ${describe(WEIGHT_GRID[best] ?? {})} | ${f2(mine.ac1)} / ${f2(mine.avg5)} | ${f2(defaults.ac1)} / ${f2(defaults.avg5)} |`,
-      );
+      if (cells.every((c) => c === '–')) continue;
+      out.push(`| ${s.name} | ${scoped ? 'alarm-scoped' : 'whole graph'} | ${cells.join(' | ')} |`);
     }
   }
   return out.join('\n');
@@ -149,10 +202,13 @@ export function printAccuracy(): CaseResult[] {
     }
   }
   if (all.length > 0) {
-    console.log('\n## Confidence calibration: engine top-1 on every public set, whole graph\n');
+    const loaded = sets.filter((s) => s.cases.length > 0);
+    console.log('\n## What changed: the change sets, with the changes against graph only\n');
+    console.log(changeSetTable(loaded));
+    console.log('\n## Confidence calibration per set: engine top-1, whole graph (share right, answers)\n');
     console.log(calibrationTable(all));
-    console.log('\n## Cross-fit: each set scored with the weights that fit the other set best\n');
-    console.log(crossFitTable(sets.filter((s) => s.cases.length > 0)));
+    console.log('\n## Leave one set out: weights and confidence scale fitted on the other sets\n');
+    console.log(leaveOneOutTable(loaded));
   }
   return all;
 }

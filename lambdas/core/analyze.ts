@@ -93,7 +93,7 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
     topo,
     ranked.filter((c) => c.score > 0 && c.score >= 0.01 * best),
   );
-  const top = (method === 'engine' ? calibrate(kept) : kept).slice(0, cfg.maxRootCauses);
+  const top = (method === 'engine' ? calibrate(kept, cfg.supportRequests) : kept).slice(0, cfg.maxRootCauses);
   const topScore = top[0]?.score ?? 0;
   const originNodes = new Set(
     top.filter((c) => c.origin && c.via === undefined && c.score >= 0.1 * topScore).map((c) => c.node),

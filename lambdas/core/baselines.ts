@@ -77,6 +77,7 @@ function simple(node: number, score: number, kind: string, ev: Evidence[]): Cand
     severity: score,
     blameShare: 0,
     confidence: 0.5,
+    support: Number.POSITIVE_INFINITY,
     evidence: ev,
     origin: true,
   };

@@ -32,6 +32,11 @@ export interface AnalysisConfig {
    * beyond that, the extra is a fault on the link.
    */
   readonly magnification: number;
+  /**
+   * Confidence scale: a comparison of two windows backed by n effective requests
+   * (n1·n0 / (n1 + n0)) is trusted 1 − e^(−n / supportRequests); about 63 % at this many.
+   */
+  readonly supportRequests: number;
   /** How many root causes to report. */
   readonly maxRootCauses: number;
 }
@@ -48,6 +53,7 @@ export const DEFAULT_CONFIG: AnalysisConfig = {
   minRequests: 20,
   impactFloor: 0.1,
   magnification: 4,
+  supportRequests: 8,
   maxRootCauses: 5,
 };
 

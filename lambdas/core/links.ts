@@ -21,6 +21,8 @@ export interface LinkFault {
   /** Users' degradation (request equivalents) that flowed through the links' own part. */
   readonly blame: number;
   readonly calls: number;
+  /** Calls in the reference window the lead link is compared with (the edge's baseline, else the callee's). */
+  readonly reference: number;
   readonly evidence: readonly Evidence[];
 }
 
@@ -35,6 +37,7 @@ interface Link {
   readonly wait: number;
   readonly failed: number;
   readonly throttled: boolean;
+  readonly reference: number;
 }
 
 /** Severity of one edge's own part: failures against the fault-rate threshold, waits against the latency-rise ratio. */
@@ -72,6 +75,7 @@ function linkOf(
     wait,
     failed,
     throttled: s.throttles > s.faults,
+    reference: ea.baseline?.total ?? attr.node[e.to]?.baseline?.total ?? 0,
   };
 }
 
@@ -168,6 +172,7 @@ export function localiseLinks(
       severity: Math.max(failSev, latSev),
       blame,
       calls,
+      reference: lead.reference,
       evidence: linkEvidence(topo, g.endpoint, g.outbound, g.links),
     });
   }

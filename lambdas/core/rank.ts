@@ -20,8 +20,29 @@ export interface Candidate {
   readonly severity: number;
   readonly blameShare: number;
   readonly confidence: number;
+  /** Effective requests behind the lead evidence's comparison of the two windows (see supportOf). */
+  readonly support: number;
   readonly evidence: readonly Evidence[];
   readonly origin: boolean;
+}
+
+/**
+ * The effective number of requests behind a comparison of two windows: n1·n0 / (n1 + n0), as in
+ * the standard error of a difference; without a baseline, the incident's requests alone.
+ */
+export function effectiveRequests(n1: number, n0: number): number {
+  return n0 > 0 ? (n1 * n0) / (n1 + n0) : n1;
+}
+
+/**
+ * How much a comparison backed by `effective` requests can be trusted, 0–1:
+ * 1 − e^(−effective / scale). A rise read off 11 requests against 7 is a lead (about 0.4 at the
+ * default scale, 8); off 60 against 1,000 it is evidence (1.0). The scale is the one constant
+ * fitted for calibration; the leave-one-set-out check in docs/benchmarks.md picks it on three
+ * public sets and scores the fourth.
+ */
+export function supportOf(effective: number, scale: number): number {
+  return scale > 0 ? 1 - Math.exp(-effective / scale) : 1;
 }
 
 /**
@@ -61,6 +82,7 @@ export function rankCandidates(
       // Without a baseline only absolute thresholds speak; a propagator's own part is a side note.
       weight: (a.hasBaseline ? 1 : 0.5) * (origin ? 1 : 0.5),
       confidence: confidenceOf(a, strongest, samples, origin),
+      support: effectiveRequests(nd.stats?.total ?? 0, a.baseline?.total ?? 0),
       evidence: nodeEvidence(topo, attr, v, cfg),
       origin,
     });
@@ -77,6 +99,7 @@ export function rankCandidates(
       samples,
       weight: 1,
       confidence: Math.min(0.9, 0.4 + 0.5 * samples * Math.min(1, link.severity / 4)),
+      support: effectiveRequests(link.calls, link.reference),
       evidence: link.evidence,
       origin: true,
     });
@@ -117,6 +140,7 @@ function degradedFallback(
       severity: 0,
       blameShare: 0,
       confidence: 0.15 * samples,
+      support: effectiveRequests(s.total, attr.node[v]?.baseline?.total ?? 0),
       evidence: [
         {
           signal: 'faults',
@@ -139,14 +163,16 @@ function degradedFallback(
  * the quality of its own evidence (significance, sample size, origin or not). A clear winner on
  * strong evidence approaches 1; two close candidates share the doubt.
  */
-export function calibrate(ranked: readonly Candidate[]): Candidate[] {
+export function calibrate(ranked: readonly Candidate[], supportScale: number): Candidate[] {
   const first = ranked[0]?.score ?? 0;
   const second = ranked[1]?.score ?? 0;
   return ranked.map((c, i) => {
     const rival = i === 0 ? second : first;
     const share = c.score + rival > 0 ? c.score / (c.score + rival) : 0;
     // A fallback line (no anomaly stood out: severity 0) keeps its own low confidence.
-    const confidence = c.severity > 0 ? share * (0.8 + 0.2 * c.confidence) : c.confidence;
+    // …and no more than the two windows' sizes can carry.
+    const confidence =
+      c.severity > 0 ? share * (0.8 + 0.2 * c.confidence) * supportOf(c.support, supportScale) : c.confidence;
     return { ...c, confidence: Math.max(0.01, confidence) };
   });
 }
@@ -162,6 +188,7 @@ interface Part {
   readonly samples: number;
   readonly weight: number;
   readonly confidence: number;
+  readonly support: number;
   readonly evidence: readonly Evidence[];
   readonly origin: boolean;
 }
@@ -202,6 +229,7 @@ function mergeByService(topo: Topology, parts: readonly Part[], floor: number): 
       severity: lead.severity,
       blameShare,
       confidence: Math.min(lead.origin ? 0.99 : 0.6, confidence),
+      support: lead.support,
       evidence: list.flatMap((p) => p.evidence),
       origin: list.some((p) => p.origin),
     });

@@ -1,0 +1,43 @@
+// Confidence that travels (issue 17 §4): the same rise read off a handful of requests is a lead,
+// off hundreds it is evidence; the windows' sizes cap the confidence.
+
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../lambdas/core/analyze.ts';
+import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { effectiveRequests, supportOf } from '../../lambdas/core/rank.ts';
+import { edge, node, type Part, snapshot } from './graph-kit.ts';
+
+describe('Function: supportOf', () => {
+  it('should rise with both windows and be held down by the smaller one', () => {
+    // Act and Assess
+    const support = (n1: number, n0: number) => supportOf(effectiveRequests(n1, n0), 8);
+    expect(support(11, 7)).toBeLessThan(0.5);
+    expect(support(60, 1000)).toBeGreaterThan(0.99);
+    expect(support(1000, 3)).toBeLessThan(support(60, 60));
+    expect(support(0, 0)).toBe(0);
+  });
+});
+
+describe('Function: analyze (confidence and sample size)', () => {
+  const world = (n: number, latency: number): Part[] => [
+    node('web', { n, mean: 0.02 + latency }),
+    edge('web', 'db', { n, mean: latency }),
+    node('db', { n, mean: latency }),
+  ];
+
+  it('should give the same answer a lower confidence when it rests on a handful of requests', () => {
+    // Prepare: db's latency ten times its baseline, over 1,000 requests or over 12
+    const big = parseSnapshot(snapshot(world(1000, 0.5), world(1000, 0.05)));
+    const small = parseSnapshot(snapshot(world(12, 0.5), world(8, 0.05)));
+
+    // Act
+    const a = analyze(big).rootCauses[0];
+    const b = analyze(small).rootCauses[0];
+
+    // Assess
+    expect(a?.service).toBe('db');
+    expect(b?.service).toBe('db');
+    expect(a?.confidence).toBeGreaterThan(0.9);
+    expect(b?.confidence).toBeLessThan(0.6);
+  });
+});
