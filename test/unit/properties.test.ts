@@ -5,10 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../lambdas/core/analyze.ts';
 import { GraphInputError } from '../../lambdas/core/errors.ts';
+import { parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
 import type { Finding, GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { buildTopology, descendantsOf } from '../../lambdas/core/topology.ts';
 import { rawSnapshotOf, worldArb } from './graph-arbitraries.ts';
+import { INCIDENT_START } from './graph-kit.ts';
 
 const RUNS = 200;
 
@@ -80,6 +82,51 @@ describe('Property: analyze on random graphs', () => {
         const hasTraffic = snapshot.incident.nodes.some((n) => !n.isClient && (n.stats?.total ?? 0) > 0);
         expect(finding.status).toBe(hasTraffic ? 'COMPLETED' : 'NO_DATA');
       }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('should never answer empty while a service is degraded or one of its services changed in the lookback', () => {
+    fc.assert(
+      fc.property(
+        worldArb(),
+        fc.array(fc.record({ pick: fc.nat(), minutesBefore: fc.integer({ min: -5, max: 90 }) }), {
+          maxLength: 3,
+        }),
+        fc.boolean(),
+        (world, releases, scoped) => {
+          // Prepare: releases of random services of the graph, some inside the 60-minute lookback
+          const snapshot = parseSnapshot(rawSnapshotOf(world));
+          const names = [...new Set(snapshot.incident.nodes.filter((n) => !n.isClient).map((n) => n.name))];
+          fc.pre(names.length > 0);
+          const service = scoped ? names[0] : undefined;
+          const changes = parseLookupEvents({
+            Events: releases.map((r, i) => ({
+              EventId: `ev-${i}`,
+              EventName: 'UpdateService',
+              EventSource: 'ecs.amazonaws.com',
+              EventTime: INCIDENT_START - r.minutesBefore * 60,
+              Username: 'deploy',
+              Resources: [{ ResourceName: names[r.pick % names.length] }],
+            })),
+          });
+
+          // Act
+          const finding = analyze(snapshot, {
+            ...(service ? { service } : {}),
+            evidence: { changes },
+          });
+
+          // Assess
+          if (finding.status !== 'COMPLETED') return;
+          const inScope = new Set(finding.services.map((s) => s.service));
+          const degraded = finding.services.some((s) => s.anomalous || s.unhealthy);
+          const changedInScope = releases.some(
+            (r) => r.minutesBefore < 60 && inScope.has(names[r.pick % names.length] as string),
+          );
+          if (degraded || changedInScope) expect(finding.rootCauses.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
