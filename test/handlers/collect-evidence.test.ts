@@ -157,13 +157,25 @@ describe('Handler: collect-evidence', () => {
   });
 
   it('should count changes only as far back as the lookback they were read with', async () => {
-    // Act: the shop's changes were 4 and 38 minutes before the start
-    const hour = await collectedThenAnalyzed({ changeLookbackMinutes: 60 });
-    const halfHour = await collectedThenAnalyzed({ changeLookbackMinutes: 30 });
+    // Act: the shop's changes were 4 (payment-service) and 38 minutes (the frontend's banner
+    // parameter, mapped to frontend) before the start
+    const mapping = { serviceMapping: { banner: ['frontend'] } };
+    const hour = await collectedThenAnalyzed({ changeLookbackMinutes: 60, ...mapping });
+    const halfHour = await collectedThenAnalyzed({ changeLookbackMinutes: 30, ...mapping });
 
     // Assess
     expect(hour.changes?.map((c) => c.minutesBeforeStart)).toEqual([4, 38]);
     expect(halfHour.changes?.map((c) => c.minutesBeforeStart)).toEqual([4]);
+  });
+
+  it('should keep in the finding only the changes of services it may name, with only their resources', async () => {
+    // Act: the banner parameter is mapped to no service of the graph
+    const f = await collectedThenAnalyzed({ changeLookbackMinutes: 60 });
+
+    // Assess
+    expect(f.changes?.map((c) => c.services)).toEqual([['payment-service']]);
+    expect(JSON.stringify(f)).not.toContain('/shop/frontend/banner');
+    expect(JSON.stringify(f)).not.toContain('alice');
   });
 
   it('should analyze the graph alone when the stored evidence is unreadable', async () => {

@@ -153,4 +153,20 @@ describe('Function: analyze (changes as evidence)', () => {
       a.rootCauses.map((r) => [r.service, r.score]),
     );
   });
+  it('should carry no change, user or resource of a service outside an alarm-scoped finding', () => {
+    // Prepare: api calls db; billing, which api does not reach, was released by deploy-bot
+    const world = (dbMean: number): Part[] => [
+      node('api', { n: 1000, mean: 0.02 + dbMean }),
+      edge('api', 'db', { n: 1000, mean: dbMean }),
+      node('db', { n: 1000, mean: dbMean }),
+      node('billing', { n: 300, mean: 0.03 }),
+    ];
+
+    // Act
+    const finding = run(world(0.5), world(0.05), released(['billing', 2], ['db', 3]), 'api');
+
+    // Assess
+    expect(finding.changes?.map((c) => c.services)).toEqual([['db']]);
+    expect(JSON.stringify(finding)).not.toContain('service/prod/billing');
+  });
 });

@@ -24,7 +24,7 @@ import type {
   TimeWindow,
 } from '../model.ts';
 import { round } from '../stats.ts';
-import { type ChangeEvent, type ChangeEvents, servicesTouched } from './change-events.ts';
+import { type ChangeEvent, type ChangeEvents, resourceNames, servicesTouched } from './change-events.ts';
 import { applyChangeRules, type GraphContext } from './change-rules.ts';
 import { bounded, cmp } from './fields.ts';
 import { exemplarFromTraces } from './trace-detail.ts';
@@ -111,8 +111,13 @@ export function applyEvidence(
     ...rootCauses.flatMap((r) => [r.service, ...r.blastRadius.atRisk]),
     ...(context.graph?.calls.scope ?? []),
   ]);
+  // Only changes to services this finding may name are kept, with only those services and the
+  // resources that stand for them: a scoped reader never sees who changed what elsewhere.
+  const scope = context.graph?.calls.scope ?? known;
   const changes = evidence.changes
     ? nearStart(evidence.changes.events, context.window, cfg, known, evidence.serviceMapping ?? {})
+        .map((w) => ({ ...w, change: withinScope(w.change, scope, evidence.serviceMapping ?? {}) }))
+        .filter((w) => w.change.services.length > 0)
     : undefined;
 
   const rescored = rootCauses.map((r) => {
@@ -272,6 +277,20 @@ function nearStart(
         },
       };
     });
+}
+
+function withinScope(
+  change: ChangeNearStart,
+  scope: ReadonlySet<string>,
+  mapping: Readonly<Record<string, readonly string[]>>,
+): ChangeNearStart {
+  const standsForScope = (resource: string) =>
+    resourceNames(resource).some((n) => scope.has(n) || (mapping[n] ?? []).some((m) => scope.has(m)));
+  return {
+    ...change,
+    services: change.services.filter((s) => scope.has(s)),
+    resources: change.resources.filter(standsForScope),
+  };
 }
 
 function traceNotes(
