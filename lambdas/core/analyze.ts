@@ -127,7 +127,7 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
       ...(quality ? { dataQuality: quality } : {}), // [issue 10 item 7]
     },
     options.evidence,
-    options.evidence?.changes ? graphContext(topo, target, scope) : undefined,
+    options.evidence ? graphContext(topo, target, scope) : undefined,
   );
   return { ...finding, summary: summarize(finding, topo.labels[chainFrom ?? -1]) };
 }

@@ -4,9 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../lambdas/core/analyze.ts';
 import { parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
+import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { lookupEventJson } from '../../lambdas/simulator/change-events.ts';
+import { traceSummaryJson } from '../../lambdas/simulator/trace-summaries.ts';
 import { edge, INCIDENT_START, node, type Part, snapshot } from './graph-kit.ts';
 
 /** A release of `service` `minutes` before the incident window starts. */
@@ -168,5 +170,37 @@ describe('Function: analyze (changes as evidence)', () => {
     // Assess
     expect(finding.changes?.map((c) => c.services)).toEqual([['db']]);
     expect(JSON.stringify(finding)).not.toContain('service/prod/billing');
+  });
+  it('should list a service that X-Ray names in most traces though its averages in the graph are flat', () => {
+    // Prepare: orders fails 30 % of its requests; ledger answers 0.2 % failures over 20,000
+    // requests (as in the baseline), but X-Ray's trace summaries name it in 9 of 10 traces
+    const world = (faults: number): Part[] => [
+      node('web', { n: 1000, faults, mean: 0.05 }),
+      edge('web', 'orders', { n: 1000, faults, mean: 0.04 }),
+      node('orders', { n: 1000, faults, mean: 0.04 }),
+      edge('orders', 'ledger', { n: 20_000, faults: 40, mean: 0.01 }),
+      node('ledger', { n: 20_000, faults: 40, mean: 0.01 }),
+    ];
+    const causes = (service: string, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        traceSummaryJson({
+          id: `1-${service}-${i}`,
+          start: INCIDENT_START + i,
+          responseTime: 0.2,
+          causes: [{ kind: 'fault', service, exceptions: [{ name: 'LedgerLockTimeout' }] }],
+        }),
+      );
+    const traces = parseTraceSummaries({ TraceSummaries: [...causes('ledger', 9), ...causes('orders', 1)] });
+
+    // Act (688418f: ledger never named)
+    const finding = analyze(parseSnapshot(snapshot(world(300), world(0))), { evidence: { traces } });
+
+    // Assess
+    const ledger = finding.rootCauses.find((r) => r.service === 'ledger');
+    expect(ledger?.kind).toBe('traces');
+    expect(ledger?.evidence[0]?.text).toMatch(
+      /X-Ray names ledger as the root cause in 9 of 10 traces .*LedgerLockTimeout/,
+    );
+    expect(finding.rootCauses[0]?.service).toBe('orders');
   });
 });

@@ -2,15 +2,18 @@
 // engine's final ranking. Pure: the same inputs give the same bytes; with no evidence the input is
 // returned as is.
 //
-// The rule (bounded; only candidates the graph already ranks can move, nothing is added):
+// The factor on every candidate the graph ranks:
 //   score' = score × (1 + traceWeight × share) × (1 + changeWeight × recency)
 // - share: the fraction of traces with a root cause that X-Ray blames on the service (0–1); used
 //   only when at least `minTraces` traces have a root cause. At most ×(1 + traceWeight) = ×1.5.
 // - recency: 1 for a change to the service from `changeFullMinutes` before the window's start up
 //   to its end, falling linearly to 0 at `changeLookbackMinutes` before the start; the newest
-//   change counts. At most ×(1 + changeWeight) = ×1.2.
-// A change alone therefore never makes a healthy service the root cause: healthy services are
-// not candidates, and a candidate gains at most 20 % from a change.
+//   change counts. At most ×(1 + changeWeight) = ×1.2 (a larger weight was measured on the public
+//   change sets and moved more innocent releases in front of clear answers than it lifted).
+// Beyond the factor, evidence can add a candidate the graph does not rank: a service X-Ray names
+// in most traces with a root cause (namedByTraces below), and the change rules of
+// change-rules.ts (one change explaining several origins, a changed callee of a service degraded
+// on its own, the changed services nearest the alarm when the graph is silent).
 
 import type {
   ChangeNearStart,
@@ -25,7 +28,7 @@ import type {
 } from '../model.ts';
 import { round } from '../stats.ts';
 import { type ChangeEvent, type ChangeEvents, resourceNames, servicesTouched } from './change-events.ts';
-import { applyChangeRules, type GraphContext } from './change-rules.ts';
+import { applyChangeRules, callersOf, type GraphContext } from './change-rules.ts';
 import { bounded, cmp } from './fields.ts';
 import { exemplarFromTraces } from './trace-detail.ts';
 import { type ServiceVote, type TraceSummaries, type TraceVotes, voteByService } from './trace-summaries.ts';
@@ -135,10 +138,12 @@ export function applyEvidence(
     };
     return next;
   });
+  const named = weighed && votes ? namedByTraces(rescored, votes, cfg, evidence, context.graph?.calls) : [];
+  const withNamed = [...rescored, ...named];
   const ruled =
     changes && context.graph
-      ? applyChangeRules(rescored, changes, context.graph.health, context.graph.calls)
-      : rescored;
+      ? applyChangeRules(withNamed, changes, context.graph.health, context.graph.calls)
+      : withNamed;
   const order = ruled.map((r, i) => ({ r, i })).sort((a, b) => b.r.score - a.r.score || a.i - b.i);
   const ranks = new Map<number, number>();
   const reranked = order.map(({ r }, i) => {
@@ -232,6 +237,58 @@ function tracesOf(vote: ServiceVote, evidence: AnalysisEvidence): RootCauseTrace
     })),
     ...(detail ? { detail } : {}),
   };
+}
+
+/** X-Ray must name a service in at least this share of the traces with a root cause to add it. */
+const TRACE_MAJORITY = 0.5;
+
+/**
+ * Services that X-Ray names as the root cause in most traces but the graph does not rank (a few
+ * failing requests in a big service leave its averages flat) enter the ranking, scored as the
+ * graph's first answer × the share of traces that name them: behind it unless every trace does.
+ */
+function namedByTraces(
+  ranked: readonly RootCause[],
+  votes: TraceVotes,
+  cfg: EvidenceConfig,
+  evidence: AnalysisEvidence,
+  graph: GraphContext | undefined,
+): RootCause[] {
+  const listed = new Set(ranked.map((r) => r.service));
+  const top = ranked.reduce((best, r) => Math.max(best, r.score), 0);
+  return votes.services
+    .filter(
+      (v) =>
+        v.share >= TRACE_MAJORITY &&
+        v.traces >= cfg.minTraces &&
+        !listed.has(v.service) &&
+        (graph === undefined || graph.scope.has(v.service)),
+    )
+    .map((v) => {
+      const exception = v.exceptions[0] ? ` (${v.exceptions[0].name} × ${v.exceptions[0].count})` : '';
+      return {
+        rank: 0,
+        service: v.service,
+        type: 'service',
+        kind: 'traces',
+        kinds: ['traces'],
+        score: round(top > 0 ? top * v.share : 1e-3 * v.share, 6),
+        confidence: round(0.5 * v.share, 2),
+        impactScore: 0,
+        evidence: [
+          {
+            signal: 'faults',
+            text: `X-Ray names ${v.service} as the root cause in ${v.traces} of ${votes.tracesWithRootCause} traces with a root cause${exception}, though its averages in the graph do not stand out`,
+            incident: v.share,
+            requests: v.traces,
+          },
+        ],
+        blastRadius: graph
+          ? callersOf(v.service, graph)
+          : { affected: [], atRisk: [], entryPoints: [], entryTrafficShare: 0 },
+        traces: tracesOf(v, evidence),
+      };
+    });
 }
 
 /** Longest name, user or resource a listed change keeps: the finding stays small whatever CloudTrail says. */

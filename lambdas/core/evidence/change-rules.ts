@@ -223,8 +223,8 @@ function changeOnly(
   };
 }
 
-/** Everything upstream of a service by the graph's calls: who is at risk if its change is the cause. */
-function callersOf(service: string, graph: GraphContext): BlastRadius {
+/** Everything upstream of a service by the graph's calls: who is at risk if it is the cause. */
+export function callersOf(service: string, graph: GraphContext): BlastRadius {
   const callersByCallee = new Map<string, string[]>();
   for (const [caller, callees] of graph.callees) {
     for (const c of callees) {
