@@ -137,10 +137,28 @@ export function localiseLinks(
     return into.length * into.reduce((sum, l) => sum + (strength(l) * l.calls) / traffic, 0);
   };
 
+  // A slow link into a callee whose other callers, busy enough to tell, wait no longer than
+  // before: the delay is on the caller's side of that one link (its host, network or sidecar).
+  const othersSeeItFast = (l: Link): boolean => {
+    if (l.latSev <= l.failSev || nodes[l.caller]?.isClient) return false;
+    let calls = 0;
+    let extra = 0;
+    for (const c of topo.callers[l.callee] ?? []) {
+      if (c.from === l.caller || nodes[c.from]?.isClient) continue;
+      const e = nodes[c.from]?.edges[c.edge];
+      const ea = attr.edge[c.from]?.[c.edge];
+      if (!e?.stats || e.async || !ea?.baseline || ea.baseline.total === 0) continue;
+      calls += e.stats.total;
+      extra += Math.max(0, ea.excess.latency);
+    }
+    return calls >= cfg.minRequests && extra / calls < Math.max(cfg.latencyFloorSeconds, 0.1 * l.wait);
+  };
   const groups = new Map<string, { endpoint: number; outbound: boolean; links: Link[] }>();
   for (const l of links) {
     // One faulty link says nothing about its caller; several from one caller point to it.
-    const outbound = supportOut(l.caller) > supportIn(l.callee);
+    const outbound =
+      supportOut(l.caller) > supportIn(l.callee) ||
+      ((inOf.get(l.callee)?.length ?? 0) <= 1 && othersSeeItFast(l));
     const endpoint = outbound ? l.caller : l.callee;
     const k = `${endpoint}/${outbound ? 'out' : 'in'}`;
     const g = groups.get(k);
@@ -203,6 +221,17 @@ function linkEvidence(
           requests: l.calls,
         };
   });
+  const single = links[0];
+  if (outbound && links.length === 1 && single) {
+    const name = label(endpoint);
+    const callee = label(single.callee);
+    out.unshift({
+      signal: 'link',
+      text: `only ${name}'s calls to ${callee} are slow; ${callee} answers its other callers as fast as before: the delay is on ${name}'s side (its host, network or sidecar)`,
+      incident: single.wait,
+      requests: single.calls,
+    });
+  }
   if (links.length > 1) {
     const name = label(endpoint);
     const others = [...new Set(links.map((l) => label(outbound ? l.callee : l.caller)))];

@@ -122,7 +122,7 @@ describe('Function: applyEvidence (through analyze)', () => {
     expect(f.rootCauses[0]?.traces?.exemplars[0]).toEqual({ traceId: '1-stock-009' });
   });
 
-  it('should list a service X-Ray blames in every trace though the graph does not rank it, behind the graph\'s answer', () => {
+  it("should list a service X-Ray blames in every trace though the graph does not rank it, behind the graph's answer", () => {
     // Act
     const f = run({ traces: traces({ cache: 10 }) });
     // Assess

@@ -103,3 +103,30 @@ describe('Function: rankRiseZ', () => {
     expect(z).toBeGreaterThan(5);
   });
 });
+
+describe('Function: analyze (one slow link, the callee fast for everyone else)', () => {
+  it("should put one slow link on the caller's side when the callee answers its other callers as fast as before", () => {
+    // Prepare: a's calls to x take 300 ms more; b calls x 1,000 times at 20 ms in both windows and
+    // x's own spans stay at 20 ms: the delay is a's (its host, network or sidecar)
+    const world = (extra: number): Part[] => [
+      node('web', { n: 2000, mean: 0.05 + extra / 2 }),
+      edge('web', 'a', { n: 1000, mean: 0.03 + extra }),
+      edge('web', 'b', { n: 1000, mean: 0.03 }),
+      node('a', { n: 1000, mean: 0.03 + extra }),
+      node('b', { n: 1000, mean: 0.03 }),
+      edge('a', 'x', { n: 1000, mean: 0.02 + extra }),
+      edge('b', 'x', { n: 1000, mean: 0.02 }),
+      node('x', { n: 2000, mean: 0.02 }),
+    ];
+
+    // Act (688418f: x "via a", whatever b sees)
+    const finding = run(world(0.3), world(0));
+
+    // Assess
+    const top = finding.rootCauses[0];
+    expect(top?.service).toBe('a');
+    expect(top?.evidence[0]?.text).toMatch(
+      /x answers its other callers as fast as before: the delay is on a's side/,
+    );
+  });
+});
