@@ -8,6 +8,8 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
+import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { hasService, unknownService } from '../../lambdas/core/service-lookup.ts';
 import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
 import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
@@ -136,7 +138,17 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     if (err instanceof ScenarioError) throw new UsageError(`demo: ${err.message}`);
     throw err;
   }
-  if (values.service !== undefined) scenario = { ...scenario, alarmedService: values.service };
+  if (values.service !== undefined) {
+    // An alarm on a service the graph does not hold would be analyzed as nothing: refuse it here,
+    // with the names meant, as `analyze --service` does.
+    const graph = parseSnapshot(scenario.snapshot).incident;
+    if (!hasService(graph, values.service)) {
+      throw new UsageError(
+        `demo: --service: ${unknownService(graph, values.service).message} (scenario ${scenario.name})`,
+      );
+    }
+    scenario = { ...scenario, alarmedService: values.service };
+  }
 
   let sns: Awaited<ReturnType<typeof chooseSnsEndpoint>>;
   try {
