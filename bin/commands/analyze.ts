@@ -12,7 +12,7 @@ import { readTraceDocuments } from '../../lambdas/core/evidence/trace-detail.ts'
 import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries.ts';
 import type { GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot, parseWindow } from '../../lambdas/core/parse.ts';
-import { unknownService } from '../../lambdas/core/service-lookup.ts';
+import { notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
@@ -103,8 +103,7 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UnknownServiceError) {
       // The suggestions of service-lookup.ts: they also catch close misspellings (fronend → frontend).
-      const refusal = unknownService(snapshot.incident, err.service);
-      throw new UsageError(`${graphFile}: --service: ${refusal.message}`);
+      throw new UsageError(`${graphFile}: --service: ${notInGraphMessage(snapshot.incident, err.service)}`);
     }
     throw err;
   }

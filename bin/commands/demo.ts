@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
-import { hasService, unknownService } from '../../lambdas/core/service-lookup.ts';
+import { hasService, notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
 import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
 import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
@@ -149,7 +149,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     const graph = parseSnapshot(scenario.snapshot).incident;
     if (!hasService(graph, values.service)) {
       throw new UsageError(
-        `demo: --service: ${unknownService(graph, values.service).message} (scenario ${scenario.name})`,
+        `demo: --service: ${notInGraphMessage(graph, values.service)} (scenario ${scenario.name})`,
       );
     }
     scenario = { ...scenario, alarmedService: values.service };

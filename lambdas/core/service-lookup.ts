@@ -2,7 +2,6 @@
 // check the engine makes when it is scoped to a service, done before calling it, so that a name
 // that is not in the graph is refused instead of analyzed as the whole graph.
 
-import { UnknownServiceError } from './errors.ts';
 import type { ServiceGraph } from './model.ts';
 import { buildTopology } from './topology.ts';
 
@@ -25,9 +24,16 @@ export function hasService(graph: ServiceGraph, name: string): boolean {
   );
 }
 
-/** The refusal of `name`, which is not in `graph`, suggesting the graph's closest service names. */
-export function unknownService(graph: ServiceGraph, name: string): UnknownServiceError {
-  return new UnknownServiceError(name, closestNames(name, serviceNamesOf(graph)));
+/**
+ * One line refusing `name`, which is not in `graph`, with the graph's closest service names. Names
+ * are JSON-quoted, so that a control character in them cannot break or forge the line.
+ */
+export function notInGraphMessage(graph: ServiceGraph, name: string): string {
+  const close = closestNames(name, serviceNamesOf(graph));
+  return (
+    `service ${JSON.stringify(name)} is not in the graph` +
+    (close.length > 0 ? `; did you mean ${close.map((s) => JSON.stringify(s)).join(', ')}?` : '')
+  );
 }
 
 /**

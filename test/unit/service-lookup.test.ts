@@ -3,7 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
-import { closestNames, editDistance, hasService, serviceNamesOf } from '../../lambdas/core/service-lookup.ts';
+import {
+  closestNames,
+  editDistance,
+  hasService,
+  notInGraphMessage,
+  serviceNamesOf,
+} from '../../lambdas/core/service-lookup.ts';
 import { edge, node, snapshot } from './graph-kit.ts';
 
 const SHOP = ['frontend', 'order-service', 'payment-service', 'user-service', 'inventory-db'];
@@ -79,5 +85,23 @@ describe('Function: hasService and serviceNamesOf', () => {
     expect(hasService(graph, 'api')).toBe(true);
     expect(hasService(graph, 'order')).toBe(false);
     expect(hasService(graph, 'client')).toBe(false);
+  });
+});
+
+describe('Function: notInGraphMessage', () => {
+  it('should refuse in one line with the closest names, quoting control characters instead of printing them', () => {
+    // Prepare
+    const graph = parseSnapshot(
+      snapshot([node('frontend', { n: 100 }), node('orders', { n: 100 })]),
+    ).incident;
+
+    // Act
+    const typo = notInGraphMessage(graph, 'fronted');
+    const hostile = notInGraphMessage(graph, 'x\n\u001b[31mforged line');
+
+    // Assess
+    expect(typo).toBe('service "fronted" is not in the graph; did you mean "frontend"?');
+    expect(hostile.includes('\n') || hostile.includes('\u001b')).toBe(false);
+    expect(hostile).toContain('\\n\\u001b[31mforged line');
   });
 });
