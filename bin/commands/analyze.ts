@@ -12,6 +12,7 @@ import { readTraceDocuments } from '../../lambdas/core/evidence/trace-detail.ts'
 import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries.ts';
 import type { GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot, parseWindow } from '../../lambdas/core/parse.ts';
+import { notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
@@ -100,7 +101,10 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
       ...(evidence ? { evidence } : {}),
     });
   } catch (err) {
-    if (err instanceof UnknownServiceError) throw new UsageError(`${graphFile}: --service: ${err.message}`);
+    if (err instanceof UnknownServiceError) {
+      // The suggestions of service-lookup.ts: they also catch close misspellings (fronend → frontend).
+      throw new UsageError(`${graphFile}: --service: ${notInGraphMessage(snapshot.incident, err.service)}`);
+    }
     throw err;
   }
   const output =

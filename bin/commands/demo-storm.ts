@@ -2,7 +2,14 @@
 // one cascade reach the workflow at once and out of order; they make one incident with one
 // root-cause message. Then every alarm goes back to OK and the incident resolves with one message.
 
-import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
+import { rm } from 'node:fs/promises';
+import { relative } from 'node:path';
+import {
+  currentHolder,
+  DataDirBusyError,
+  DEFAULT_DATA_DIR,
+  dataDir as layoutOf,
+} from '../../lambdas/local/data-dir.ts';
 import type { PublishedNotification } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { duration } from '../../lambdas/local/progress.ts';
@@ -10,8 +17,10 @@ import { SEARCH_CASCADE, STORM_CASCADE, stormScenario } from '../../lambdas/loca
 import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
 import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { demoStateFolder } from './demo-state.ts';
 
 export interface StormOptions {
+  /** The data folder; the storm keeps its state in scenarios/storm/ under it, emptied first. */
   readonly dataDir: string | undefined;
   readonly snsEndpoint: string | undefined;
   readonly write: (text: string) => void;
@@ -22,18 +31,25 @@ export async function runStorm(options: StormOptions): Promise<number> {
   const scenario = stormScenario();
   out('cascade-analyzer demo: an alarm storm through the deployed workflow, run on this machine\n\n');
   out(`scenario   storm: ${scenario.description}\n`);
+  // Its own folder, emptied: the storm shows one incident, resolved, whatever ran before — an
+  // earlier storm stopped halfway, or another scenario's open incident on a service of the same name.
+  const dir = layoutOf(demoStateFolder(options.dataDir ?? DEFAULT_DATA_DIR, 'storm'));
   const notifications: PublishedNotification[] = [];
-  const pipeline = await unlessBusy('demo', () =>
-    LocalPipeline.start({
-      dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
+  const pipeline = await unlessBusy('demo', async () => {
+    const holder = await currentHolder(dir);
+    if (holder !== undefined) throw new DataDirBusyError(dir.root, holder);
+    await rm(dir.root, { recursive: true, force: true });
+    return LocalPipeline.start({
+      dataDir: dir.root,
       xray: { replay: scenario.snapshot },
       watch: [...STORM_CASCADE, ...SEARCH_CASCADE],
       ...(options.snsEndpoint !== undefined ? { snsEndpoint: options.snsEndpoint } : {}),
       onNotification: (n) => notifications.push(n),
       command: 'demo',
-    }),
-  );
+    });
+  });
   if (pipeline === BUSY) return 1;
+  out(`state      a clean table in ${show(dir.root)}/, emptied before each storm\n`);
   try {
     const t0 = Date.now() - 90_000;
     const fired = STORM_CASCADE.flatMap((service, i) => [
@@ -71,10 +87,16 @@ export async function runStorm(options: StormOptions): Promise<number> {
     const incident = incidentId === undefined ? undefined : await pipeline.incidents.get(incidentId);
     if (incident !== undefined) out(`\nINCIDENT\n${renderIncidentText(incident)}`);
     out(
-      `\nsee it again: npx cascade-analyzer incidents get ${incidentId ?? ''}${options.dataDir !== undefined ? ` --data-dir ${options.dataDir}` : ''}\n`,
+      `\nsee it again: npx cascade-analyzer incidents get ${incidentId ?? ''} --data-dir ${show(dir.root)}\n`,
     );
     return failed === 0 && ids.size === 1 ? 0 : 1;
   } finally {
     await pipeline.stop();
   }
+}
+
+/** A path relative to the working directory when it is inside it. */
+function show(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? rel : path;
 }

@@ -4,10 +4,12 @@
 
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
+import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { hasService, notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
 import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
 import { DEFAULT_DATA_DIR } from '../../lambdas/local/data-dir.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
@@ -32,6 +34,7 @@ import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -57,13 +60,17 @@ to SNS on moto when there is one, otherwise to the terminal and a file.
 
 Options:
   --scenario NAME      a bundled scenario: ${scenarios.names().join(', ')} (default: shop),
-                       or storm: 20 alarms on one cascade at once → one incident, then resolved
+                       or storm: 20 alarms on one cascade at once → one incident, then resolved.
+                       Each scenario but shop keeps its findings and incidents in a folder of
+                       its own (DIR/scenarios/NAME/), so no scenario joins another's incidents;
+                       storm empties its folder first and always starts clean
   --graph FILE         your own graph instead: {"incident": …, "baseline": …}, or one
                        GetServiceGraph response ("aws xray get-service-graph")
   --service NAME       the alarmed service (default: the scenario's; for --graph the entry
-                       point whose fault rate rose the most)
+                       point whose fault rate rose the most); a name the graph does not hold
+                       is refused with the closest names (exit 2)
   --data-dir DIR       where findings, snapshots, reports and the table live
-                       (default: ${DEFAULT_DATA_DIR}/)
+                       (default: ${DEFAULT_DATA_DIR}/); shop and --graph runs share it
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
                        else moto_server if it answers on 127.0.0.1:5000
   --no-sns             write notifications to files even when moto_server is running
@@ -131,12 +138,22 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
         ? await scenarioFromGraphFile(values.graph, {
             ...(values.service !== undefined ? { service: values.service } : {}),
           })
-        : await findScenario(scenarios, values.scenario ?? 'shop');
+        : await findScenario(scenarios, values.scenario ?? DEFAULT_SCENARIO);
   } catch (err) {
     if (err instanceof ScenarioError) throw new UsageError(`demo: ${err.message}`);
     throw err;
   }
-  if (values.service !== undefined) scenario = { ...scenario, alarmedService: values.service };
+  if (values.service !== undefined) {
+    // An alarm on a service the graph does not hold would be analyzed as nothing: refuse it here,
+    // with the names meant, as `analyze --service` does.
+    const graph = parseSnapshot(scenario.snapshot).incident;
+    if (!hasService(graph, values.service)) {
+      throw new UsageError(
+        `demo: --service: ${notInGraphMessage(graph, values.service)} (scenario ${scenario.name})`,
+      );
+    }
+    scenario = { ...scenario, alarmedService: values.service };
+  }
 
   let sns: Awaited<ReturnType<typeof chooseSnsEndpoint>>;
   try {
@@ -161,10 +178,12 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   out(row('scenario', `${scenario.name}: ${scenario.description}`));
   if (scenario.source !== scenario.name) out(row('', `graph from ${show(scenario.source)}`));
 
+  const base = values['data-dir'] ?? DEFAULT_DATA_DIR;
+  const folder = demoStateFolder(base, values.graph === undefined ? values.scenario : undefined);
   const notifications: PublishedNotification[] = [];
   const pipeline = await unlessBusy('demo', () =>
     LocalPipeline.start({
-      dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
+      dataDir: folder,
       xray: { replay: scenario.snapshot },
       evidence: scenarioEvidence(scenario),
       watch: [scenario.alarmedService],
@@ -189,6 +208,14 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       row(
         'store',
         `${show(pipeline.dir.root)}/ · DynamoDB table in dynalite · ${history === 0 ? 'first finding' : `${history}${earlier.next ? '+' : ''} earlier finding(s)`} for ${scenario.alarmedService}`,
+      ),
+    );
+    out(
+      row(
+        'incidents',
+        folder === base
+          ? `this folder's, shared with --graph runs; the other scenarios keep theirs in ${show(join(pipeline.dir.root, SCENARIOS_FOLDER))}/`
+          : `this scenario's own (its own folder), so it never joins another scenario's incident`,
       ),
     );
     out(
@@ -294,8 +321,17 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       }
       out(row('finding', show(files.json)));
       out(row('report', show(files.html)));
-      out(row('more', `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}`));
-      out(row('', `npx cascade-analyzer findings get ${analysisId}`));
+      const where =
+        pipeline.dir.root === resolve(DEFAULT_DATA_DIR)
+          ? ''
+          : ` --data-dir ${quoteArg(show(pipeline.dir.root))}`;
+      out(
+        row(
+          'more',
+          `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}${where}`,
+        ),
+      );
+      out(row('', `npx cascade-analyzer findings get ${analysisId}${where}`));
       if (scenario.expectedRootCause !== undefined && top?.service !== scenario.expectedRootCause) {
         out(`\nnote: the scenario was built around ${scenario.expectedRootCause} as root cause\n`);
       }

@@ -134,6 +134,29 @@ export class DynamoIncidentsWriter extends FindingsTable implements IncidentsWri
     }
   }
 
+  /** The services whose index rows the stored copy of an incident has (its alarms' services). */
+  private async indexedServices(incidentId: string): Promise<string[]> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [PK]: { S: incidentKey(incidentId) } },
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    if (item === undefined) return [];
+    const found = new Set<string>();
+    try {
+      const kept = JSON.parse(item.indexedServices?.S ?? '[]') as unknown;
+      if (Array.isArray(kept)) for (const s of kept) if (typeof s === 'string') found.add(s);
+      const stored = JSON.parse(item.incident?.S ?? '{}') as Partial<Incident>;
+      for (const a of stored.alarms ?? []) found.add(a.service);
+    } catch {
+      // An unreadable copy has no services to bring up to date.
+    }
+    return [...found];
+  }
+
   /** The incident's own item and its index rows, written only if newer than what is stored. */
   private async writeCopy(incident: Incident): Promise<void> {
     const expiresAt = {
@@ -161,10 +184,20 @@ export class DynamoIncidentsWriter extends FindingsTable implements IncidentsWri
         if (!isConditionFailure(err)) throw err;
       }
     };
+    // One index row per service the incident has alarms on. A merged incident's alarms moved to the
+    // one it joined, but its rows must say MERGED too, or the lists by service would still show it
+    // OPEN with its alarms: so the services indexed before are kept on the item and rewritten.
+    const services = [...new Set(incident.alarms.map((a) => a.service))];
+    if (incident.status === 'MERGED') {
+      for (const s of await this.indexedServices(incident.incidentId)) {
+        if (!services.includes(s)) services.push(s);
+      }
+    }
     await put({
       [PK]: { S: incidentKey(incident.incidentId) },
       ...listed,
       incident: { S: JSON.stringify(incident) },
+      indexedServices: { S: JSON.stringify(services) },
     });
     // Which incident each analysis belongs to (the report links to it); never changes once written.
     for (const a of incident.analyses) {
@@ -179,7 +212,6 @@ export class DynamoIncidentsWriter extends FindingsTable implements IncidentsWri
         }),
       );
     }
-    const services = [...new Set(incident.alarms.map((a) => a.service))];
     for (const service of services) {
       await put({
         [PK]: { S: incidentServiceKey(incident.incidentId, service) },

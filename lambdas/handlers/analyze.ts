@@ -1,9 +1,9 @@
 // Analyze: the stored graph snapshot through the pure engine into a Finding, kept in the store
-// by key; the key facts travel on. A graph without the alarmed service still gives a finding.
+// by key; the key facts travel on. A graph without the alarmed service gives a NO_DATA finding.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SnapshotStore } from '../adapters/ports.ts';
-import { type AnalyzeOptions, analyze } from '../core/analyze.ts';
+import { analyze, ENGINE_VERSION } from '../core/analyze.ts';
 import type { AnalysisConfig } from '../core/config.ts';
 import { GraphInputError, UnknownServiceError } from '../core/errors.ts';
 import { type AnalysisEvidence, DEFAULT_EVIDENCE_CONFIG } from '../core/evidence/blend.ts';
@@ -13,6 +13,7 @@ import { readTraceDocuments } from '../core/evidence/trace-detail.ts';
 import { parseTraceSummaries } from '../core/evidence/trace-summaries.ts';
 import type { Finding, GraphSnapshot, Trigger } from '../core/model.ts';
 import { parseSnapshot } from '../core/parse.ts';
+import { hasService } from '../core/service-lookup.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {
   type Analyzed,
@@ -22,6 +23,7 @@ import {
   type WatchedService,
 } from './contracts.ts';
 import { parseInput } from './errors.ts';
+import { notInGraphFinding } from './not-in-graph.ts';
 import { instrumented, logger, metrics } from './observability.ts';
 
 export interface AnalyzeDeps {
@@ -57,8 +59,9 @@ export async function analyzeIncident(input: unknown, deps: AnalyzeDeps): Promis
 
 /**
  * The engine scoped to the alarmed service. When the graph does not contain that service (X-Ray
- * saw no trace of it, or the alarm names it differently) the whole graph is analyzed instead and
- * the summary says so: a finding about the system beats no finding.
+ * saw no trace of it in the window, or knows it by another name) nothing is analyzed: the finding
+ * is NO_DATA and says so (not-in-graph.ts). A whole-graph finding would show whoever may read this
+ * service's findings every service and root cause of the account.
  */
 export function findingFor(
   snapshot: GraphSnapshot,
@@ -66,24 +69,26 @@ export function findingFor(
   watched: readonly WatchedService[],
   evidence?: AnalysisEvidence,
 ): Finding {
-  const base: AnalyzeOptions = {
-    analysisId: req.analysisId,
-    trigger: toTrigger(req.trigger),
-    config: thresholdsOf(watched.find((w) => w.name === req.service)),
-    metrics: req.metrics,
-    ...(evidence ? { evidence } : {}),
-  };
+  const trigger = toTrigger(req.trigger);
+  const refused = () =>
+    notInGraphFinding(snapshot, req.service, {
+      analysisId: req.analysisId,
+      trigger,
+      engineVersion: ENGINE_VERSION,
+    });
+  if (!hasService(snapshot.incident, req.service)) return refused();
   try {
-    return analyze(snapshot, { ...base, service: req.service });
+    return analyze(snapshot, {
+      analysisId: req.analysisId,
+      trigger,
+      config: thresholdsOf(watched.find((w) => w.name === req.service)),
+      metrics: req.metrics,
+      ...(evidence ? { evidence } : {}),
+      service: req.service,
+    });
   } catch (err) {
-    if (!(err instanceof UnknownServiceError)) throw err;
-    const whole = analyze(snapshot, base);
-    if (whole.status === 'NO_DATA') return whole;
-    const close = err.suggestions.length > 0 ? ` (closest names: ${err.suggestions.join(', ')})` : '';
-    return {
-      ...whole,
-      summary: `Service "${req.service}" does not appear in the X-Ray graph of the incident window${close}, so the whole graph was analyzed. ${whole.summary}`,
-    };
+    if (err instanceof UnknownServiceError) return refused();
+    throw err;
   }
 }
 

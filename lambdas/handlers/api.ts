@@ -12,6 +12,7 @@ import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisIdSchema, type ApiAnalysisInput, reportPathFor } from './contracts.ts';
 import { InputValidationError, parseInput } from './errors.ts';
+import { notInGraphAnswer, notInGraphOf } from './not-in-graph.ts';
 import { instrumented } from './observability.ts';
 import { REPORT_CSP, renderReportHtml } from './report-html.ts';
 import type { WorkflowStarter } from './workflow-starter.ts';
@@ -120,6 +121,10 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
     // Out of scope reads as absent: a caller learns nothing about other services' analyses.
     const finding = found !== undefined && sees(findingService(found)) ? found : undefined;
     if (finding === undefined) return json(404, { message: `no analysis ${r.id}` });
+    // The service was not in the graph, so nothing was analyzed: name the services that are (those
+    // this caller may see), as for a typo.
+    const missing = notInGraphOf(finding);
+    if (missing !== undefined) return json(404, notInGraphAnswer(missing, sees));
     if (r.name === 'analysis') return json(200, finding);
     return {
       statusCode: 200,

@@ -114,13 +114,15 @@ describe('E2E: the demo, serve and findings commands', () => {
   it('should show an alarm storm as one incident with one message, resolved with one more, and list it with incidents', async () => {
     // Act
     const storm = await cli(['demo', '--scenario', 'storm', '--no-sns', '--data-dir', 'storm-data'], cwd);
-    const list = await cli(['incidents', 'list', '--json', '--data-dir', 'storm-data'], cwd);
+    // The storm keeps its state in a folder of its own, emptied first (bin/commands/demo-state.ts).
+    const stormDir = join('storm-data', 'scenarios', 'storm');
+    const list = await cli(['incidents', 'list', '--json', '--data-dir', stormDir], cwd);
     const items = (
       JSON.parse(list.stdout) as { items: { incidentId: string; status: string; alarmCount: number }[] }
     ).items;
-    const get = await cli(['incidents', 'get', items[0]?.incidentId ?? '', '--data-dir', 'storm-data'], cwd);
+    const get = await cli(['incidents', 'get', items[0]?.incidentId ?? '', '--data-dir', stormDir], cwd);
     const missing = await cli(
-      ['incidents', 'get', 'inc-000000000000000000000000', '--data-dir', 'storm-data'],
+      ['incidents', 'get', 'inc-000000000000000000000000', '--data-dir', stormDir],
       cwd,
     );
 

@@ -66,17 +66,20 @@ describe('Handler: analyze', () => {
     expect(finding.rootCauses).toEqual([]);
   });
 
-  it('should analyze the whole graph, and say so, when the service is not in it', async () => {
+  it('should analyze nothing, and say so, when the service is not in the graph', async () => {
     // Act
     const { analyzed, finding } = await run(enriched('checkout-service'), SHOP_SNAPSHOT);
 
-    // Assess
-    expect(analyzed.status).toBe('COMPLETED');
-    expect(analyzed.rootCause).toBe('api.payments.example.com');
+    // Assess: no whole-graph finding — no other service, root cause or path is in it.
+    expect(analyzed.status).toBe('NO_DATA');
+    expect(analyzed.rootCause).toBeNull();
     expect(finding.summary).toMatch(
-      /^Service "checkout-service" does not appear in the X-Ray graph.*whole graph was analyzed/,
+      /^Service "checkout-service" does not appear in the X-Ray graph.*nothing was analyzed/,
     );
     expect(finding.trigger.service).toBe('checkout-service');
+    expect(finding.rootCauses).toEqual([]);
+    expect(finding.services).toEqual([]);
+    expect(finding.summary).not.toContain('frontend');
   });
 
   it("should apply the watched service's thresholds", async () => {

@@ -1,0 +1,92 @@
+// The demo and its state (issue 18, section 5): in one data folder, each demo run shows what its
+// docs say whatever ran before. Scenarios with services of the same name (frontend, orders) used to
+// join each other's incidents, and the storm printed another scenario's root cause, still OPEN.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.ts';
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The CLI as a user runs it, with no SNS endpoint configured. */
+function cli(args: readonly string[], cwd: string): Promise<Result> {
+  const env = { ...process.env };
+  delete env.AWS_ENDPOINT_URL_SNS;
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/cascade-analyzer.mjs'), ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.once('error', fail);
+    child.once('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('E2E: demo scenarios in one data folder', () => {
+  let cwd: string;
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'cascade-analyzer-demo-state-'));
+  });
+
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('should give each scenario its own incidents, and the storm its documented result whatever ran before', async () => {
+    // Act: as a new user following docs/getting-started.md, one scenario after another.
+    const shop = await cli(['demo', '--no-sns'], cwd);
+    const boutique = await cli(['demo', '--scenario', 'online-boutique', '--no-sns'], cwd);
+    const sockShop = await cli(['demo', '--scenario', 'sock-shop', '--no-sns'], cwd);
+    const storm = await cli(['demo', '--scenario', 'storm', '--no-sns'], cwd);
+
+    // Assess: every single-alarm scenario opens an incident of its own, with its own root cause.
+    for (const [name, run] of [
+      ['shop', shop],
+      ['online-boutique', boutique],
+      ['sock-shop', sockShop],
+    ] as const) {
+      expect(run.code, `${name}: ${run.stderr}`).toBe(0);
+      expect(run.stdout, name).toMatch(/^ {2}Correlate +✓ .*opened incident inc-/m);
+      expect(run.stdout, name).not.toContain('joined incident');
+      expect(run.stdout, name).not.toContain('root cause now');
+    }
+    expect(shop.stdout).toMatch(/^root cause api\.payments\.example\.com /m);
+    expect(boutique.stdout).toMatch(/^incidents +this scenario's own/m);
+    expect(boutique.stdout).toContain(
+      `--data-dir ${join('.cascade-analyzer', 'scenarios', 'online-boutique')}`,
+    );
+
+    // Assess: the storm is one incident, one root-cause message, resolved with one more, its own root cause.
+    expect(storm.code, storm.stderr).toBe(0);
+    expect(storm.stdout).toMatch(/^state +a clean table in /m);
+    expect(storm.stdout).toContain('20 succeeded, 0 failed · 1 incident(s) · 1 message(s)');
+    expect(storm.stdout).toContain('message: [cascade] bank-api: root cause');
+    expect(storm.stdout).toContain('message: [cascade] resolved after');
+    expect(storm.stdout).toMatch(/^incident inc-[0-9a-f]{24} · RESOLVED · /m);
+    expect(storm.stdout).toContain('root cause: bank-api');
+    expect(storm.stdout).toContain('alarms (20):');
+
+    // Assess: the command it prints shows the same incident again.
+    const again = /see it again: npx cascade-analyzer (incidents get \S+ --data-dir \S+)/.exec(
+      storm.stdout,
+    )?.[1];
+    expect(again).toBeDefined();
+    const get = await cli((again as string).split(' '), cwd);
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout).toContain('RESOLVED');
+    expect(get.stdout).toContain('root cause: bank-api');
+  }, 600_000);
+});
