@@ -101,10 +101,13 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
   for (const c of top) if (c.via && c.origin && c.score >= 0.1 * topScore) originNodes.add(c.node);
   const roles = assignRoles(topo, attr, originNodes, scope);
   // [issue 10 item 7 — begin] An incomplete graph (edges to missing ids) lowers every confidence.
-  const quality = dataQualityOf(topo, snapshot.incident.danglingEdges);
+  const graphQuality = dataQualityOf(topo, snapshot.incident.danglingEdges);
   const rootCauses = top
     .map((c, i) => toRootCause(topo, c, i + 1, roles))
-    .map((rc) => (quality ? { ...rc, confidence: round(rc.confidence * quality.completeness, 2) } : rc));
+    .map((rc) =>
+      graphQuality ? { ...rc, confidence: round(rc.confidence * graphQuality.completeness, 2) } : rc,
+    );
+  const quality = withSampleSize(graphQuality, method === 'engine' ? top[0] : undefined, cfg);
   // [issue 10 item 7 — end]
   const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope, options.metrics ?? {});
   const paths = cascadePaths(topo, attr, top, roles);
@@ -174,6 +177,27 @@ function dataQualityOf(topo: Topology, danglingEdges: number): DataQuality | und
   };
 }
 // [issue 10 item 7 — end]
+
+/**
+ * Adds to the data quality when the first root cause rests on fewer effective requests than the
+ * confidence scale: on sparse or sampled graphs a link fault cannot be localised reliably, and the
+ * finding says so rather than guess quietly.
+ */
+function withSampleSize(
+  quality: DataQuality | undefined,
+  first: Candidate | undefined,
+  cfg: AnalysisConfig,
+): DataQuality | undefined {
+  if (!first || first.severity <= 0 || first.support >= cfg.supportRequests) return quality;
+  const n = round(first.support, 1);
+  const thin = `The first root cause rests on about ${n} requests' worth of comparison between the two windows (sparse or sampled traces, or a short baseline): too few to localise it reliably, so treat it as a lead; its confidence is lowered to match.`;
+  return {
+    danglingEdges: quality?.danglingEdges ?? 0,
+    completeness: quality?.completeness ?? 1,
+    effectiveRequests: n,
+    warning: quality ? `${quality.warning} ${thin}` : thin,
+  };
+}
 
 function findService(topo: Topology, name: string): number {
   const exact = topo.nodes

@@ -266,5 +266,10 @@ export interface DataQuality {
   readonly danglingEdges: number;
   /** Share (0–1) of the graph's edges that could be followed. */
   readonly completeness: number;
+  /**
+   * Effective requests (n1·n0 / (n1 + n0)) behind the first root cause's strongest evidence, when
+   * too few to localise it reliably (sparse or sampled traces, a short baseline).
+   */
+  readonly effectiveRequests?: number;
   readonly warning: string;
 }

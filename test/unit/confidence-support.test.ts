@@ -40,4 +40,19 @@ describe('Function: analyze (confidence and sample size)', () => {
     expect(a?.confidence).toBeGreaterThan(0.9);
     expect(b?.confidence).toBeLessThan(0.6);
   });
+
+  it('should say in the data quality when the first root cause rests on too few requests', () => {
+    // Prepare
+    const big = parseSnapshot(snapshot(world(1000, 0.5), world(1000, 0.05)));
+    const small = parseSnapshot(snapshot(world(9, 0.5), world(5, 0.05)));
+
+    // Act
+    const a = analyze(big);
+    const b = analyze(small);
+
+    // Assess
+    expect(a.dataQuality).toBeUndefined();
+    expect(b.dataQuality?.effectiveRequests).toBeCloseTo(3.2, 1);
+    expect(b.dataQuality?.warning).toMatch(/too few to localise it reliably/);
+  });
 });
