@@ -21,7 +21,7 @@ import type { ExecutionReport } from '../../lambdas/local/state-machine.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { DEMO_SCENARIOS } from './demo.ts';
-import { UsageError } from './usage-error.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 export const DEFAULT_PORT = 3000;
 
@@ -68,7 +68,7 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
   try {
     values = parseServeArgs(args);
   } catch (err) {
-    throw new UsageError(`serve: ${(err as Error).message}`);
+    throw new UsageError(`serve: ${argsProblem(err)}`);
   }
   if (values.help) {
     process.stdout.write(help);
