@@ -2,7 +2,9 @@
 // module loads only when it runs, so `help` starts at once. Bad input exits 2 with one line naming
 // what was wrong, an unexpected failure exits 1.
 
+import { escapeUnsafe } from '../lambdas/report/format.ts';
 import type { Command } from './commands/command.ts';
+import { tolerateClosedOutput } from './commands/output.ts';
 import { UsageError } from './commands/usage-error.ts';
 
 export interface CommandEntry {
@@ -62,6 +64,7 @@ Run "cascade-analyzer <command> --help" for the options of a command.
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  tolerateClosedOutput();
   try {
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       const topic = COMMANDS.find((c) => c.name === rest[0]);
@@ -73,11 +76,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!entry) throw new UsageError(`unknown command "${name}"; run "cascade-analyzer --help"`);
     return await (await entry.load()).run(rest);
   } catch (err) {
+    // A message may quote what was typed or read (an id, a file name, a service): escaped, so that
+    // it stays one line and cannot steer the terminal.
     if (err instanceof UsageError) {
-      process.stderr.write(`cascade-analyzer: ${err.message}\n`);
+      process.stderr.write(`cascade-analyzer: ${escapeUnsafe(err.message)}\n`);
       return 2;
     }
-    process.stderr.write(`cascade-analyzer: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`cascade-analyzer: unexpected failure: ${describeFailure(err)}\n`);
     return 1;
   }
+}
+
+/** A bug's message on one line, then where it happened (the stack's frames) for the report. */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return escapeUnsafe(String(err));
+  const stack = err.stack ?? '';
+  const frames = stack.indexOf('\n    at ');
+  return `${escapeUnsafe(`${err.name}: ${err.message}`)}${frames >= 0 ? stack.slice(frames) : ''}`;
 }

@@ -1,6 +1,5 @@
 // `cascade-analyzer analyze`: one exported graph in, one report out.
 
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze, METHODS, type Method } from '../../lambdas/core/analyze.ts';
 import { type AnalysisConfig, DEFAULT_CONFIG } from '../../lambdas/core/config.ts';
@@ -13,11 +12,13 @@ import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries
 import type { GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot, parseWindow } from '../../lambdas/core/parse.ts';
 import { notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
+import { escapeUnsafe } from '../../lambdas/report/format.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
+import { OutputFileError, writeOutputFile } from './output.ts';
 import { readJsonFile } from './read-json.ts';
-import { UsageError } from './usage-error.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 export const ANALYZE_HELP = `Usage: cascade-analyzer analyze --graph FILE [options]
 
@@ -66,7 +67,7 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
   try {
     values = parseAnalyzeArgs(args);
   } catch (err) {
-    throw new UsageError(`analyze: ${(err as Error).message}`);
+    throw new UsageError(`analyze: ${argsProblem(err)}`);
   }
   if (values.help) {
     process.stdout.write(ANALYZE_HELP);
@@ -116,13 +117,12 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
         : renderText(finding);
   if (values.out) {
     try {
-      writeFileSync(values.out, output);
+      writeOutputFile(values.out, output);
     } catch (err) {
-      throw new UsageError(
-        `cannot write --out file "${values.out}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
+      if (!(err instanceof OutputFileError)) throw err;
+      throw new UsageError(`cannot write --out file "${values.out}": ${err.message}`);
     }
-    process.stderr.write(`cascade-analyzer: wrote ${format} report to ${values.out}\n`);
+    process.stderr.write(`cascade-analyzer: wrote ${format} report to ${escapeUnsafe(values.out)}\n`);
   } else {
     process.stdout.write(output);
   }

@@ -10,6 +10,10 @@ import { BundledPipeline } from '../../lambdas/local/bundled.ts';
 import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
 import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import type { Scenario } from '../../lambdas/local/scenarios.ts';
+import { neutralizeText } from '../../lambdas/report/format.ts';
+
+/** A value from the scenario's graph (a service name) on one line, neutralised: it cannot forge one. */
+const n = neutralizeText;
 
 export async function runBundledDemo(
   scenario: Scenario,
@@ -18,7 +22,7 @@ export async function runBundledDemo(
 ): Promise<number> {
   const t0 = performance.now();
   out('cascade-analyzer demo --bundled: the deployed artifacts, run on this machine (no AWS account)\n\n');
-  out(`scenario   ${scenario.name}: ${scenario.description}\n`);
+  out(`scenario   ${n(`${scenario.name}: ${scenario.description}`)}\n`);
   const pipeline = await BundledPipeline.start({
     replay: scenario.snapshot,
     evidence: scenarioEvidence(scenario),
@@ -43,12 +47,14 @@ export async function runBundledDemo(
     // alarm state changes (two analyses), not a duplicate delivery of one.
     const at = new Date();
     const event = pipeline.alarmEvent(scenario.alarmedService, at);
-    out(`\nALARM  ${event.detail.alarmName} → ALARM; EventBridge starts the workflow\n\n`);
+    out(`\nALARM  ${n(event.detail.alarmName)} → ALARM; EventBridge starts the workflow\n\n`);
     const report = await pipeline.run(event, {
       listener: progressPrinter({ write: out, tty: process.stdout.isTTY === true }),
     });
     if (report.status !== 'SUCCEEDED') {
-      out(`\nexecution ${report.status}: ${report.error?.Error ?? ''} ${report.error?.Cause ?? ''}\n`);
+      out(
+        `\nexecution ${report.status}: ${n(`${report.error?.Error ?? ''} ${report.error?.Cause ?? ''}`)}\n`,
+      );
       return 1;
     }
     const { analysisId, messageId, incidentId, incidentMessages } = report.output as Notified;
@@ -57,7 +63,7 @@ export async function runBundledDemo(
     out(`\nexecution  SUCCEEDED in ${duration(report.ms)}\n`);
     out(`status     ${finding?.status ?? 'no finding stored'}\n`);
     if (top)
-      out(`root cause ${top.service} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %\n`);
+      out(`root cause ${n(top.service)} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %\n`);
     const sent = [...(messageId !== null ? [messageId] : []), ...(incidentMessages ?? [])];
     out(
       `notified   ${sent.length === 0 ? 'no (duplicate)' : `${sent.join(', ')} on ${pipeline.topicArn}`}${incidentId ? ` · incident ${incidentId}` : ''}\n`,
@@ -65,13 +71,13 @@ export async function runBundledDemo(
 
     // The alarm back to OK: ResolveAlarm's and Notify's bundles close the incident and say so.
     const ok = pipeline.okEvent(scenario.alarmedService, new Date(at.getTime() + 60_000));
-    out(`\nOK     ${ok.detail.alarmName} → OK; EventBridge starts the workflow\n\n`);
+    out(`\nOK     ${n(ok.detail.alarmName)} → OK; EventBridge starts the workflow\n\n`);
     const resolution = await pipeline.run(ok, {
       listener: progressPrinter({ write: out, tty: process.stdout.isTTY === true }),
     });
     if (resolution.status !== 'SUCCEEDED') {
       out(
-        `\nexecution ${resolution.status}: ${resolution.error?.Error ?? ''} ${resolution.error?.Cause ?? ''}\n`,
+        `\nexecution ${resolution.status}: ${n(`${resolution.error?.Error ?? ''} ${resolution.error?.Cause ?? ''}`)}\n`,
       );
       return 1;
     }

@@ -32,11 +32,12 @@ import {
 } from '../../lambdas/local/scenarios.ts';
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
+import { neutralizeText } from '../../lambdas/report/format.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
-import { UsageError } from './usage-error.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 /**
  * The scenarios `--scenario` knows, first match wins. The simulator's provider (issue 3) joins this
@@ -101,7 +102,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   try {
     values = parseDemoArgs(args);
   } catch (err) {
-    throw new UsageError(`demo: ${(err as Error).message}`);
+    throw new UsageError(`demo: ${argsProblem(err)}`);
   }
   if (values.help) {
     process.stdout.write(help);
@@ -245,7 +246,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     const at = new Date();
     const event = pipeline.alarmEvent(scenario.alarmedService, at);
     out(
-      `\nALARM  ${event.detail.alarmName} → ALARM at ${at.toISOString()}; EventBridge starts the workflow\n\n`,
+      `\nALARM  ${neutralizeText(event.detail.alarmName)} → ALARM at ${at.toISOString()}; EventBridge starts the workflow\n\n`,
     );
 
     let analysisId: string | undefined;
@@ -274,7 +275,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       );
     } else {
       out(
-        `  ${'Failed'.padEnd(NAME_WIDTH)} ✗ ${duration(report.ms).padStart(7)}  execution ${report.status}: ${report.error?.Error ?? ''}\n`,
+        `  ${'Failed'.padEnd(NAME_WIDTH)} ✗ ${duration(report.ms).padStart(7)}  execution ${report.status}: ${neutralizeText(report.error?.Error ?? '')}\n`,
       );
     }
     out(`  ${''.padEnd(NAME_WIDTH)}            largest state payload ${limit}\n`);
@@ -286,10 +287,13 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
           : `written to ${show(notification.file ?? '')}`;
       // The readable part; the key facts as JSON that follow it are for machines (see the file or queue).
       const cut = notification.message.indexOf(FACTS_SEPARATOR);
-      const readable = cut >= 0 ? notification.message.slice(0, cut) : notification.message;
+      const readable = (cut >= 0 ? notification.message.slice(0, cut) : notification.message)
+        .split('\n')
+        .map(neutralizeText)
+        .join('\n');
       const facts = cut >= 0 ? '\n[then a "---" line and the key facts as JSON, for machines]' : '';
       out(
-        `\nNOTIFICATION (${where})\n${rule()}\nSubject: ${notification.subject}\n\n${readable}${facts}\n${rule()}\n`,
+        `\nNOTIFICATION (${neutralizeText(where)})\n${rule()}\nSubject: ${neutralizeText(notification.subject)}\n\n${readable}${facts}\n${rule()}\n`,
       );
     }
 
@@ -382,8 +386,9 @@ function parseDemoArgs(args: readonly string[]) {
   }).values;
 }
 
+/** One line; what it shows may come from the graph (service names), so it is neutralised. */
 function row(label: string, text: string): string {
-  return `${label.padEnd(11)}${text}\n`;
+  return `${label.padEnd(11)}${neutralizeText(text)}\n`;
 }
 
 function rule(): string {

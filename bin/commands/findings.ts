@@ -1,18 +1,19 @@
 // `cascade-analyzer findings list|get`: the findings the local pipeline (demo, serve) stored, read
 // from the data folder's table — or through `serve`'s API while it has the folder open.
 
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { FindingSummary } from '../../lambdas/adapters/ports.ts';
+import { BadRequestError, type FindingSummary } from '../../lambdas/adapters/ports.ts';
 import { AnalysisIdSchema } from '../../lambdas/handlers/contracts.ts';
 import { renderReportHtml } from '../../lambdas/handlers/report-html.ts';
 import { DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
 import { type FindingsReader, listAll, openFindings } from '../../lambdas/local/findings-reader.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
+import { escapeUnsafe, neutralizeText } from '../../lambdas/report/format.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
-import { UsageError } from './usage-error.ts';
+import { OutputFileError, shellArg, writeOutputFile } from './output.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 export const FINDINGS_HELP = `Usage: cascade-analyzer findings list [--service NAME] [options]
        cascade-analyzer findings get ID [--format text|json|html] [--out FILE]
@@ -52,7 +53,7 @@ async function runFindings(args: readonly string[]): Promise<number> {
   try {
     parsed = parseFindingsArgs(rest);
   } catch (err) {
-    throw new UsageError(`findings ${sub}: ${(err as Error).message}`);
+    throw new UsageError(`findings ${sub}: ${argsProblem(err)}`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -70,12 +71,12 @@ async function runFindings(args: readonly string[]): Promise<number> {
       process.stdout.write(
         values.json
           ? '{"items":[],"next":null}\n'
-          : `no findings in ${dir.root} yet: run "npx cascade-analyzer demo"\n`,
+          : `no findings in ${escapeUnsafe(dir.root)} yet: run "npx cascade-analyzer demo"\n`,
       );
       return 0;
     }
     process.stderr.write(
-      `cascade-analyzer: findings get: no analysis ${positionals[0] ?? ''} (no findings in ${dir.root})\n`,
+      `cascade-analyzer: findings get: no analysis ${positionals[0] ?? ''} (no findings in ${escapeUnsafe(dir.root)})\n`,
     );
     return 1;
   }
@@ -121,6 +122,13 @@ function checkList(values: Values, positionals: readonly string[]): ListArgs {
       throw new UsageError(`findings list: --${key} must be an ISO-8601 time, got "${v}"`);
     }
   }
+  if (
+    values.from !== undefined &&
+    values.to !== undefined &&
+    Date.parse(values.from) > Date.parse(values.to)
+  ) {
+    throw new UsageError(`findings list: --from ${values.from} is later than --to ${values.to}`);
+  }
   if (values.next !== undefined && values.service === undefined) {
     throw new UsageError('findings list: --next pages through one service: give --service too');
   }
@@ -157,6 +165,20 @@ async function list(reader: FindingsReader, a: ListArgs): Promise<number> {
     ...(a.from !== undefined ? { from: a.from } : {}),
     ...(a.to !== undefined ? { to: a.to } : {}),
   };
+  try {
+    return await listOrRefuse(reader, a, query);
+  } catch (err) {
+    // A --next token this list never printed (or one of another service's list): the store says so.
+    if (err instanceof BadRequestError) throw new UsageError(`findings list: ${err.message}`);
+    throw err;
+  }
+}
+
+async function listOrRefuse(
+  reader: FindingsReader,
+  a: ListArgs,
+  query: { limit: number; from?: string; to?: string },
+): Promise<number> {
   let items: readonly FindingSummary[];
   let next: string | undefined;
   if (a.service !== undefined) {
@@ -182,32 +204,38 @@ async function list(reader: FindingsReader, a: ListArgs): Promise<number> {
   }
   if (items.length === 0) {
     process.stdout.write(
-      `no findings${a.service !== undefined ? ` for ${a.service}` : ''} in ${reader.source}\n`,
+      `no findings${a.service !== undefined ? ` for ${escapeUnsafe(a.service)}` : ''} in ${escapeUnsafe(reader.source)}\n`,
     );
     return 0;
   }
-  const rows = items.map((f) => [
-    f.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-    f.service,
-    f.status,
-    f.rootCause ?? '—',
-    `${Math.round(f.systemHealth * 100)} %`,
-    f.analysisId,
-  ]);
+  // Names come from X-Ray: neutralised, as in every text report, so that none can forge a row.
+  const rows = items.map((f) =>
+    [
+      f.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      f.service,
+      f.status,
+      f.rootCause ?? '—',
+      `${Math.round(f.systemHealth * 100)} %`,
+      f.analysisId,
+    ].map(neutralizeText),
+  );
   const header = ['AT (window end)', 'SERVICE', 'STATUS', 'ROOT CAUSE', 'HEALTH', 'ID'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}\n`;
   process.stdout.write(line(header));
   for (const r of rows) process.stdout.write(line(r));
-  if (next !== undefined) process.stdout.write(`\nmore: --service ${a.service ?? ''} --next ${next}\n`);
+  if (next !== undefined)
+    process.stdout.write(`\nmore: --service ${shellArg(a.service ?? '')} --next ${shellArg(next)}\n`);
   return 0;
 }
 
 async function get(reader: FindingsReader, a: GetArgs): Promise<number> {
   const finding = await reader.get(a.id);
   if (finding === undefined) {
-    process.stderr.write(`cascade-analyzer: findings get: no analysis ${a.id} in ${reader.source}\n`);
+    process.stderr.write(
+      `cascade-analyzer: findings get: no analysis ${a.id} in ${escapeUnsafe(reader.source)}\n`,
+    );
     return 1;
   }
   const output =
@@ -218,13 +246,12 @@ async function get(reader: FindingsReader, a: GetArgs): Promise<number> {
         : renderText(finding);
   if (a.out !== undefined) {
     try {
-      writeFileSync(a.out, output);
+      writeOutputFile(a.out, output);
     } catch (err) {
-      throw new UsageError(
-        `findings get: cannot write --out file "${a.out}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
+      if (!(err instanceof OutputFileError)) throw err;
+      throw new UsageError(`findings get: cannot write --out file "${a.out}": ${err.message}`);
     }
-    process.stderr.write(`cascade-analyzer: wrote ${a.format} of ${a.id} to ${a.out}\n`);
+    process.stderr.write(`cascade-analyzer: wrote ${a.format} of ${a.id} to ${escapeUnsafe(a.out)}\n`);
   } else {
     process.stdout.write(output);
   }

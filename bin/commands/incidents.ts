@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, dataDir } from '../../lambdas/local/data-dir.ts';
 import { openIncidents } from '../../lambdas/local/incidents-reader.ts';
 import { quietSdkNodeWarning } from '../../lambdas/local/local-aws.ts';
+import { escapeUnsafe, neutralizeText } from '../../lambdas/report/format.ts';
 import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
-import { UsageError } from './usage-error.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 export const INCIDENTS_HELP = `Usage: cascade-analyzer incidents list [--service NAME] [--limit N] [--json]
        cascade-analyzer incidents get ID [--json]
@@ -39,7 +40,7 @@ async function runIncidents(args: readonly string[]): Promise<number> {
   try {
     parsed = parse(rest);
   } catch (err) {
-    throw new UsageError(`incidents ${sub}: ${(err as Error).message}`);
+    throw new UsageError(`incidents ${sub}: ${argsProblem(err)}`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -75,12 +76,13 @@ async function runIncidents(args: readonly string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify({ items }, null, 2)}\n`);
       } else if (items.length === 0) {
         process.stdout.write(
-          `no incidents in ${reader?.source ?? dir.root} yet: run "npx cascade-analyzer demo --scenario storm"\n`,
+          `no incidents in ${escapeUnsafe(reader?.source ?? dir.root)} yet: run "npx cascade-analyzer demo --scenario storm"\n`,
         );
       } else {
+        // The root cause is a name from X-Ray: neutralised, so that it cannot forge a line.
         for (const i of items) {
           process.stdout.write(
-            `${i.incidentId}  ${i.status.padEnd(8)} opened ${i.openedAt}  ${String(i.alarmCount).padStart(3)} alarm(s)  root cause ${i.rootCause ?? 'undetermined'}\n`,
+            `${neutralizeText(`${i.incidentId}  ${i.status.padEnd(8)} opened ${i.openedAt}  ${String(i.alarmCount).padStart(3)} alarm(s)  root cause ${i.rootCause ?? 'undetermined'}`)}\n`,
           );
         }
       }
@@ -88,7 +90,7 @@ async function runIncidents(args: readonly string[]): Promise<number> {
     }
     const incident = reader === undefined ? undefined : await reader.get(id as string);
     if (incident === undefined) {
-      process.stderr.write(`cascade-analyzer: incidents get: no incident ${id}\n`);
+      process.stderr.write(`cascade-analyzer: incidents get: no incident ${escapeUnsafe(id as string)}\n`);
       return 1;
     }
     process.stdout.write(

@@ -1,7 +1,7 @@
-// Reads a JSON file named on the command line; a missing, unreadable or malformed file is bad
-// input (exit 2) with one line saying which file and why.
+// Reads a JSON file named on the command line; a missing, unreadable, non-regular, oversized or
+// malformed file is bad input (exit 2) with one line saying which file and why.
 
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInputFile } from '../../lambdas/local/input-file.ts';
 import { UsageError } from './usage-error.ts';
 
 /** `context` prefixes the messages, e.g. `simulate: ` (empty for none); `what` names the file's role. */
@@ -9,13 +9,11 @@ export function readJsonFile(file: string, options: { context?: string; what?: s
   const context = options.context ?? '';
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    if (!(err instanceof InputFileError)) throw err;
     const role = options.what ? `${options.what} file ` : '';
-    throw new UsageError(`${context}cannot read ${role}"${file}": ${why}`);
+    throw new UsageError(`${context}cannot read ${role}"${file}": ${err.message}`);
   }
   try {
     return JSON.parse(text);

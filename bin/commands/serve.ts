@@ -18,10 +18,11 @@ import {
   scenarioFromGraphFile,
 } from '../../lambdas/local/scenarios.ts';
 import type { ExecutionReport } from '../../lambdas/local/state-machine.ts';
+import { neutralizeText } from '../../lambdas/report/format.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { DEMO_SCENARIOS } from './demo.ts';
-import { UsageError } from './usage-error.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 export const DEFAULT_PORT = 3000;
 
@@ -68,7 +69,7 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
   try {
     values = parseServeArgs(args);
   } catch (err) {
-    throw new UsageError(`serve: ${(err as Error).message}`);
+    throw new UsageError(`serve: ${argsProblem(err)}`);
   }
   if (values.help) {
     process.stdout.write(help);
@@ -114,7 +115,8 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
       ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
       command: 'serve',
       onBackgroundExecution: (r) => {
-        void describeExecution(pipeline, r).then((text) => out(`  ${text}\n`));
+        // It may name a root cause from the graph: neutralised, so that no name forges a line.
+        void describeExecution(pipeline, r).then((text) => out(`  ${neutralizeText(text)}\n`));
       },
     }),
   );
@@ -127,7 +129,7 @@ async function runServe(args: readonly string[], scenarios: ScenarioProvider, he
         process.stderr.write(`  request ${requestId} failed: ${(error as Error).stack ?? String(error)}\n`),
       ),
       port,
-      onRequest: (r) => out(`${r.method} ${r.path} → ${r.status} (${duration(r.ms)})\n`),
+      onRequest: (r) => out(`${neutralizeText(`${r.method} ${r.path}`)} → ${r.status} (${duration(r.ms)})\n`),
     });
   } catch (err) {
     await pipeline.stop();

@@ -1,10 +1,11 @@
 // `cascade-analyzer simulate`: a topology plus faults in, the X-Ray graph snapshot of the incident
 // out; with --from-graph (or --what-if), the predicted blast radius next to the engine's analysis.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GraphInputError } from '../../lambdas/core/errors.ts';
+import { deepNeutralize, neutralizeText } from '../../lambdas/report/format.ts';
 import { SimulationInputError } from '../../lambdas/simulator/errors.ts';
 import {
   DEFAULT_SEVERITY,
@@ -21,6 +22,7 @@ import {
   type SimulateOptions,
   type Simulation,
   simulate,
+  WINDOW_MINUTES,
 } from '../../lambdas/simulator/simulate.ts';
 import { GENERATED_MAX, GENERATED_MIN } from '../../lambdas/simulator/topologies/generated.ts';
 import {
@@ -33,14 +35,16 @@ import {
   CALL_DEFAULTS,
   type CallOverrides,
   compileTopology,
+  MAX_TRAFFIC,
   parseTopologyJson,
   type TopologySpec,
 } from '../../lambdas/simulator/topology.ts';
 import { simulateTraceSummaries, traceSummaryJson } from '../../lambdas/simulator/trace-summaries.ts';
 import { renderWhatIf, whatIf } from '../../lambdas/simulator/what-if.ts';
 import type { Command } from './command.ts';
+import { OutputFileError, writeOutputFile } from './output.ts';
 import { readJsonFile } from './read-json.ts';
-import { UsageError } from './usage-error.ts';
+import { argsProblem, UsageError } from './usage-error.ts';
 
 /** Snapshots of up to this many services are pretty-printed; larger ones are written compact. */
 const PRETTY_MAX_SERVICES = 1000;
@@ -82,16 +86,18 @@ Behaviour of calls (every call of the topology; defaults in brackets):
                          absorbs (fallback) [per call, ${CALL_DEFAULTS.passOn} unless the topology says]
   --retries N            retries after a failed attempt (5xx, 429, refused, timeout)
                          [${CALL_DEFAULTS.retries} to services, ${CALL_DEFAULTS.awsRetries} to AWS services, unless the topology says]
-  --timeout SECONDS      a caller abandons an attempt after this long and counts a fault
-                         [${CALL_DEFAULTS.timeout} s unless the topology says]
+  --timeout SECONDS      a caller abandons an attempt after this long and counts a fault, at most
+                         3600 [${CALL_DEFAULTS.timeout} s unless the topology says]
 
 Traffic and windows:
-  --traffic RPS          users' requests per second at the entry points (default: the topology's)
+  --traffic RPS          users' requests per second at the entry points, at most ${MAX_TRAFFIC}
+                         (default: the topology's)
   --seed N               seed of the background noise (traffic, latency, error rates); default 1.
                          The same inputs and seed give the same bytes.
   --start TIME           incident start, ISO-8601 or epoch seconds (default ${new Date(DEFAULT_START * 1000).toISOString()})
-  --minutes M            incident window length (default ${DEFAULT_MINUTES})
-  --baseline-minutes M   baseline window length, just before the incident (default ${DEFAULT_BASELINE_MINUTES})
+  --minutes M            incident window length, ${WINDOW_MINUTES.min}–${WINDOW_MINUTES.incident} (default ${DEFAULT_MINUTES})
+  --baseline-minutes M   baseline window length, just before the incident, ${WINDOW_MINUTES.min}–${WINDOW_MINUTES.baseline}
+                         (default ${DEFAULT_BASELINE_MINUTES})
 
 Output:
   --out FILE             write the snapshot to FILE (without it, and without a what-if, the snapshot
@@ -168,7 +174,7 @@ function parse(args: readonly string[]): Args {
       },
     }).values;
   } catch (err) {
-    throw new UsageError(`simulate: ${(err as Error).message.split('\n')[0]}`);
+    throw new UsageError(`simulate: ${argsProblem(err)}`);
   }
 }
 
@@ -216,7 +222,7 @@ function run(a: Args): number {
   const topo = compileTopology(spec, overrides(a));
   const options: SimulateOptions = {
     ...(a.traffic !== undefined
-      ? { traffic: positive(a.traffic, '--traffic', 'a number of requests per second') }
+      ? { traffic: positive(a.traffic, '--traffic', 'a number of requests per second', MAX_TRAFFIC) }
       : {}),
     ...(a.seed !== undefined ? { seed: whole(a.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) } : {}),
     ...(a.pages !== undefined ? { pages: whole(a.pages, '--pages', 1, Number.MAX_SAFE_INTEGER) } : {}),
@@ -234,7 +240,8 @@ function run(a: Args): number {
     process.stdout.write(
       format === 'json'
         ? `${JSON.stringify({ whatIf: { topology: report.topology, prediction: report.prediction, engine: report.engine }, finding: report.finding }, null, 2)}\n`
-        : renderWhatIf(report),
+        : // Names come from the user's graph or topology: neutralised, as analyze's report does.
+          renderWhatIf(deepNeutralize(report) as typeof report),
     );
   } else {
     simulation = simulate(topo, { ...options, faults });
@@ -246,7 +253,9 @@ function run(a: Args): number {
   }
   if (a.out !== undefined) {
     writeOut(a.out, '--out', text);
-    process.stderr.write(`cascade-analyzer: ${summary(simulation, source)}; wrote ${a.out}\n`);
+    process.stderr.write(
+      `cascade-analyzer: ${neutralizeText(`${summary(simulation, source)}; wrote ${a.out}`)}\n`,
+    );
   } else if (!whatIfMode) {
     process.stdout.write(text);
   }
@@ -255,11 +264,10 @@ function run(a: Args): number {
 
 function writeOut(file: string, flag: string, text: string): void {
   try {
-    writeFileSync(file, text);
+    writeOutputFile(file, text);
   } catch (err) {
-    throw new UsageError(
-      `simulate: cannot write ${flag} file "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    if (!(err instanceof OutputFileError)) throw err;
+    throw new UsageError(`simulate: cannot write ${flag} file "${file}": ${err.message}`);
   }
 }
 
@@ -334,7 +342,7 @@ function overrides(a: Args): CallOverrides {
     out.passOn = v;
   }
   if (a.retries !== undefined) out.retries = whole(a.retries, '--retries', 0, 10);
-  if (a.timeout !== undefined) out.timeout = positive(a.timeout, '--timeout', 'a number of seconds');
+  if (a.timeout !== undefined) out.timeout = positive(a.timeout, '--timeout', 'a number of seconds', 3600);
   return out;
 }
 
@@ -348,16 +356,18 @@ function whole(raw: string, what: string, lo: number, hi: number): number {
   return v;
 }
 
-function positive(raw: string, what: string, unit: string): number {
+function positive(raw: string, what: string, unit: string, max = Number.MAX_VALUE): number {
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || v <= 0)
-    throw new UsageError(`simulate: ${what} must be ${unit} above 0, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isFinite(v) || v <= 0 || v > max)
+    throw new UsageError(
+      `simulate: ${what} must be ${unit} above 0${max < Number.MAX_VALUE ? ` and at most ${max}` : ''}, got "${raw}"`,
+    );
   return v;
 }
 
 function time(raw: string): number {
   const asNumber = Number(raw);
-  if (raw.trim() !== '' && Number.isFinite(asNumber) && asNumber >= 0) return asNumber;
+  if (raw.trim() !== '' && Number.isFinite(asNumber)) return asNumber;
   const ms = Date.parse(raw);
   if (Number.isNaN(ms))
     throw new UsageError(`simulate: --start must be ISO-8601 or epoch seconds, got "${raw}"`);
@@ -365,7 +375,9 @@ function time(raw: string): number {
 }
 
 function listTopologies(): string {
-  const rows = NAMED_TOPOLOGIES.map((t) => [t.name, String(t.services.length), t.description] as const);
+  const rows = NAMED_TOPOLOGIES.map(
+    (t) => [t.name, String(t.services.length), neutralizeText(t.description)] as const,
+  );
   rows.push([
     'generated',
     `${GENERATED_MIN}–${GENERATED_MAX}`,
@@ -377,11 +389,13 @@ function listTopologies(): string {
     .join('\n')}\n`;
 }
 
+/** The services of a topology; names from a file or graph are neutralised, so none can forge a row. */
 function listServices(spec: TopologySpec): string {
   const topo = compileTopology(spec);
-  const w = Math.min(60, Math.max(...topo.labels.map((l) => l.length))) + 2;
+  const labels = topo.labels.map(neutralizeText);
+  const w = Math.min(60, Math.max(...labels.map((l) => l.length))) + 2;
   const lines = [
-    `${spec.name}: ${spec.description}`,
+    neutralizeText(`${spec.name}: ${spec.description}`),
     '',
     `${'service'.padEnd(w)}${'type'.padEnd(24)}calls  entry`,
   ];
@@ -389,7 +403,7 @@ function listServices(spec: TopologySpec): string {
     const calls = (topo.outStart[v + 1] ?? 0) - (topo.outStart[v] ?? 0);
     const entry = (topo.entry[v] ?? 0) > 0 ? `${((topo.entry[v] ?? 0) * 100).toFixed(0)} % of users` : '';
     lines.push(
-      `${(topo.labels[v] as string).padEnd(w)}${(topo.types[v] as string).padEnd(24)}${String(calls).padEnd(7)}${entry}`,
+      `${(labels[v] as string).padEnd(w)}${neutralizeText(topo.types[v] as string).padEnd(24)}${String(calls).padEnd(7)}${entry}`,
     );
   }
   return `${lines.join('\n')}\n`;

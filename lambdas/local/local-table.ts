@@ -10,6 +10,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBClient } from '../adapters/findings-repository.ts';
+import { BadRequestError } from '../adapters/ports.ts';
 import { type DataDir, DataDirBusyError, lockDataDir } from './data-dir.ts';
 import { startDynalite } from './dynamodb.ts';
 import { LOCAL_TABLE_NAME, localClientOptions } from './local-aws.ts';
@@ -42,7 +43,9 @@ export async function getFromServe(
   }
   if (res.status >= 400 && res.status !== 404) {
     const message = (body as { message?: unknown } | undefined)?.message;
-    throw new Error(`${serveApiName(endpoint)} answered ${res.status}: ${String(message ?? text)}`);
+    const said = `${serveApiName(endpoint)} answered ${res.status}: ${String(message ?? text)}`;
+    // 400 is the caller's bad query (a --next token it never returned), as the table itself says.
+    throw res.status === 400 ? new BadRequestError(said) : new Error(said);
   }
   return { status: res.status, body };
 }

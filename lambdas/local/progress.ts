@@ -1,6 +1,7 @@
 // How a local execution reads in a terminal: one line per state as it ends, with its time and what
 // it produced; on a TTY the running state shows while it runs.
 
+import { neutralizeText } from '../report/format.ts';
 import type { ExecutionEvent, ExecutionListener } from './state-machine.ts';
 
 type Obj = Record<string, unknown>;
@@ -21,8 +22,9 @@ export interface ProgressOptions {
 export function progressPrinter(options: ProgressOptions): ExecutionListener {
   const { write, tty } = options;
   let pending = false;
+  // A line may show names from the graph (a root cause): neutralised, so that none forges a line.
   const line = (text: string) => {
-    write(`${pending ? '\r\x1b[2K' : ''}${text}\n`);
+    write(`${pending ? '\r\x1b[2K' : ''}${neutralizeText(text)}\n`);
     pending = false;
   };
   return (e: ExecutionEvent) => {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseSnapshot } from '../core/parse.ts';
+import { InputFileError, readInputFile } from './input-file.ts';
 import { readSnapshotDocument, type SnapshotDocument } from './replay.ts';
 import type { EvidenceRecording } from './replay-evidence.ts';
 
@@ -103,12 +104,10 @@ export async function scenarioFromGraphFile(
 ): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readInputFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-    throw new ScenarioError(`cannot read "${file}": ${why}`);
+    if (err instanceof InputFileError) throw new ScenarioError(`cannot read "${file}": ${err.message}`);
+    throw err;
   }
   let json: unknown;
   try {

@@ -115,12 +115,27 @@ export function neutralizeText(s: string): string {
   return s.replace(UNSAFE, (c) => (/[\t\n\v\f\r\u0085\u2028\u2029]/.test(c) ? ' ' : '\uFFFD'));
 }
 
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * For echoing a value the user typed (an error message quoting an id or a file name): every unsafe
+ * character written as its escape (`\n`, `\u001b`), so the line stays one line and shows exactly
+ * what was given.
+ */
+export function escapeUnsafe(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const named = ESCAPES[c];
+    return named ?? `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** The finding with every string neutralised, for the text, e-mail, SNS and chat renderings. */
 export function neutralizeFinding(f: Finding): Finding {
   return deepNeutralize(f) as Finding;
 }
 
-function deepNeutralize(v: unknown): unknown {
+/** Any JSON-like value with every string neutralised (`neutralizeText`), for a text rendering of it. */
+export function deepNeutralize(v: unknown): unknown {
   if (typeof v === 'string') return neutralizeText(v);
   if (Array.isArray(v)) return v.map(deepNeutralize);
   if (typeof v === 'object' && v !== null) {

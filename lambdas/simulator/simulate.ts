@@ -19,12 +19,16 @@ import {
   type XRayStatistics,
 } from './graph-builder.ts';
 import { type Solution, solveWindow, type WindowPlan } from './physics.ts';
-import type { CompiledTopology } from './topology.ts';
+import { type CompiledTopology, MAX_TRAFFIC } from './topology.ts';
 
 /** 2026-11-20T03:00:00Z: the incident starts here unless told otherwise. */
 export const DEFAULT_START = 1795143600;
 export const DEFAULT_MINUTES = 15;
 export const DEFAULT_BASELINE_MINUTES = 60;
+/** Window lengths, in minutes: from one (X-Ray's resolution) to six hours (incident) or a day (baseline). */
+export const WINDOW_MINUTES = { min: 1, incident: 360, baseline: 1440 } as const;
+/** The incident start, in epoch seconds: from 1970 to the end of year 9999, as ISO-8601 can write it. */
+export const MAX_START = 253_402_300_799;
 
 export interface SimulateOptions {
   readonly faults?: readonly FaultSpec[];
@@ -66,13 +70,20 @@ export function simulate(topo: CompiledTopology, options: SimulateOptions = {}):
   const start = options.start ?? DEFAULT_START;
   const minutes = options.minutes ?? DEFAULT_MINUTES;
   const baselineMinutes = options.baselineMinutes ?? DEFAULT_BASELINE_MINUTES;
-  if (!(traffic > 0 && Number.isFinite(traffic)))
-    throw new SimulationInputError(`--traffic must be a number of requests per second > 0, got ${traffic}`);
+  if (!(traffic > 0 && traffic <= MAX_TRAFFIC))
+    throw new SimulationInputError(
+      `--traffic must be a number of requests per second above 0 and at most ${MAX_TRAFFIC}, got ${traffic}`,
+    );
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new SimulationInputError(`--seed must be a whole number ≥ 0, got ${seed}`);
-  if (!(minutes > 0 && minutes <= 360) || !(baselineMinutes > 0 && baselineMinutes <= 1440))
+  const { min, incident, baseline } = WINDOW_MINUTES;
+  if (!(minutes >= min && minutes <= incident) || !(baselineMinutes >= min && baselineMinutes <= baseline))
     throw new SimulationInputError(
-      'window lengths must be above 0 (incident ≤ 360 minutes, baseline ≤ 1440)',
+      `window lengths must be at least ${min} minute (incident ≤ ${incident} minutes, baseline ≤ ${baseline}), got ${minutes} and ${baselineMinutes}`,
+    );
+  if (!(start >= 0 && start <= MAX_START))
+    throw new SimulationInputError(
+      `--start must be between 1970 and the end of 9999 (0 to ${MAX_START} in epoch seconds), got ${start}`,
     );
   const bins = options.histogramBins ?? (topo.n > 2000 ? 'compact' : 'fine');
   const ids = referenceIds(topo);

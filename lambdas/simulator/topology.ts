@@ -92,6 +92,12 @@ export const NOISE_DEFAULTS = { faults: 0.0005, errors: 0.003, throttles: 0, lat
 export const UTILISATION_DEFAULT = 0.3;
 export const UTILISATION_AWS = 0.05;
 
+/**
+ * Users' requests per second, at most: above any real estate's entry traffic, far below where the
+ * physics overflows (at 1e308 it gave NaN).
+ */
+export const MAX_TRAFFIC = 10_000_000;
+
 /** Per-run overrides from the command line, applied to every call. */
 export interface CallOverrides {
   readonly passOn?: number | undefined;
@@ -151,8 +157,10 @@ export interface CompiledTopology {
 export function compileTopology(spec: TopologySpec, overrides: CallOverrides = {}): CompiledTopology {
   const n = spec.services.length;
   if (n === 0) throw new SimulationInputError(`topology "${spec.name}": no services`);
-  if (!(spec.traffic > 0))
-    throw new SimulationInputError(`topology "${spec.name}": traffic must be > 0, got ${spec.traffic}`);
+  if (!(spec.traffic > 0 && spec.traffic <= MAX_TRAFFIC))
+    throw new SimulationInputError(
+      `topology "${spec.name}": traffic must be above 0 and at most ${MAX_TRAFFIC}, got ${spec.traffic}`,
+    );
   const d = { ...CALL_DEFAULTS, ...definedOnly(spec.defaults ?? {}) } as CallDefaults;
   const names = spec.services.map((s) => s.name);
   const types = spec.services.map((s) => s.type);
@@ -279,6 +287,7 @@ export function compileTopology(spec: TopologySpec, overrides: CallOverrides = {
   }
 
   const { order, back } = callOrder(n, e, to, outStart, entry);
+  checkCallVolume(spec.name, labels, { n, order, outStart, to, perRequest, retries, back, entry });
   return {
     spec,
     name: spec.name,
@@ -314,6 +323,56 @@ export function compileTopology(spec: TopologySpec, overrides: CallOverrides = {
     byLabel,
     byName,
   };
+}
+
+/**
+ * Attempts per user request that may reach one service, at most (every call's perRequest and, when
+ * every attempt fails, its retries, multiplied along the call chains). The shipped topologies stay
+ * under 12; a file with deep chains of `perRequest: 1000` overflowed the physics to NaN.
+ */
+export const MAX_ATTEMPTS_PER_REQUEST = 1_000_000;
+
+function checkCallVolume(
+  name: string,
+  labels: readonly string[],
+  t: {
+    n: number;
+    order: Int32Array;
+    outStart: Int32Array;
+    to: Int32Array;
+    perRequest: Float64Array;
+    retries: Int32Array;
+    back: Uint8Array;
+    entry: Float64Array;
+  },
+): void {
+  const load = new Float64Array(t.n);
+  let backIn = new Float64Array(t.n);
+  // Cycles feed back through their closing calls, round after round; a growing loop hits the cap.
+  for (let round = 0; round < 50; round++) {
+    for (let v = 0; v < t.n; v++) load[v] = (t.entry[v] ?? 0) + (backIn[v] ?? 0);
+    const next = new Float64Array(t.n);
+    for (const v of t.order) {
+      for (let k = t.outStart[v] ?? 0; k < (t.outStart[v + 1] ?? 0); k++) {
+        const w = t.to[k] ?? 0;
+        const a = (load[v] ?? 0) * (t.perRequest[k] ?? 0) * (1 + (t.retries[k] ?? 0));
+        if (t.back[k]) next[w] = (next[w] ?? 0) + a;
+        else load[w] = (load[w] ?? 0) + a;
+      }
+    }
+    let worst = 0;
+    for (let v = 1; v < t.n; v++) if (!((load[v] ?? 0) <= (load[worst] ?? 0))) worst = v;
+    const most = load[worst] ?? 0;
+    if (!(most <= MAX_ATTEMPTS_PER_REQUEST)) {
+      throw new SimulationInputError(
+        `topology "${name}": up to ${Number.isFinite(most) ? most.toExponential(1) : 'over 1e308'} attempts per user request would reach ${labels[worst]} (perRequest and retries multiplied along the call chains); at most ${MAX_ATTEMPTS_PER_REQUEST} are simulated`,
+      );
+    }
+    let change = 0;
+    for (let v = 0; v < t.n; v++) change = Math.max(change, Math.abs((next[v] ?? 0) - (backIn[v] ?? 0)));
+    backIn = next;
+    if (change < 1e-9) return;
+  }
 }
 
 /** Iterative DFS from the entry points, then from every other service: stack-safe at 20,000 services. */
@@ -375,7 +434,7 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 const share = z.number().min(0).max(1);
 const latencySchema = z
-  .object({ median: z.number().positive(), p99: z.number().positive() })
+  .object({ median: z.number().positive().max(3600), p99: z.number().positive().max(3600) })
   .strict()
   .refine((l) => l.p99 >= l.median, { message: 'p99 must be ≥ median' });
 const callSchema = z
@@ -397,7 +456,7 @@ const serviceSchema = z
       .refine((t) => t !== 'client', {
         message: '"client" nodes are made for entry points; give "entry" instead',
       }),
-    entry: z.number().positive().optional(),
+    entry: z.number().positive().max(1e6).optional(),
     latency: latencySchema,
     noise: z
       .object({
@@ -417,10 +476,10 @@ const topologySchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     source: z.string().optional(),
-    traffic: z.number().positive(),
+    traffic: z.number().positive().max(MAX_TRAFFIC),
     defaults: z
       .object({
-        timeout: z.number().positive().optional(),
+        timeout: z.number().positive().max(3600).optional(),
         retries: z.number().int().min(0).max(10).optional(),
         awsRetries: z.number().int().min(0).max(10).optional(),
         passOn: share.optional(),

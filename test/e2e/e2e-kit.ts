@@ -26,6 +26,8 @@ export interface TopicQueue {
   /**
    * Everything received until at least `min` messages are in (or `timeoutMs` passes), then for
    * `settleMs` more, so that a straggler (a second message that should not exist) is seen too.
+   * `timeoutMs` (default 2 minutes) only ends a wait whose messages never come: on a machine loaded
+   * to twice its cores, moto delivered later than the 10 s this allowed before.
    */
   receive(options: { min: number; timeoutMs?: number; settleMs?: number }): Promise<ReceivedNotification[]>;
   destroy(): void;
@@ -72,7 +74,7 @@ export async function subscribeQueue(
     });
   };
   return {
-    async receive({ min, timeoutMs = 10_000, settleMs = 500 }) {
+    async receive({ min, timeoutMs = 120_000, settleMs = 500 }) {
       const got: ReceivedNotification[] = [];
       const deadline = Date.now() + timeoutMs;
       while (got.length < min && Date.now() < deadline) got.push(...(await pollOnce()));
