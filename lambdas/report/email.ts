@@ -6,6 +6,7 @@ import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { cascadeSize, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
+import { percent } from './numbers.ts';
 
 /** How much of each list and text one rendering keeps. */
 export interface TextCaps {
@@ -138,7 +139,7 @@ function more(lines: string[], total: number, shown: number, what: string): void
 }
 
 function pct(x: number): string {
-  return `${Math.round(x * 100)} %`;
+  return percent(x, 0);
 }
 
 /** Cuts `s` to at most `maxBytes` UTF-8 bytes without splitting a character. */

@@ -1,6 +1,7 @@
 // Small formatting helpers shared by the HTML, e-mail and chat renderings of a Finding.
 
 import type { Finding, ServiceHealth } from '../core/model.ts';
+import { percent } from './numbers.ts';
 
 /** Escapes the five characters that matter in HTML text and attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -12,8 +13,8 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-/** 0.1525 → `15.3 %`. */
-export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)} %`;
+/** 0.1525 → `15.3 %` (`percent` in numbers.ts: one rounding for every report). */
+export const pct = (x: number, digits = 1): string => percent(x, digits);
 
 /** Seconds → `2.50 s` or `137 ms`. */
 export const secs = (s: number): string => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);

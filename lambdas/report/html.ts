@@ -39,6 +39,7 @@ import {
   utcRange,
 } from './format.ts';
 import { layoutSvg } from './layout.ts';
+import { failureFigures, failureRate } from './numbers.ts';
 
 export interface HtmlReportOptions {
   /**
@@ -453,7 +454,7 @@ function chain(f: Finding): string {
   const body = rows
     .map(
       (c) =>
-        `<tr class="${c.role === 'healthy' ? 'healthy' : 'anomalous'}"><td class="depth-${Math.min(c.depth, 9)}">${e(c.service)}</td><td>${e(shortType(c.type))}</td><td>${e(c.parent ?? '—')}</td><td class="n">${c.depth}</td><td>${roleBadge(c.role)}</td><td class="n">${e(pct(c.faultRate))}</td><td class="n">${e(secs(c.p99))}</td></tr>`,
+        `<tr class="${c.role === 'healthy' ? 'healthy' : 'anomalous'}"><td class="depth-${Math.min(c.depth, 9)}">${e(c.service)}</td><td>${e(shortType(c.type))}</td><td>${e(c.parent ?? '—')}</td><td class="n">${c.depth}</td><td>${roleBadge(c.role)}</td><td class="n failed">${e(pct(chainFailure(f, c)))}</td><td class="n">${e(secs(c.p99))}</td></tr>`,
     )
     .join('\n');
   const more =
@@ -464,12 +465,18 @@ function chain(f: Finding): string {
   return `<section id="chain">
 <h2>Dependency chain${root ? ` of ${e(root.service)}` : ''}</h2>
 <table>
-<thead><tr><th>service</th><th>type</th><th>called by</th><th>depth</th><th>role</th><th>5xx</th><th>p99</th></tr></thead>
+<thead><tr><th>service</th><th>type</th><th>called by</th><th>depth</th><th>role</th><th title="5xx and 429">failed</th><th>p99</th></tr></thead>
 <tbody>
 ${body}
 </tbody>
 </table>${more}
 </section>`;
+}
+
+/** A chain entry's failure rate: its service's, as the services table shows it (the entry holds 5xx only). */
+function chainFailure(f: Finding, c: ChainEntry): number {
+  const s = f.services.find((x) => x.service === c.service && x.type === c.type);
+  return s ? failureFigures(f, s).now : failureRate({ faultRate: c.faultRate, throttleRate: 0 });
 }
 
 function degraded(f: Finding): string {
@@ -480,7 +487,8 @@ function degraded(f: Finding): string {
     .slice(0, MAX_ROWS)
     .map((s: ServiceHealth) => {
       const b = s.baseline;
-      return `<tr class="anomalous"><td>${e(labels.get(s) ?? s.service)}</td><td>${roleBadge(s.role)}</td><td class="n">${e(compact(s.requests))}</td><td class="n">${e(pct(s.faultRate))}</td><td class="n">${b ? e(pct(b.faultRate)) : '—'}</td><td class="n">${e(secs(s.latency.p99))}</td><td class="n">${b ? e(secs(b.latency.p99)) : '—'}</td><td>${e(s.signals.join(', ') || '—')}</td></tr>`;
+      const failed = failureFigures(f, s);
+      return `<tr class="anomalous"><td>${e(labels.get(s) ?? s.service)}</td><td>${roleBadge(s.role)}</td><td class="n">${e(compact(s.requests))}</td><td class="n failed">${e(pct(failed.now))}</td><td class="n failed-before">${failed.baseline !== undefined ? e(pct(failed.baseline)) : '—'}</td><td class="n">${e(secs(s.latency.p99))}</td><td class="n">${b ? e(secs(b.latency.p99)) : '—'}</td><td>${e(s.signals.join(', ') || '—')}</td></tr>`;
     })
     .join('\n');
   const more = bad.length > MAX_ROWS ? `<p class="note">… and ${bad.length - MAX_ROWS} more.</p>` : '';
@@ -488,12 +496,12 @@ function degraded(f: Finding): string {
   return `<section id="services">
 <h2>Services in the cascade</h2>
 <table>
-<thead><tr><th>service</th><th>role</th><th>requests</th><th>5xx</th><th>5xx before</th><th>p99</th><th>p99 before</th><th>anomalous on</th></tr></thead>
+<thead><tr><th>service</th><th>role</th><th>requests</th><th title="5xx and 429">failed</th><th>failed before</th><th>p99</th><th>p99 before</th><th>anomalous on</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>${more}
-<p class="note">${healthy} other service${healthy === 1 ? ' is' : 's are'} healthy. System health ${e(pct(f.systemHealth, 0))}; “before” is the baseline window${f.baselineWindow ? ` (${e(utc(f.baselineWindow.start))} on)` : ''}.</p>
+<p class="note">${healthy} other service${healthy === 1 ? ' is' : 's are'} healthy. System health ${e(pct(f.systemHealth, 0))}; “failed” counts 5xx faults and 429 throttles, as the evidence does; “before” is the baseline window${f.baselineWindow ? ` (${e(utc(f.baselineWindow.start))} on)` : ''}.</p>
 </section>`;
 }
 

@@ -38,7 +38,7 @@ describe('Function: renderHtml', () => {
     expect(nodes(html, 'users')).toBe(1);
     // users → frontend → order-service → payment-service → api.payments.example.com, highlighted.
     expect(count(html, /class="edge call (entry|call) on&#45;path"/g)).toBe(4);
-    expect(html).toMatch(/>5xx 15\.2 % · p99 2\.50 s</);
+    expect(html).toMatch(/>failed 15\.3 % · p99 2\.50 s</);
     expect(html).toMatch(/>21\.7k</);
     // The legend, root causes with evidence, the path, what to do, the chain and the services.
     for (const item of [
