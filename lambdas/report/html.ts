@@ -440,7 +440,7 @@ function roleBadge(role: ServiceRole): string {
 
 function chain(f: Finding): string {
   if (f.dependencyChain.length === 0) return '';
-  const all = f.dependencyChain;
+  const all = treeOrder(f.dependencyChain);
   let rows: readonly ChainEntry[] = all;
   if (all.length > MAX_ROWS) {
     // The cascade's entries first, then healthy ones, at most MAX_ROWS, in the chain's own order.
@@ -471,6 +471,39 @@ ${body}
 </tbody>
 </table>${more}
 </section>`;
+}
+
+/**
+ * The chain as a tree is read: each service followed by the services it calls, depth first. The
+ * engine lists it breadth first, which under indentation would nest a service under the row above
+ * it rather than under its caller. Siblings keep the engine's order; an entry whose caller is not
+ * in the chain starts a tree of its own.
+ */
+export function treeOrder(chain: readonly ChainEntry[]): ChainEntry[] {
+  const names = new Set(chain.map((c) => c.service));
+  const children = new Map<string, ChainEntry[]>();
+  const roots: ChainEntry[] = [];
+  for (const c of chain) {
+    if (c.parent === null || !names.has(c.parent) || c.parent === c.service) roots.push(c);
+    else children.set(c.parent, [...(children.get(c.parent) ?? []), c]);
+  }
+  const out: ChainEntry[] = [];
+  const placed = new Set<ChainEntry>();
+  const expanded = new Set<string>();
+  const stack = [...roots].reverse();
+  while (stack.length > 0) {
+    const c = stack.pop() as ChainEntry;
+    if (placed.has(c)) continue;
+    placed.add(c);
+    out.push(c);
+    // A name is expanded once: two entries of one name (different types) share their callees.
+    if (expanded.has(c.service)) continue;
+    expanded.add(c.service);
+    const kids = children.get(c.service) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as ChainEntry);
+  }
+  for (const c of chain) if (!placed.has(c)) out.push(c);
+  return out;
 }
 
 /** A chain entry's failure rate: its service's, as the services table shows it (the entry holds 5xx only). */
