@@ -5,7 +5,7 @@
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
-import { cascadeSize, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
+import { causedText, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
 import { percent } from './numbers.ts';
 
 /** How much of each list and text one rendering keeps. */
@@ -121,7 +121,7 @@ export function headline(f: Finding, t: (s: string) => string = (s) => s): strin
   if (f.status === 'NO_DATA') return `X-Ray had no data for ${t(alarmed)} in the window: nothing to analyze.`;
   if (!top) return `No cascade found in ${t(alarmed)}: nothing is anomalous against the baseline.`;
   const where = top.via ? `the calls from ${t(top.via)} to ${t(top.service)}` : t(top.service);
-  return `${where} is the most likely root cause of a ${cascadeSize(f)}-service cascade.`;
+  return `${where} is the most likely root cause of ${causedText(f, t(top.service))}.`;
 }
 
 function describeCause(rc: RootCause, t: (s: string) => string): string {

@@ -87,6 +87,21 @@ export function cascadeSize(f: Finding): number {
   return Math.max(f.rootCauses.length > 0 ? 1 : 0, f.services.filter((s) => s.role !== 'healthy').length);
 }
 
+/**
+ * What a root cause caused, in words the reader can check against the rest of the message. An
+ * analysis for one service sees only that service's part of the cascade (others may alarm too):
+ * `the alarm on ledger (2 degraded services from bank-api to ledger)`; for the whole graph,
+ * `a 4-service cascade`.
+ */
+export function causedText(f: Finding, rootName: string, form: 'long' | 'short' = 'long'): string {
+  const n = cascadeSize(f);
+  const svc = f.trigger.service;
+  if (svc === undefined) return `a ${n}-service cascade`;
+  const what = f.trigger.source === 'alarm' ? `the alarm on ${svc}` : `the failures of ${svc}`;
+  if (n <= 1 || rootName === svc || form === 'short') return what;
+  return `${what} (${n} degraded services from ${rootName} to ${svc})`;
+}
+
 /** What started the analysis, in words. */
 export function triggerText(f: Finding): string {
   const t = f.trigger;
