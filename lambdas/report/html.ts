@@ -55,6 +55,11 @@ export interface HtmlReportOptions {
 
 /** Rows per table: the report stays readable (and small) for a 10,000-service graph. */
 const MAX_ROWS = 150;
+/** A chain this long or shorter is shown whole; a longer one is folded to the paths to its root causes. */
+const FULL_CHAIN = 40;
+const MAX_CHAIN_ROOT_CAUSES = 3;
+/** Degraded services listed in a big incident's table; the rest are counted, and all are in the JSON. */
+const MAX_SERVICE_ROWS = 25;
 const MAX_RECOMMENDATIONS = 20;
 /** Longest single text shown (a summary, a piece of evidence, a recommendation). */
 const MAX_TEXT = 2000;
@@ -441,16 +446,11 @@ function roleBadge(role: ServiceRole): string {
 function chain(f: Finding): string {
   if (f.dependencyChain.length === 0) return '';
   const all = treeOrder(f.dependencyChain);
-  let rows: readonly ChainEntry[] = all;
-  if (all.length > MAX_ROWS) {
-    // The cascade's entries first, then healthy ones, at most MAX_ROWS, in the chain's own order.
-    const keep = new Set(all.filter((c) => c.role !== 'healthy').slice(0, MAX_ROWS));
-    for (const c of all) {
-      if (keep.size >= MAX_ROWS) break;
-      keep.add(c);
-    }
-    rows = all.filter((c) => keep.has(c));
-  }
+  // A big chain is folded to the calls from the alarmed service down to the root causes: the
+  // degraded services are all in the table below, and hundreds of healthy rows would bury them.
+  const rows: readonly ChainEntry[] = all.length > FULL_CHAIN ? pathsToRootCauses(f, all) : all;
+  const folded = all.length - rows.length;
+  const foldedDegraded = all.filter((c) => c.role !== 'healthy' && !rows.includes(c)).length;
   const body = rows
     .map(
       (c) =>
@@ -458,8 +458,8 @@ function chain(f: Finding): string {
     )
     .join('\n');
   const more =
-    rows.length < all.length
-      ? `<p class="note">… and ${all.length - rows.length} more services in the chain.</p>`
+    folded > 0
+      ? `<p class="note chain-folded">The chain holds ${all.length} services; shown: the calls from ${e(all[0]?.service ?? 'the alarmed service')} down to the root cause${f.rootCauses.length > 1 ? 's' : ''}. Folded: ${folded - foldedDegraded} healthy service${folded - foldedDegraded === 1 ? '' : 's'}${foldedDegraded > 0 ? ` and ${foldedDegraded} degraded one${foldedDegraded === 1 ? '' : 's'} (listed under “Services in the cascade”)` : ''}; every one is in the finding’s JSON.</p>`
       : '';
   const root = all[0];
   return `<section id="chain">
@@ -506,6 +506,24 @@ export function treeOrder(chain: readonly ChainEntry[]): ChainEntry[] {
   return out;
 }
 
+/**
+ * The entries on the way from the chain's root to the root causes (each root cause and its
+ * callers up the tree), in tree order; the whole chain when no root cause is in it.
+ */
+function pathsToRootCauses(f: Finding, ordered: readonly ChainEntry[]): ChainEntry[] {
+  const byName = new Map<string, ChainEntry>();
+  for (const c of ordered) if (!byName.has(c.service)) byName.set(c.service, c);
+  const keep = new Set<ChainEntry>();
+  for (const r of f.rootCauses.slice(0, MAX_CHAIN_ROOT_CAUSES)) {
+    let c = ordered.find((x) => x.service === r.service && x.type === r.type) ?? byName.get(r.service);
+    while (c !== undefined && !keep.has(c)) {
+      keep.add(c);
+      c = c.parent === null ? undefined : byName.get(c.parent);
+    }
+  }
+  return keep.size > 0 ? ordered.filter((c) => keep.has(c)) : [...ordered].slice(0, FULL_CHAIN);
+}
+
 /** A chain entry's failure rate: its service's, as the services table shows it (the entry holds 5xx only). */
 function chainFailure(f: Finding, c: ChainEntry): number {
   const s = f.services.find((x) => x.service === c.service && x.type === c.type);
@@ -514,17 +532,26 @@ function chainFailure(f: Finding, c: ChainEntry): number {
 
 function degraded(f: Finding): string {
   const labels = serviceLabels(f.services);
-  const bad = f.services.filter((s) => s.role !== 'healthy');
+  const order = { origin: 0, propagator: 1, affected: 2, healthy: 3 } as const;
+  // Origins first, then the services they hurt: the reading order of the verdict above.
+  const bad = f.services
+    .filter((s) => s.role !== 'healthy')
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => order[a.s.role] - order[b.s.role] || a.i - b.i)
+    .map(({ s }) => s);
   if (bad.length === 0) return '';
   const rows = bad
-    .slice(0, MAX_ROWS)
+    .slice(0, MAX_SERVICE_ROWS)
     .map((s: ServiceHealth) => {
       const b = s.baseline;
       const failed = failureFigures(f, s);
       return `<tr class="anomalous"><td>${e(labels.get(s) ?? s.service)}</td><td>${roleBadge(s.role)}</td><td class="n">${e(compact(s.requests))}</td><td class="n failed">${e(pct(failed.now))}</td><td class="n failed-before">${failed.baseline !== undefined ? e(pct(failed.baseline)) : '—'}</td><td class="n">${e(secs(s.latency.p99))}</td><td class="n">${b ? e(secs(b.latency.p99)) : '—'}</td><td>${e(s.signals.join(', ') || '—')}</td></tr>`;
     })
     .join('\n');
-  const more = bad.length > MAX_ROWS ? `<p class="note">… and ${bad.length - MAX_ROWS} more.</p>` : '';
+  const more =
+    bad.length > MAX_SERVICE_ROWS
+      ? `<p class="note services-folded">… and ${bad.length - MAX_SERVICE_ROWS} more degraded services, in the finding’s JSON.</p>`
+      : '';
   const healthy = f.services.length - bad.length;
   return `<section id="services">
 <h2>Services in the cascade</h2>
