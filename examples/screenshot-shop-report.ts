@@ -1,13 +1,15 @@
 // `npm run screenshot`: the README's picture of the shop report, made the way a user makes the
 // report (`cascade-analyzer analyze --format html`) and photographed in Debian's chromium.
-// Writes docs/shop-report.png: the top of the page down to the end of the cascade picture.
+// Writes docs/shop-report.png: the top of the page down to the end of the cascade picture, with
+// the hash of that part of the HTML in a text chunk (examples/shop-picture.ts).
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium } from '../test/browser/chromium.ts';
+import { SOURCE_KEYWORD, sourceHash, withTextChunk } from './shop-picture.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -45,6 +47,11 @@ try {
     fullPage: true,
     clip: { x: 0, y: 0, width: 1200, height: Math.ceil(bottom) + 16 },
   });
+  // What the picture shows, so that a test can tell when the report has moved on from it.
+  writeFileSync(
+    OUT,
+    withTextChunk(readFileSync(OUT), SOURCE_KEYWORD, sourceHash(readFileSync(page, 'utf8'))),
+  );
   console.log(
     `screenshot: wrote ${relative(ROOT, OUT)} (from cascade-analyzer ${args.slice(0, -2).join(' ')})`,
   );

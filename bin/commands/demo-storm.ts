@@ -62,9 +62,7 @@ export async function runStorm(options: StormOptions): Promise<number> {
       .map((a) => ({ a, k: random() }))
       .sort((x, y) => x.k - y.k)
       .map(({ a }) => a);
-    out(
-      `\nALARM  ${storm.length} alarms on ${STORM_CASCADE.length} services (${STORM_CASCADE.join(', ')}) reach EventBridge at once, out of order\n`,
-    );
+    out(`\nALARM  ${stormAlarmLine(fired.length, again.length, STORM_CASCADE)}\n`);
     const started = Date.now();
     const reports = await Promise.all(
       storm.map((a) => pipeline.run(pipeline.alarmEvent(a.service, a.at, a.kind))),
@@ -76,7 +74,7 @@ export async function runStorm(options: StormOptions): Promise<number> {
     );
     for (const n of notifications) out(`       message: ${n.subject}\n`);
 
-    out(`\nOK     the ${fired.length} alarms go back to OK\n`);
+    out(`\nOK     the ${fired.length} alarms go back to OK, once each\n`);
     const before = notifications.length;
     await Promise.all(
       fired.map((a) => pipeline.run(pipeline.okEvent(a.service, new Date(t0 + 80_000), a.kind))),
@@ -93,6 +91,14 @@ export async function runStorm(options: StormOptions): Promise<number> {
   } finally {
     await pipeline.stop();
   }
+}
+
+/**
+ * The storm in the numbers the rest of the output uses: alarms (which go back to OK later), and
+ * the state changes to ALARM, one execution each, some alarms firing twice.
+ */
+export function stormAlarmLine(alarms: number, again: number, services: readonly string[]): string {
+  return `${alarms} alarms on ${services.length} services (${services.join(', ')}) go to ALARM, ${again} of them twice: ${alarms + again} state changes reach EventBridge at once, out of order`;
 }
 
 /** A path relative to the working directory when it is inside it. */

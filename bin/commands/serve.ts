@@ -38,6 +38,10 @@ that replays the scenario as if its incident were happening now.
   GET  /analyses/{id}                                       200 the Finding, or 404
   GET  /analyses?service=NAME[&from=&to=&limit=&next=]      200 {"items", "next"}, newest first
   GET  /analyses/{id}/report                                200 the HTML report
+  GET  /incidents?service=NAME[&from=&to=&limit=&next=]     200 {"items", "next"}: incidents with an
+                                                            alarm on the service, newest first
+  GET  /incidents/{id}                                      200 the incident (alarms, analyses,
+                                                            messages, timeline), or 404
 
 Options:
   --port N             the port (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -76,7 +76,8 @@ type Route =
   | { readonly name: 'analyses' | 'incidents' }
   | { readonly name: 'analysis' | 'report' | 'incident'; readonly id: string };
 
-const RESOURCES: Readonly<Record<string, Route['name']>> = {
+/** The API's resources (as API Gateway names them) and their routes; `serve --help` lists them all. */
+export const RESOURCES: Readonly<Record<string, Route['name']>> = {
   '/analyses': 'analyses',
   '/analyses/{id}': 'analysis',
   '/analyses/{id}/report': 'report',
@@ -84,7 +85,7 @@ const RESOURCES: Readonly<Record<string, Route['name']>> = {
   '/incidents/{id}': 'incident',
 };
 
-const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
+export const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
   analyses: ['GET', 'POST'],
   analysis: ['GET'],
   report: ['GET'],

@@ -10,6 +10,9 @@ import { simulateTraceSummaries, traceJson, traceSummaryJson } from '../simulato
 import { type ScenarioProvider, scenarioFromGenerated } from './scenarios.ts';
 
 const GENERATED = /^generated-(\d+)$/;
+/** The injected fault: the share of the target's own answers that are 5xx, and its slow-down. */
+export const INJECTED_ERROR = 0.2;
+export const INJECTED_SLOWDOWN = 4;
 
 export const simulatedScenarios: ScenarioProvider = {
   names: () => [...NAMED_TOPOLOGIES.map((t) => t.name).filter((n) => n !== 'shop'), 'generated-1000'],
@@ -32,7 +35,10 @@ export const simulatedScenarios: ScenarioProvider = {
     }
     const label = topo.labels[target] as string;
     const sim = simulate(topo, {
-      faults: [parseFault(`${label}:error:0.2`), parseFault(`${label}:latency:x4`)],
+      faults: [
+        parseFault(`${label}:error:${INJECTED_ERROR}`),
+        parseFault(`${label}:latency:x${INJECTED_SLOWDOWN}`),
+      ],
       seed: 7,
     });
     const specs = simulateTraceSummaries(sim);
@@ -42,7 +48,9 @@ export const simulatedScenarios: ScenarioProvider = {
       incident: sim.snapshot.incident,
       baseline: sim.snapshot.baseline,
       rootCause: topo.names[target] as string,
-      description: `${topo.n} services (${spec.name}); ${label} fails 20 % of calls and is 4× slower`,
+      // The injected fault, said as one: what X-Ray then records (callers retry, an inferred
+      // node is seen through its callers' calls) is the finding's observed rate, often lower.
+      description: `${topo.n} services (${spec.name}); injected into ${label}: 5xx on ${INJECTED_ERROR * 100} % of its own answers and ${INJECTED_SLOWDOWN}× its own time; the finding shows the rates X-Ray observed`,
     });
     return {
       ...scenario,

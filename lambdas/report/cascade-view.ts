@@ -6,6 +6,7 @@
 
 import type { Finding, ServiceGraph, ServiceHealth, ServiceRole } from '../core/model.ts';
 import { serviceLabels } from './format.ts';
+import { type FailureFigures, failureFigures } from './numbers.ts';
 
 export interface ViewLimits {
   /** Graphs with at most this many services are drawn whole. */
@@ -22,6 +23,8 @@ export interface ServiceViewNode {
   /** The engine's label: the name, with the type when two services share it. */
   readonly label: string;
   readonly health: ServiceHealth;
+  /** 5xx and 429 now and in the baseline: the number the evidence and the tables show too. */
+  readonly failures: FailureFigures;
   /** Rank of the root cause this service is, if it is one. */
   readonly rootCauseRank: number | undefined;
   /** On a path from the top root cause to the users. */
@@ -231,6 +234,7 @@ export function buildCascadeView(
       id: idOf.get(i) as string,
       label: labels.get(health) ?? health.service,
       health,
+      failures: failureFigures(finding, health),
       rootCauseRank: rankOf.get(i),
       onPath: onPath.has(i),
     });

@@ -7,7 +7,7 @@ import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { headline } from './email.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
-import { cascadeSize, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
+import { causedText, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
 
 export interface ChatbotNotification {
   readonly version: '1.0';
@@ -58,7 +58,7 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
   const icon =
     f.status === 'COMPLETED' ? (top ? TITLE_ICON.cascade : TITLE_ICON.calm) : (TITLE_ICON[f.status] ?? '');
   const title = top
-    ? `${icon} Cascade: ${code(top.service)} is the root cause of a ${cascadeSize(f)}-service cascade`
+    ? `${icon} Cascade: ${code(top.service)} is the root cause of ${md(causedText(f, top.service, 'short'))}`
     : `${icon} ${md(headline(f, name))}`;
 
   const lines: string[] = [];

@@ -164,7 +164,7 @@ function serviceAttrs(n: ServiceViewNode): Record<string, string> {
     n.rootCauseRank !== undefined
       ? `<FONT POINT-SIZE="9"><B>ROOT CAUSE${n.rootCauseRank > 1 ? ` #${n.rootCauseRank}` : ''}</B></FONT><BR/>`
       : '';
-  const metrics = `5xx ${pct(h.faultRate)} · p99 ${secs(h.latency.p99)}`;
+  const metrics = `failed ${pct(n.failures.now)} · p99 ${secs(h.latency.p99)}`;
   const label = `<${head}<B>${escapeHtml(clip(n.label, 40))}</B><BR/><FONT POINT-SIZE="9">${escapeHtml(
     clip(shortType(h.type), 40),
   )}</FONT><BR/><FONT POINT-SIZE="9">${escapeHtml(metrics)}</FONT>>`;
@@ -188,6 +188,7 @@ function serviceTooltip(n: ServiceViewNode): string {
     `${n.label} (${h.type})`,
     `role: ${h.role}${n.rootCauseRank !== undefined ? `, root cause #${n.rootCauseRank}` : ''}`,
     `requests: ${h.requests}`,
+    `failed (5xx + 429): ${pct(n.failures.now)}${n.failures.baseline !== undefined ? ` (baseline ${pct(n.failures.baseline)})` : ''}`,
     `5xx: ${pct(h.faultRate)}${b ? ` (baseline ${pct(b.faultRate)})` : ''}`,
     `4xx: ${pct(h.errorRate)} · 429: ${pct(h.throttleRate)}`,
     `p99: ${secs(h.latency.p99)}${b ? ` (baseline ${secs(b.latency.p99)})` : ''}`,

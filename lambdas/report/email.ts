@@ -5,7 +5,8 @@
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
-import { cascadeSize, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
+import { causedText, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
+import { percent } from './numbers.ts';
 
 /** How much of each list and text one rendering keeps. */
 export interface TextCaps {
@@ -120,7 +121,7 @@ export function headline(f: Finding, t: (s: string) => string = (s) => s): strin
   if (f.status === 'NO_DATA') return `X-Ray had no data for ${t(alarmed)} in the window: nothing to analyze.`;
   if (!top) return `No cascade found in ${t(alarmed)}: nothing is anomalous against the baseline.`;
   const where = top.via ? `the calls from ${t(top.via)} to ${t(top.service)}` : t(top.service);
-  return `${where} is the most likely root cause of a ${cascadeSize(f)}-service cascade.`;
+  return `${where} is the most likely root cause of ${causedText(f, t(top.service))}.`;
 }
 
 function describeCause(rc: RootCause, t: (s: string) => string): string {
@@ -138,7 +139,7 @@ function more(lines: string[], total: number, shown: number, what: string): void
 }
 
 function pct(x: number): string {
-  return `${Math.round(x * 100)} %`;
+  return percent(x, 0);
 }
 
 /** Cuts `s` to at most `maxBytes` UTF-8 bytes without splitting a character. */

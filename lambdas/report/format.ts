@@ -1,6 +1,7 @@
 // Small formatting helpers shared by the HTML, e-mail and chat renderings of a Finding.
 
 import type { Finding, ServiceHealth } from '../core/model.ts';
+import { percent } from './numbers.ts';
 
 /** Escapes the five characters that matter in HTML text and attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -12,8 +13,8 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-/** 0.1525 → `15.3 %`. */
-export const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)} %`;
+/** 0.1525 → `15.3 %` (`percent` in numbers.ts: one rounding for every report). */
+export const pct = (x: number, digits = 1): string => percent(x, digits);
 
 /** Seconds → `2.50 s` or `137 ms`. */
 export const secs = (s: number): string => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
@@ -84,6 +85,21 @@ export function shortType(type: string): string {
 /** Services that are not healthy: the cascade, at least the root cause itself. */
 export function cascadeSize(f: Finding): number {
   return Math.max(f.rootCauses.length > 0 ? 1 : 0, f.services.filter((s) => s.role !== 'healthy').length);
+}
+
+/**
+ * What a root cause caused, in words the reader can check against the rest of the message. An
+ * analysis for one service sees only that service's part of the cascade (others may alarm too):
+ * `the alarm on ledger (2 degraded services from bank-api to ledger)`; for the whole graph,
+ * `a 4-service cascade`.
+ */
+export function causedText(f: Finding, rootName: string, form: 'long' | 'short' = 'long'): string {
+  const n = cascadeSize(f);
+  const svc = f.trigger.service;
+  if (svc === undefined) return `a ${n}-service cascade`;
+  const what = f.trigger.source === 'alarm' ? `the alarm on ${svc}` : `the failures of ${svc}`;
+  if (n <= 1 || rootName === svc || form === 'short') return what;
+  return `${what} (${n} degraded services from ${rootName} to ${svc})`;
 }
 
 /** What started the analysis, in words. */

@@ -39,6 +39,7 @@ import {
   utcRange,
 } from './format.ts';
 import { layoutSvg } from './layout.ts';
+import { failureFigures, failureRate } from './numbers.ts';
 
 export interface HtmlReportOptions {
   /**
@@ -54,6 +55,11 @@ export interface HtmlReportOptions {
 
 /** Rows per table: the report stays readable (and small) for a 10,000-service graph. */
 const MAX_ROWS = 150;
+/** A chain this long or shorter is shown whole; a longer one is folded to the paths to its root causes. */
+const FULL_CHAIN = 40;
+const MAX_CHAIN_ROOT_CAUSES = 3;
+/** Degraded services listed in a big incident's table; the rest are counted, and all are in the JSON. */
+const MAX_SERVICE_ROWS = 25;
 const MAX_RECOMMENDATIONS = 20;
 /** Longest single text shown (a summary, a piece of evidence, a recommendation). */
 const MAX_TEXT = 2000;
@@ -439,32 +445,27 @@ function roleBadge(role: ServiceRole): string {
 
 function chain(f: Finding): string {
   if (f.dependencyChain.length === 0) return '';
-  const all = f.dependencyChain;
-  let rows: readonly ChainEntry[] = all;
-  if (all.length > MAX_ROWS) {
-    // The cascade's entries first, then healthy ones, at most MAX_ROWS, in the chain's own order.
-    const keep = new Set(all.filter((c) => c.role !== 'healthy').slice(0, MAX_ROWS));
-    for (const c of all) {
-      if (keep.size >= MAX_ROWS) break;
-      keep.add(c);
-    }
-    rows = all.filter((c) => keep.has(c));
-  }
+  const all = treeOrder(f.dependencyChain);
+  // A big chain is folded to the calls from the alarmed service down to the root causes: the
+  // degraded services are all in the table below, and hundreds of healthy rows would bury them.
+  const rows: readonly ChainEntry[] = all.length > FULL_CHAIN ? pathsToRootCauses(f, all) : all;
+  const folded = all.length - rows.length;
+  const foldedDegraded = all.filter((c) => c.role !== 'healthy' && !rows.includes(c)).length;
   const body = rows
     .map(
       (c) =>
-        `<tr class="${c.role === 'healthy' ? 'healthy' : 'anomalous'}"><td class="depth-${Math.min(c.depth, 9)}">${e(c.service)}</td><td>${e(shortType(c.type))}</td><td>${e(c.parent ?? '—')}</td><td class="n">${c.depth}</td><td>${roleBadge(c.role)}</td><td class="n">${e(pct(c.faultRate))}</td><td class="n">${e(secs(c.p99))}</td></tr>`,
+        `<tr class="${c.role === 'healthy' ? 'healthy' : 'anomalous'}"><td class="depth-${Math.min(c.depth, 9)}">${e(c.service)}</td><td>${e(shortType(c.type))}</td><td>${e(c.parent ?? '—')}</td><td class="n">${c.depth}</td><td>${roleBadge(c.role)}</td><td class="n failed">${e(pct(chainFailure(f, c)))}</td><td class="n">${e(secs(c.p99))}</td></tr>`,
     )
     .join('\n');
   const more =
-    rows.length < all.length
-      ? `<p class="note">… and ${all.length - rows.length} more services in the chain.</p>`
+    folded > 0
+      ? `<p class="note chain-folded">The chain holds ${all.length} services; shown: the calls from ${e(all[0]?.service ?? 'the alarmed service')} down to the root cause${f.rootCauses.length > 1 ? 's' : ''}. Folded: ${folded - foldedDegraded} healthy service${folded - foldedDegraded === 1 ? '' : 's'}${foldedDegraded > 0 ? ` and ${foldedDegraded} degraded one${foldedDegraded === 1 ? '' : 's'} (listed under “Services in the cascade”)` : ''}; every one is in the finding’s JSON.</p>`
       : '';
   const root = all[0];
   return `<section id="chain">
 <h2>Dependency chain${root ? ` of ${e(root.service)}` : ''}</h2>
 <table>
-<thead><tr><th>service</th><th>type</th><th>called by</th><th>depth</th><th>role</th><th>5xx</th><th>p99</th></tr></thead>
+<thead><tr><th>service</th><th>type</th><th>called by</th><th>depth</th><th>role</th><th title="5xx and 429">failed</th><th>p99</th></tr></thead>
 <tbody>
 ${body}
 </tbody>
@@ -472,28 +473,95 @@ ${body}
 </section>`;
 }
 
+/**
+ * The chain as a tree is read: each service followed by the services it calls, depth first. The
+ * engine lists it breadth first, which under indentation would nest a service under the row above
+ * it rather than under its caller. Siblings keep the engine's order; an entry whose caller is not
+ * in the chain starts a tree of its own.
+ */
+export function treeOrder(chain: readonly ChainEntry[]): ChainEntry[] {
+  const names = new Set(chain.map((c) => c.service));
+  const children = new Map<string, ChainEntry[]>();
+  const roots: ChainEntry[] = [];
+  for (const c of chain) {
+    if (c.parent === null || !names.has(c.parent) || c.parent === c.service) roots.push(c);
+    else children.set(c.parent, [...(children.get(c.parent) ?? []), c]);
+  }
+  const out: ChainEntry[] = [];
+  const placed = new Set<ChainEntry>();
+  const expanded = new Set<string>();
+  const stack = [...roots].reverse();
+  while (stack.length > 0) {
+    const c = stack.pop() as ChainEntry;
+    if (placed.has(c)) continue;
+    placed.add(c);
+    out.push(c);
+    // A name is expanded once: two entries of one name (different types) share their callees.
+    if (expanded.has(c.service)) continue;
+    expanded.add(c.service);
+    const kids = children.get(c.service) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as ChainEntry);
+  }
+  for (const c of chain) if (!placed.has(c)) out.push(c);
+  return out;
+}
+
+/**
+ * The entries on the way from the chain's root to the root causes (each root cause and its
+ * callers up the tree), in tree order; the whole chain when no root cause is in it.
+ */
+function pathsToRootCauses(f: Finding, ordered: readonly ChainEntry[]): ChainEntry[] {
+  const byName = new Map<string, ChainEntry>();
+  for (const c of ordered) if (!byName.has(c.service)) byName.set(c.service, c);
+  const keep = new Set<ChainEntry>();
+  for (const r of f.rootCauses.slice(0, MAX_CHAIN_ROOT_CAUSES)) {
+    let c = ordered.find((x) => x.service === r.service && x.type === r.type) ?? byName.get(r.service);
+    while (c !== undefined && !keep.has(c)) {
+      keep.add(c);
+      c = c.parent === null ? undefined : byName.get(c.parent);
+    }
+  }
+  return keep.size > 0 ? ordered.filter((c) => keep.has(c)) : [...ordered].slice(0, FULL_CHAIN);
+}
+
+/** A chain entry's failure rate: its service's, as the services table shows it (the entry holds 5xx only). */
+function chainFailure(f: Finding, c: ChainEntry): number {
+  const s = f.services.find((x) => x.service === c.service && x.type === c.type);
+  return s ? failureFigures(f, s).now : failureRate({ faultRate: c.faultRate, throttleRate: 0 });
+}
+
 function degraded(f: Finding): string {
   const labels = serviceLabels(f.services);
-  const bad = f.services.filter((s) => s.role !== 'healthy');
+  const order = { origin: 0, propagator: 1, affected: 2, healthy: 3 } as const;
+  // Origins first, then the services they hurt: the reading order of the verdict above.
+  const bad = f.services
+    .filter((s) => s.role !== 'healthy')
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => order[a.s.role] - order[b.s.role] || a.i - b.i)
+    .map(({ s }) => s);
   if (bad.length === 0) return '';
   const rows = bad
-    .slice(0, MAX_ROWS)
+    .slice(0, MAX_SERVICE_ROWS)
     .map((s: ServiceHealth) => {
       const b = s.baseline;
-      return `<tr class="anomalous"><td>${e(labels.get(s) ?? s.service)}</td><td>${roleBadge(s.role)}</td><td class="n">${e(compact(s.requests))}</td><td class="n">${e(pct(s.faultRate))}</td><td class="n">${b ? e(pct(b.faultRate)) : '—'}</td><td class="n">${e(secs(s.latency.p99))}</td><td class="n">${b ? e(secs(b.latency.p99)) : '—'}</td><td>${e(s.signals.join(', ') || '—')}</td></tr>`;
+      const failed = failureFigures(f, s);
+      return `<tr class="anomalous"><td>${e(labels.get(s) ?? s.service)}</td><td>${roleBadge(s.role)}</td><td class="n">${e(compact(s.requests))}</td><td class="n failed">${e(pct(failed.now))}</td><td class="n failed-before">${failed.baseline !== undefined ? e(pct(failed.baseline)) : '—'}</td><td class="n">${e(secs(s.latency.p99))}</td><td class="n">${b ? e(secs(b.latency.p99)) : '—'}</td><td>${e(s.signals.join(', ') || '—')}</td></tr>`;
     })
     .join('\n');
-  const more = bad.length > MAX_ROWS ? `<p class="note">… and ${bad.length - MAX_ROWS} more.</p>` : '';
+  const more =
+    bad.length > MAX_SERVICE_ROWS
+      ? `<p class="note services-folded">… and ${bad.length - MAX_SERVICE_ROWS} more degraded services, in the finding’s JSON.</p>`
+      : '';
   const healthy = f.services.length - bad.length;
   return `<section id="services">
 <h2>Services in the cascade</h2>
 <table>
-<thead><tr><th>service</th><th>role</th><th>requests</th><th>5xx</th><th>5xx before</th><th>p99</th><th>p99 before</th><th>anomalous on</th></tr></thead>
+<thead><tr><th>service</th><th>role</th><th>requests</th><th title="5xx and 429">failed</th><th>failed before</th><th>p99</th><th>p99 before</th><th>anomalous on</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>${more}
-<p class="note">${healthy} other service${healthy === 1 ? ' is' : 's are'} healthy. System health ${e(pct(f.systemHealth, 0))}; “before” is the baseline window${f.baselineWindow ? ` (${e(utc(f.baselineWindow.start))} on)` : ''}.</p>
+<p class="note">${healthy} other service${healthy === 1 ? ' is' : 's are'} healthy. System health ${e(pct(f.systemHealth, 0))}; “failed” counts 5xx faults and 429 throttles, as the evidence does; “before” is the baseline window${f.baselineWindow ? ` (${e(utc(f.baselineWindow.start))} on)` : ''}.</p>
 </section>`;
 }
 

@@ -3,15 +3,15 @@
 // the final root cause. Pure; every name from X-Ray or CloudWatch goes through `oneLine`.
 
 import { describeKind, durationText } from '../core/incidents/lifecycle.ts';
-import type { Incident, IncidentNotification } from '../core/incidents/model.ts';
-import { neutralizeText, utc } from './format.ts';
+import type { Incident, IncidentAlarm, IncidentNotification } from '../core/incidents/model.ts';
+import { clip, neutralizeText, utc } from './format.ts';
 
 /** What the notifier adds to a finding's message when it is an incident's. */
 export interface IncidentNote {
   readonly incidentId: string;
   readonly notificationId: string;
   readonly kind: IncidentNotification['kind'];
-  /** Replaces the finding's subject (ASCII, one line); the first message keeps the finding's own. */
+  /** Replaces the finding's subject (ASCII, one line); the first message keeps the finding's own only while the root cause is undetermined. */
   readonly subject?: string;
   /** Printed before the finding's own text. */
   readonly preface: string;
@@ -22,14 +22,60 @@ export function oneLine(s: string): string {
   return neutralizeText(s).trim();
 }
 
+/** One alarm of an incident, however many times it went to ALARM. */
+export interface DistinctAlarm {
+  readonly alarmName: string;
+  readonly service: string;
+  /** The last time it went to ALARM. */
+  readonly firedAt: string;
+  /** Times it went to ALARM in this incident. */
+  readonly fired: number;
+  /** Its state at its last change. */
+  readonly state: IncidentAlarm['state'];
+  readonly okAt?: string;
+}
+
+/**
+ * The incident's alarms as the reader counts them: one per alarm, in the order they first fired.
+ * The incident keeps one entry per state change to ALARM, so an alarm that fired twice would
+ * count twice ("20 alarms", then "the 16 alarms go back to OK").
+ */
+export function distinctAlarms(incident: Incident): DistinctAlarm[] {
+  const byKey = new Map<string, DistinctAlarm>();
+  for (const a of incident.alarms) {
+    const seen = byKey.get(a.alarmKey);
+    const latest = seen === undefined || a.firedAt >= seen.firedAt;
+    const base = latest ? a : (seen as DistinctAlarm);
+    byKey.set(a.alarmKey, {
+      alarmName: base.alarmName,
+      service: base.service,
+      firedAt: base.firedAt,
+      fired: (seen?.fired ?? 0) + 1,
+      state: base.state,
+      ...(base.okAt !== undefined ? { okAt: base.okAt } : {}),
+    });
+  }
+  return [...byKey.values()];
+}
+
+/** `16 alarms on 8 services`. */
+export function alarmsText(incident: Incident): string {
+  const alarms = distinctAlarms(incident);
+  const services = new Set(alarms.map((a) => oneLine(a.service))).size;
+  return `${alarms.length} alarm${alarms.length === 1 ? '' : 's'} on ${services} service${services === 1 ? '' : 's'}`;
+}
+
 export function incidentNote(incident: Incident, n: IncidentNotification): IncidentNote {
   const services = [...new Set(incident.alarms.map((a) => oneLine(a.service)))];
   const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
-  const alarms = `${incident.alarms.length} alarm${incident.alarms.length === 1 ? '' : 's'} on ${services.length} service${services.length === 1 ? '' : 's'}`;
+  const alarms = alarmsText(incident);
   const lines = [`Incident ${incident.incidentId} — ${describeKind(n.kind)}`];
   let subject: string | undefined;
   switch (n.kind) {
     case 'opened':
+      // The finding's own subject counts the services of one analysis; the incident's message
+      // counts the alarms the reader is paged for.
+      if (incident.rootCause !== null) subject = `${clip(root, 48)}: root cause of ${alarms}`;
       lines.push(`Opened ${utc(incident.openedAt)} by ${alarms}.`);
       break;
     case 'root-cause-changed':
@@ -46,10 +92,10 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
       lines.push(
         `Resolved ${utc(end)}: every alarm is back to OK after ${durationText(incident.openedAt, end)}.`,
         `Final root cause: ${root}.`,
-        `Alarms (${incident.alarms.length}):`,
-        ...incident.alarms.map(
+        `Alarms (${distinctAlarms(incident).length}):`,
+        ...distinctAlarms(incident).map(
           (a) =>
-            `  - ${oneLine(a.alarmName)} on ${oneLine(a.service)}: ALARM ${utc(a.firedAt)}${a.okAt ? `, OK ${utc(a.okAt)}` : ''}`,
+            `  - ${oneLine(a.alarmName)} on ${oneLine(a.service)}: ALARM ${utc(a.firedAt)}${firedTimes(a)}${a.okAt ? `, OK ${utc(a.okAt)}` : ''}`,
         ),
       );
       break;
@@ -64,6 +110,10 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
   };
 }
 
+function firedTimes(a: DistinctAlarm): string {
+  return a.fired > 1 ? ` (went to ALARM ${a.fired} times)` : '';
+}
+
 /** An incident for the terminal: what it is, its alarms, its analyses and its timeline. */
 export function renderIncidentText(incident: Incident): string {
   const end = incident.resolvedAt ?? incident.lastActivityAt;
@@ -71,10 +121,10 @@ export function renderIncidentText(incident: Incident): string {
     `incident ${incident.incidentId} · ${incident.status} · opened ${utc(incident.openedAt)} · ${durationText(incident.openedAt, end)}`,
     `root cause: ${incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause)} (analysis ${incident.currentAnalysisId ?? 'none'})`,
     '',
-    `alarms (${incident.alarms.length}):`,
-    ...incident.alarms.map(
+    `alarms (${distinctAlarms(incident).length}):`,
+    ...distinctAlarms(incident).map(
       (a) =>
-        `  ${a.state.padEnd(5)} ${oneLine(a.alarmName)} on ${oneLine(a.service)} · fired ${utc(a.firedAt)}`,
+        `  ${a.state.padEnd(5)} ${oneLine(a.alarmName)} on ${oneLine(a.service)} · fired ${utc(a.firedAt)}${firedTimes(a)}`,
     ),
     '',
     `analyses (${incident.analyses.length}):`,

@@ -4,10 +4,8 @@
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
-import { neutralizeFinding } from './format.ts';
-
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const ms = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : `${Math.round(s * 1000)} ms`);
+import { secs as ms, neutralizeFinding, pct } from './format.ts';
+import { failureFigures, failureText } from './numbers.ts';
 
 export function renderText(finding: Finding): string {
   const f = neutralizeFinding(finding);
@@ -87,9 +85,9 @@ export function renderText(finding: Finding): string {
   if (degraded.length > 0) {
     lines.push('SERVICES');
     lines.push(
-      `  ${'role'.padEnd(11)}${'service'.padEnd(34)}${'req'.padStart(8)}${'faults'.padStart(16)}${'p99'.padStart(18)}`,
+      `  ${'role'.padEnd(11)}${'service'.padEnd(34)}${'req'.padStart(8)}${'failed'.padStart(16)}${'p99'.padStart(18)}`,
     );
-    for (const s of degraded.slice(0, 15)) lines.push(`  ${serviceRow(s, f.services)}`);
+    for (const s of degraded.slice(0, 15)) lines.push(`  ${serviceRow(s, f)}`);
     if (degraded.length > 15) lines.push(`  … and ${degraded.length - 15} more`);
     lines.push('');
   }
@@ -104,10 +102,12 @@ function headline(r: RootCause): string {
   return `${what} [${r.type}]`;
 }
 
-function serviceRow(s: ServiceHealth, all: readonly ServiceHealth[]): string {
+function serviceRow(s: ServiceHealth, f: Finding): string {
+  const all = f.services;
   const full = all.filter((o) => o.service === s.service).length > 1 ? `${s.service} [${s.type}]` : s.service;
   const name = full.length > 32 ? `${full.slice(0, 31)}…` : full;
-  const faults = s.baseline ? `${pct(s.faultRate)} (${pct(s.baseline.faultRate)})` : pct(s.faultRate);
+  // 5xx and 429 together, as the evidence's "failure rate" counts them; the baseline in brackets.
+  const faults = failureText(failureFigures(f, s));
   const p99 = s.baseline ? `${ms(s.latency.p99)} (${ms(s.baseline.latency.p99)})` : ms(s.latency.p99);
   return `${s.role.padEnd(11)}${name.padEnd(34)}${String(s.requests).padStart(8)}${faults.padStart(16)}${p99.padStart(18)}`;
 }

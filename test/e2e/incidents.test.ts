@@ -130,7 +130,7 @@ describe('E2E: incidents in the local pipeline', () => {
     expect(kinds(closing)).toEqual(['resolved']);
     expect(closing[0]?.attributes.incidentId).toBe(incidentId);
     expect(closing[0]?.message).toContain('Final root cause: bank-api.');
-    expect(closing[0]?.message).toContain('Alarms (20):');
+    expect(closing[0]?.message).toContain('Alarms (16):');
     const final = (await pipeline.incidents.get(incidentId)) as Incident;
     expect(final.status).toBe('RESOLVED');
     expect(final.notifications.every((n) => n.sent)).toBe(true);
