@@ -69,125 +69,145 @@ describe('E2E: the demo, serve and findings commands', () => {
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it('should run the shop demo end to end and name the external payment API', async () => {
-    // Act
-    const run = await cli(['demo', '--no-sns'], cwd);
-
-    // Assess
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    for (const step of [
-      'Prepare',
-      'CollectGraph',
-      'CollectEvidence',
-      'Enrich',
-      'Analyze',
-      'Store',
-      'Notify',
-    ]) {
-      expect(run.stdout).toMatch(new RegExp(`^  ${step} +✓ +${DURATION}  `, 'm'));
-    }
-    expect(run.stdout).toContain('ALARM  cascade-analyzer-frontend-fault-rate → ALARM');
-    expect(run.stdout).toContain(`Subject: [cascade] ${ROOT_CAUSE}: root cause`);
-    expect(run.stdout).toMatch(new RegExp(`^root cause ${ROOT_CAUSE.replace(/\./g, '\\.')} `, 'm'));
-    const file = /^finding +(\S+\.json)$/m.exec(run.stdout)?.[1];
-    expect(file).toMatch(/^\.cascade-analyzer\/findings\/alarm-[0-9a-f]+\.json$/);
-    const finding = JSON.parse(await readFile(join(cwd, file as string), 'utf8')) as Finding;
-    expect(finding.rootCauses[0]?.service).toBe(ROOT_CAUSE);
-    const note = /written to (\S+\.txt)/.exec(run.stdout)?.[1];
-    expect(await readFile(join(cwd, note as string), 'utf8')).toContain(`Root cause: ${ROOT_CAUSE}`);
-    const report = /^report +(\S+\.html)$/m.exec(run.stdout)?.[1];
-    expect(existsSync(join(cwd, report as string))).toBe(true);
-  }, HANG_GUARD_MS);
-
-  it('should keep history: a second demo sees the first finding, and findings list and get read both', async () => {
-    // Act
-    const second = await cli(['demo', '--no-sns'], cwd);
-    const list = await cli(['findings', 'list', '--json'], cwd);
-    const table = await cli(['findings', 'list'], cwd);
-    const items = (JSON.parse(list.stdout) as { items: { analysisId: string; rootCause: string }[] }).items;
-    const get = await cli(['findings', 'get', items[0]?.analysisId ?? '', '--format', 'json'], cwd);
-    const missing = await cli(['findings', 'get', 'alarm-0000'], cwd);
-
-    // Assess
-    expect(second.code).toBe(0);
-    expect(second.stdout).toContain('1 earlier finding(s) for frontend');
-    expect(list.code).toBe(0);
-    expect(items).toHaveLength(2);
-    expect(items.map((i) => i.rootCause)).toEqual([ROOT_CAUSE, ROOT_CAUSE]);
-    expect(table.stdout.split('\n').filter((l) => l.includes(' frontend '))).toHaveLength(2);
-    expect((JSON.parse(get.stdout) as Finding).analysisId).toBe(items[0]?.analysisId);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('no analysis alarm-0000');
-  }, HANG_GUARD_MS);
-
-  it('should show an alarm storm as one incident with one message, resolved with one more, and list it with incidents', async () => {
-    // Act
-    const storm = await cli(['demo', '--scenario', 'storm', '--no-sns', '--data-dir', 'storm-data'], cwd);
-    // The storm keeps its state in a folder of its own, emptied first (bin/commands/demo-state.ts).
-    const stormDir = join('storm-data', 'scenarios', 'storm');
-    const list = await cli(['incidents', 'list', '--json', '--data-dir', stormDir], cwd);
-    const items = (
-      JSON.parse(list.stdout) as { items: { incidentId: string; status: string; alarmCount: number }[] }
-    ).items;
-    const get = await cli(['incidents', 'get', items[0]?.incidentId ?? '', '--data-dir', stormDir], cwd);
-    const missing = await cli(
-      ['incidents', 'get', 'inc-000000000000000000000000', '--data-dir', stormDir],
-      cwd,
-    );
-
-    // Assess
-    expect(storm.stderr).toBe('');
-    expect(storm.code).toBe(0);
-    expect(storm.stdout).toContain('20 executions');
-    expect(storm.stdout).toContain('20 succeeded, 0 failed · 1 incident(s) · 1 message(s)');
-    expect(storm.stdout).toContain('message: [cascade] resolved after');
-    expect(items.map((i) => [i.status, i.alarmCount])).toEqual([['RESOLVED', 20]]);
-    expect(get.code).toBe(0);
-    expect(get.stdout).toContain('root cause: bank-api');
-    expect(get.stdout).toContain('every alarm back to OK');
-    expect(missing.code).toBe(1);
-  }, HANG_GUARD_MS);
-
-  it('should exit 2 with one line naming the file for a graph that is not one', async () => {
-    // Prepare
-    const bad = join(cwd, 'bad.json');
-    await writeFile(bad, JSON.stringify({ incident: { Services: 'nope' } }));
-
-    // Act
-    const run = await cli(['demo', '--graph', bad, '--no-sns'], cwd);
-
-    // Assess
-    expect(run.code).toBe(2);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toContain(bad);
-    expect(run.stderr).toContain('Services');
-  }, HANG_GUARD_MS);
-
-  it('should refuse, exit 1 and name the holder when another live process has the data folder', async () => {
-    // Prepare: a folder with a table, held by this (live) test process as a running demo holds it
-    const held = join(cwd, 'held');
-    await mkdir(join(held, 'dynamodb'), { recursive: true });
-    const holder = { pid: process.pid, command: 'demo', startedAt: new Date().toISOString() };
-    await writeFile(join(held, 'lock.json'), JSON.stringify(holder));
-
-    for (const args of [
-      ['demo', '--no-sns'],
-      ['serve', '--no-sns'],
-      ['findings', 'list'],
-      ['incidents', 'list'],
-    ]) {
+  it(
+    'should run the shop demo end to end and name the external payment API',
+    async () => {
       // Act
-      const run = await cli([...args, '--data-dir', held], cwd);
+      const run = await cli(['demo', '--no-sns'], cwd);
 
       // Assess
-      expect(run.code, args.join(' ')).toBe(1);
-      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(run.stderr).toContain(`cascade-analyzer: ${args[0]}: `);
-      expect(run.stderr).toContain(`is in use by "cascade-analyzer demo" (pid ${process.pid})`);
-    }
-    expect(JSON.parse(await readFile(join(held, 'lock.json'), 'utf8'))).toEqual(holder);
-  }, HANG_GUARD_MS);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      for (const step of [
+        'Prepare',
+        'CollectGraph',
+        'CollectEvidence',
+        'Enrich',
+        'Analyze',
+        'Store',
+        'Notify',
+      ]) {
+        expect(run.stdout).toMatch(new RegExp(`^  ${step} +✓ +${DURATION}  `, 'm'));
+      }
+      expect(run.stdout).toContain('ALARM  cascade-analyzer-frontend-fault-rate → ALARM');
+      expect(run.stdout).toContain(`Subject: [cascade] ${ROOT_CAUSE}: root cause`);
+      expect(run.stdout).toMatch(new RegExp(`^root cause ${ROOT_CAUSE.replace(/\./g, '\\.')} `, 'm'));
+      const file = /^finding +(\S+\.json)$/m.exec(run.stdout)?.[1];
+      expect(file).toMatch(/^\.cascade-analyzer\/findings\/alarm-[0-9a-f]+\.json$/);
+      const finding = JSON.parse(await readFile(join(cwd, file as string), 'utf8')) as Finding;
+      expect(finding.rootCauses[0]?.service).toBe(ROOT_CAUSE);
+      const note = /written to (\S+\.txt)/.exec(run.stdout)?.[1];
+      expect(await readFile(join(cwd, note as string), 'utf8')).toContain(`Root cause: ${ROOT_CAUSE}`);
+      const report = /^report +(\S+\.html)$/m.exec(run.stdout)?.[1];
+      expect(existsSync(join(cwd, report as string))).toBe(true);
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'should keep history: a second demo sees the first finding, and findings list and get read both',
+    async () => {
+      // Act
+      const second = await cli(['demo', '--no-sns'], cwd);
+      const list = await cli(['findings', 'list', '--json'], cwd);
+      const table = await cli(['findings', 'list'], cwd);
+      const items = (JSON.parse(list.stdout) as { items: { analysisId: string; rootCause: string }[] }).items;
+      const get = await cli(['findings', 'get', items[0]?.analysisId ?? '', '--format', 'json'], cwd);
+      const missing = await cli(['findings', 'get', 'alarm-0000'], cwd);
+
+      // Assess
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('1 earlier finding(s) for frontend');
+      expect(list.code).toBe(0);
+      expect(items).toHaveLength(2);
+      expect(items.map((i) => i.rootCause)).toEqual([ROOT_CAUSE, ROOT_CAUSE]);
+      expect(table.stdout.split('\n').filter((l) => l.includes(' frontend '))).toHaveLength(2);
+      expect((JSON.parse(get.stdout) as Finding).analysisId).toBe(items[0]?.analysisId);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('no analysis alarm-0000');
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'should show an alarm storm as one incident with one message, resolved with one more, and list it with incidents',
+    async () => {
+      // Act
+      const storm = await cli(['demo', '--scenario', 'storm', '--no-sns', '--data-dir', 'storm-data'], cwd);
+      // The storm keeps its state in a folder of its own, emptied first (bin/commands/demo-state.ts).
+      const stormDir = join('storm-data', 'scenarios', 'storm');
+      const list = await cli(['incidents', 'list', '--json', '--data-dir', stormDir], cwd);
+      const items = (
+        JSON.parse(list.stdout) as { items: { incidentId: string; status: string; alarmCount: number }[] }
+      ).items;
+      const get = await cli(['incidents', 'get', items[0]?.incidentId ?? '', '--data-dir', stormDir], cwd);
+      const missing = await cli(
+        ['incidents', 'get', 'inc-000000000000000000000000', '--data-dir', stormDir],
+        cwd,
+      );
+
+      // Assess
+      expect(storm.stderr).toBe('');
+      expect(storm.code).toBe(0);
+      expect(storm.stdout).toContain('20 executions');
+      expect(storm.stdout).toContain('20 succeeded, 0 failed · 1 incident(s) · 1 message(s)');
+      expect(storm.stdout).toContain('message: [cascade] resolved after');
+      expect(items.map((i) => [i.status, i.alarmCount])).toEqual([['RESOLVED', 20]]);
+      expect(get.code).toBe(0);
+      expect(get.stdout).toContain('root cause: bank-api');
+      expect(get.stdout).toContain('every alarm back to OK');
+      expect(missing.code).toBe(1);
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'should exit 2 with one line naming the file for a graph that is not one',
+    async () => {
+      // Prepare
+      const bad = join(cwd, 'bad.json');
+      await writeFile(bad, JSON.stringify({ incident: { Services: 'nope' } }));
+
+      // Act
+      const run = await cli(['demo', '--graph', bad, '--no-sns'], cwd);
+
+      // Assess
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(bad);
+      expect(run.stderr).toContain('Services');
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'should refuse, exit 1 and name the holder when another live process has the data folder',
+    async () => {
+      // Prepare: a folder with a table, held by this (live) test process as a running demo holds it
+      const held = join(cwd, 'held');
+      await mkdir(join(held, 'dynamodb'), { recursive: true });
+      const holder = { pid: process.pid, command: 'demo', startedAt: new Date().toISOString() };
+      await writeFile(join(held, 'lock.json'), JSON.stringify(holder));
+
+      for (const args of [
+        ['demo', '--no-sns'],
+        ['serve', '--no-sns'],
+        ['findings', 'list'],
+        ['incidents', 'list'],
+      ]) {
+        // Act
+        const run = await cli([...args, '--data-dir', held], cwd);
+
+        // Assess
+        expect(run.code, args.join(' ')).toBe(1);
+        expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+        expect(run.stderr).toContain(`cascade-analyzer: ${args[0]}: `);
+        expect(run.stderr).toContain(`is in use by "cascade-analyzer demo" (pid ${process.pid})`);
+      }
+      expect(JSON.parse(await readFile(join(held, 'lock.json'), 'utf8'))).toEqual(holder);
+    },
+    HANG_GUARD_MS,
+  );
 
   describe('serve', () => {
     let server: ChildProcess | undefined;
@@ -196,64 +216,68 @@ describe('E2E: the demo, serve and findings commands', () => {
       if (server?.exitCode === null && server.pid !== undefined) process.kill(server.pid, 'SIGKILL');
     });
 
-    it('should serve the API over HTTP, let findings and incidents read through it, and stop cleanly on SIGINT', async () => {
-      // Prepare
-      const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-sns'], {
-        cwd,
-        env: userEnv(),
-      });
-      server = child;
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      const exited = new Promise<number | null>((r) => child.once('close', r));
-      // Until it listens or exits, however long this machine takes (the test's timeout bounds it).
-      while (!/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null)
-        await new Promise((r) => setTimeout(r, 50));
-      const endpoint = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
+    it(
+      'should serve the API over HTTP, let findings and incidents read through it, and stop cleanly on SIGINT',
+      async () => {
+        // Prepare
+        const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-sns'], {
+          cwd,
+          env: userEnv(),
+        });
+        server = child;
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        const exited = new Promise<number | null>((r) => child.once('close', r));
+        // Until it listens or exits, however long this machine takes (the test's timeout bounds it).
+        while (!/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null)
+          await new Promise((r) => setTimeout(r, 50));
+        const endpoint = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
 
-      // Act
-      const started = await fetch(`${endpoint}/analyses`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"service":"frontend"}',
-      });
-      const { analysisId } = (await started.json()) as { analysisId: string };
-      // Until the analysis is stored, however long this machine takes (the test's timeout bounds it).
-      let status = 0;
-      while (status !== 200) {
-        const res = await fetch(`${endpoint}/analyses/${analysisId}`);
-        status = res.status;
-        await res.body?.cancel();
-        if (status !== 200) await new Promise((r) => setTimeout(r, 25));
-      }
-      const through = await cli(['findings', 'list', '--service', 'frontend', '--json'], cwd);
-      const incidentsOfOne = await cli(['incidents', 'list', '--service', 'frontend', '--json'], cwd);
-      const incidentsOfAll = await cli(['incidents', 'list'], cwd);
-      child.kill('SIGINT');
-      const code = await exited;
+        // Act
+        const started = await fetch(`${endpoint}/analyses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"service":"frontend"}',
+        });
+        const { analysisId } = (await started.json()) as { analysisId: string };
+        // Until the analysis is stored, however long this machine takes (the test's timeout bounds it).
+        let status = 0;
+        while (status !== 200) {
+          const res = await fetch(`${endpoint}/analyses/${analysisId}`);
+          status = res.status;
+          await res.body?.cancel();
+          if (status !== 200) await new Promise((r) => setTimeout(r, 25));
+        }
+        const through = await cli(['findings', 'list', '--service', 'frontend', '--json'], cwd);
+        const incidentsOfOne = await cli(['incidents', 'list', '--service', 'frontend', '--json'], cwd);
+        const incidentsOfAll = await cli(['incidents', 'list'], cwd);
+        child.kill('SIGINT');
+        const code = await exited;
 
-      // Assess
-      expect(started.status).toBe(202);
-      expect(status).toBe(200);
-      expect(through.code).toBe(0);
-      const ids = (JSON.parse(through.stdout) as { items: { analysisId: string }[] }).items.map(
-        (i) => i.analysisId,
-      );
-      expect(ids[0]).toBe(analysisId);
-      expect(incidentsOfOne.code).toBe(0);
-      expect(Array.isArray(JSON.parse(incidentsOfOne.stdout).items)).toBe(true);
-      expect(incidentsOfAll.code).toBe(2);
-      expect(incidentsOfAll.stderr.trim().split('\n')).toHaveLength(1);
-      expect(incidentsOfAll.stderr).toContain('lists one service at a time: give --service NAME');
-      expect(out).toContain(`POST /analyses → 202`);
-      expect(out).toMatch(
-        new RegExp(`execution ${analysisId} SUCCEEDED in ${DURATION}: COMPLETED, root cause ${ROOT_CAUSE}`),
-      );
-      expect(code).toBe(0);
-      expect(existsSync(join(cwd, '.cascade-analyzer', 'lock.json'))).toBe(false);
-    }, HANG_GUARD_MS);
+        // Assess
+        expect(started.status).toBe(202);
+        expect(status).toBe(200);
+        expect(through.code).toBe(0);
+        const ids = (JSON.parse(through.stdout) as { items: { analysisId: string }[] }).items.map(
+          (i) => i.analysisId,
+        );
+        expect(ids[0]).toBe(analysisId);
+        expect(incidentsOfOne.code).toBe(0);
+        expect(Array.isArray(JSON.parse(incidentsOfOne.stdout).items)).toBe(true);
+        expect(incidentsOfAll.code).toBe(2);
+        expect(incidentsOfAll.stderr.trim().split('\n')).toHaveLength(1);
+        expect(incidentsOfAll.stderr).toContain('lists one service at a time: give --service NAME');
+        expect(out).toContain(`POST /analyses → 202`);
+        expect(out).toMatch(
+          new RegExp(`execution ${analysisId} SUCCEEDED in ${DURATION}: COMPLETED, root cause ${ROOT_CAUSE}`),
+        );
+        expect(code).toBe(0);
+        expect(existsSync(join(cwd, '.cascade-analyzer', 'lock.json'))).toBe(false);
+      },
+      HANG_GUARD_MS,
+    );
   });
 
   describe('with moto SNS', () => {
@@ -267,24 +291,28 @@ describe('E2E: the demo, serve and findings commands', () => {
       await moto?.stop();
     });
 
-    it('should publish the demo notification to SNS, where a subscriber reads it', async () => {
-      // Prepare: subscribe a queue to the topic the demo publishes to (CreateTopic is idempotent).
-      const sns = createSnsClient(clientOptions(moto.endpoint));
-      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: LOCAL_TOPIC_NAME }));
-      sns.destroy();
-      const queue = await subscribeQueue(moto.endpoint, TopicArn as string, 'cli-demo');
+    it(
+      'should publish the demo notification to SNS, where a subscriber reads it',
+      async () => {
+        // Prepare: subscribe a queue to the topic the demo publishes to (CreateTopic is idempotent).
+        const sns = createSnsClient(clientOptions(moto.endpoint));
+        const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: LOCAL_TOPIC_NAME }));
+        sns.destroy();
+        const queue = await subscribeQueue(moto.endpoint, TopicArn as string, 'cli-demo');
 
-      // Act
-      const run = await cli(['demo', '--sns-endpoint', moto.endpoint, '--data-dir', 'with-sns'], cwd);
-      const messages = await queue.receive({ min: 1 });
-      queue.destroy();
+        // Act
+        const run = await cli(['demo', '--sns-endpoint', moto.endpoint, '--data-dir', 'with-sns'], cwd);
+        const messages = await queue.receive({ min: 1 });
+        queue.destroy();
 
-      // Assess
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`published to ${TopicArn}`);
-      expect(messages).toHaveLength(1);
-      expect(messages[0]?.attributes.rootCause).toBe(ROOT_CAUSE);
-      expect(messages[0]?.attributes.service).toBe('frontend');
-    }, HANG_GUARD_MS);
+        // Assess
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain(`published to ${TopicArn}`);
+        expect(messages).toHaveLength(1);
+        expect(messages[0]?.attributes.rootCause).toBe(ROOT_CAUSE);
+        expect(messages[0]?.attributes.service).toBe('frontend');
+      },
+      HANG_GUARD_MS,
+    );
   });
 });
