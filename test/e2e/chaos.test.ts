@@ -1,23 +1,40 @@
-// The chaos test of issue 10: bursts of alarm events over two cascades through the local pipeline,
+// The chaos test of issues 10 and 18: bursts of alarm events over two cascades through the local
+// pipeline, among many incidents already open (earlier hours' incidents on the same services and on
+// others, which the storm must neither join nor slow into failure),
 // with failures injected at random into every step and adapter — thrown before and after each side
 // effect, throttling (429) and server errors (5xx) from X-Ray, DynamoDB and SNS — and events
 // delivered twice. Afterwards: every alarm belongs to exactly one incident, every incident has one
 // current finding (COMPLETED, or FAILED with a reason), every decided message was sent or is in
 // flight (claimed by a sender that died, lease running), and each under one notification id. Then
-// the clock moves past the lease and the outbox sweeper runs once: nothing is left unsent. `npm test` runs a short form (100 events); the full run is
-// `CHAOS_EVENTS=200 npx vitest run test/e2e/chaos.test.ts` (any number; CHAOS_SEED varies the faults).
+// the clock moves past the lease and the outbox sweeper runs once: nothing is left unsent, each
+// incident's messages went out in order, no item of the table is over 100 KB, and the most items one
+// alarm's incident write took is printed (it does not grow with the alarms or the open incidents).
+// `npm test` runs a short form (100 events, 40 incidents open); the long form is
+// `CHAOS_EVENTS=1000 CHAOS_OPEN_INCIDENTS=500 npx vitest run test/e2e/chaos.test.ts` (any numbers;
+// CHAOS_SEED varies the faults).
 
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLAIM_LEASE_MS, type Incident } from '../../lambdas/core/incidents/model.ts';
+import type { IncidentsWrite } from '../../lambdas/adapters/incidents-store.ts';
+import { attachAnalysis, claimNext, markSent } from '../../lambdas/core/incidents/lifecycle.ts';
+import {
+  CLAIM_LEASE_MS,
+  DEFAULT_INCIDENT_CONFIG,
+  type Incident,
+} from '../../lambdas/core/incidents/model.ts';
 import type { PublishedNotification } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline, type StepAdapters } from '../../lambdas/local/pipeline.ts';
 import { replaySnapshot } from '../../lambdas/local/replay.ts';
 import type { TaskFunction } from '../../lambdas/local/state-machine.ts';
 import { SEARCH_CASCADE, STORM_CASCADE, stormScenario } from '../../lambdas/local/storm-scenario.ts';
 import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
+import { allIncidents } from './e2e-kit.ts';
 
 const EVENTS = Number(process.env.CHAOS_EVENTS ?? 100);
+/** Incidents already open when the storm starts (earlier hours'; they never resolve). */
+const OPEN_INCIDENTS = Number(process.env.CHAOS_OPEN_INCIDENTS ?? 40);
+/** DynamoDB's item size limit is 400 KB; ours is 100 KB. */
+const MAX_ITEM_BYTES = 100 * 1024;
 const BURST = 20;
 const SEED = Number(process.env.CHAOS_SEED ?? 10);
 
@@ -47,6 +64,9 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
   let clockAheadMs = 0;
   const now = () => new Date(Date.now() + clockAheadMs);
   let pipeline: LocalPipeline;
+  /** Items written per alarm's attach (its incident, index, membership), by analysis id. */
+  const attachWrites = new Map<string, number>();
+  const writes: IncidentsWrite[] = [];
 
   /** Every method of `target` may throw before it runs or after it ran (its side effect done). */
   function flaky<T extends object>(
@@ -117,8 +137,14 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
       onNotification: (n) => published.push(n),
       now,
       faults: { adapters, task },
+      onIncidentsWrite: (w) => {
+        writes.push(w);
+        if (w.scope.kind === 'attach')
+          attachWrites.set(w.scope.analysisId, (attachWrites.get(w.scope.analysisId) ?? 0) + w.items);
+      },
     });
-  }, 90_000);
+    await seedOpenIncidents(pipeline, OPEN_INCIDENTS, now());
+  }, 600_000);
 
   afterAll(async () => {
     await pipeline?.stop();
@@ -126,7 +152,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
 
   /** The incidents and their outboxes as they stand, against what was published so far. */
   async function tally() {
-    const everything = await allIncidents(pipeline);
+    const everything = (await allIncidents(pipeline)).filter((i) => !isSeeded(i));
     const merged = everything.filter((i) => i.status === 'MERGED');
     const incidents = everything.filter((i) => i.status !== 'MERGED');
     const decided = incidents.flatMap((i) => i.notifications);
@@ -201,6 +227,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     armed = false;
     await pipeline.idle();
     const before = await tally();
+    const writesDuringStorm = writes.length;
     // One more alarm while SNS is down: Notify claims its message and dies with every retry, and so
     // do RecordFailure and ExecutionWatch. Then SNS is back, nothing else happens to the incident,
     // and the schedule's next sweep runs once every claim's lease is over.
@@ -230,6 +257,12 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     const resolved = incidents.filter((i) => i.status === 'RESOLVED');
 
     const faults = [...injected.entries()].sort(([a], [b]) => a.localeCompare(b));
+    const perAlarm = [...attachWrites.values()];
+    const maxPerAlarm = Math.max(...perAlarm);
+    const largestWrite = Math.max(...writes.map((w) => w.items));
+    const seeded = (await allIncidents(pipeline)).filter(isSeeded);
+    const largestItem = await largestItemBytes(pipeline);
+    const outOfOrder = orderViolations(published);
     console.info(
       [
         `chaos (seed ${SEED}): ${EVENTS} alarm events in ${bursts} bursts, ${executions} executions (${duplicates} duplicate deliveries), ${[...injected.values()].reduce((s, n) => s + n, 0)} injected failures`,
@@ -240,6 +273,9 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
         `  published: ${before.count} (${byId.size} distinct notification ids; ${copies} repeated copies after a publish whose answer was lost)`,
         `  one more alarm with SNS down: ${stuck.pending.length} pending, ${stuck.inFlight.length} in flight once its execution had failed and ExecutionWatch had run`,
         `  outbox sweep once the leases were over: ${swept.sent.length} sent, ${swept.failed.length} incidents failed; then pending ${after.pending.length}, in flight ${after.inFlight.length}, decided but never sent ${after.missing}; ${published.length} published in all`,
+        `  incidents open before the storm: ${seeded.length} (${seeded.filter((i) => i.status === 'OPEN' && alarmCount(i) === 1).length} still open with their one alarm)`,
+        `  incident writes: ${writesDuringStorm} during the storm; items written per alarm (its incident, index and membership): max ${maxPerAlarm}, mean ${(perAlarm.reduce((a, b) => a + b, 0) / perAlarm.length).toFixed(1)}; largest single write ${largestWrite} items`,
+        `  largest item in the table: ${largestItem.bytes} bytes (${largestItem.key}); messages out of order within an incident: ${outOfOrder.length}`,
       ].join('\n'),
     );
 
@@ -273,41 +309,113 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     expect(after.unexplained).toBe(0);
     expect(after.byId.size).toBe(after.decided.length);
     expect(after.copies).toBe(copies);
-  }, 600_000);
+    // Scale: the incidents open before stayed as they were, no item is over 100 KB, messages of an
+    // incident went out in order, and one alarm's write stayed within one transaction.
+    expect(seeded.length).toBe(OPEN_INCIDENTS);
+    expect(seeded.every((i) => i.status === 'OPEN' && alarmCount(i) === 1)).toBe(true);
+    expect(largestItem.bytes).toBeLessThan(MAX_ITEM_BYTES);
+    expect(outOfOrder).toEqual([]);
+    expect(maxPerAlarm).toBeLessThanOrEqual(100);
+  }, 1_200_000);
 });
 
-/** Every incident: the copies of those that left the open document, and those still in it. */
-async function allIncidents(pipeline: LocalPipeline): Promise<Incident[]> {
-  const open = await pipeline.incidents.mutate((doc) => ({ doc, result: doc.incidents, touched: [] }));
-  const byId = new Map<string, Incident>(open.map((i) => [i.incidentId, i]));
-  // The findings table's client and name, as the repository's writer holds them.
-  const { client, tableName } = (
-    pipeline.repository as unknown as {
-      writer: {
-        client: {
-          send: (
-            c: ScanCommand,
-          ) => Promise<{ Items?: Record<string, { S?: string }>[]; LastEvaluatedKey?: unknown }>;
+function isSeeded(i: Incident): boolean {
+  return i.alarms.some((a) => a.analysisId.startsWith('seed-'));
+}
+
+function alarmCount(i: Incident): number {
+  return i.alarmCount ?? i.alarms.length;
+}
+
+/**
+ * `count` incidents opened hours before the storm, each by one alarm still in ALARM, its message
+ * sent: half on the storm's own services (out of its window: the storm must not join them, but
+ * finds them through the index), half on services of their own.
+ */
+async function seedOpenIncidents(pipeline: LocalPipeline, count: number, now: Date): Promise<void> {
+  const services = [...STORM_CASCADE, ...SEARCH_CASCADE];
+  const lanes = 8;
+  for (let start = 0; start < count; start += lanes) {
+    await Promise.all(
+      Array.from({ length: Math.min(lanes, count - start) }, async (_, lane) => {
+        const i = start + lane;
+        const service = i % 2 === 0 ? (services[i % services.length] as string) : `seed-service-${i}`;
+        const firedAt = new Date(now.getTime() - (3 * 60 + i) * 60_000).toISOString();
+        const alarm = {
+          analysisId: `seed-${i}`,
+          alarmKey: `seed-alarm-${i}`,
+          alarmName: `seed-alarm-${i}`,
+          service,
+          firedAt,
+          status: 'COMPLETED' as const,
+          rootCause: service,
+          reach: [service],
+          near: [service],
         };
-        tableName: string;
-      };
-    }
+        const attached = await pipeline.incidents.mutate(
+          {
+            kind: 'attach',
+            analysisId: alarm.analysisId,
+            alarmKey: alarm.alarmKey,
+            firedAt,
+            windowMinutes: DEFAULT_INCIDENT_CONFIG.windowMinutes,
+            services: [service],
+          },
+          (doc) => {
+            const r = attachAnalysis(doc, alarm, new Date(firedAt), DEFAULT_INCIDENT_CONFIG);
+            return { doc: r.doc, result: r, touched: [r.incident, ...r.absorbed] };
+          },
+        );
+        const incidentId = attached.incident.incidentId;
+        await pipeline.incidents.mutate({ kind: 'incident', incidentId }, (doc) => {
+          const claimed = claimNext(doc, incidentId, 'seed', new Date(firedAt), CLAIM_LEASE_MS);
+          const id = claimed.notification?.id ?? '';
+          const r = markSent(claimed.doc, incidentId, id, `seed-message-${i}`);
+          return { doc: r.doc, result: null, touched: r.incident ? [r.incident] : [] };
+        });
+      }),
+    );
+  }
+}
+
+/** The largest item of the table, in bytes of its attribute names and values (as DynamoDB counts, roughly). */
+async function largestItemBytes(pipeline: LocalPipeline): Promise<{ bytes: number; key: string }> {
+  const { client, tableName } = (
+    pipeline.repository as unknown as { writer: { client: DynamoDBClient; tableName: string } }
   ).writer;
-  let startKey: unknown;
+  let largest = { bytes: 0, key: '' };
+  let startKey: Record<string, AttributeValue> | undefined;
   do {
     const out = await client.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: 'begins_with(pk, :p) AND attribute_exists(incident)',
-        ExpressionAttributeValues: { ':p': { S: 'INCIDENT#' } },
-        ...(startKey !== undefined ? { ExclusiveStartKey: startKey as never } : {}),
+        ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     for (const item of out.Items ?? []) {
-      const i = JSON.parse(item.incident?.S ?? '{}') as Incident;
-      if (!byId.has(i.incidentId)) byId.set(i.incidentId, i);
+      const bytes = Object.entries(item).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(JSON.stringify(v)),
+        0,
+      );
+      if (bytes > largest.bytes) largest = { bytes, key: item.pk?.S ?? '' };
     }
     startKey = out.LastEvaluatedKey;
   } while (startKey !== undefined);
-  return [...byId.values()];
+  return largest;
+}
+
+/** Messages published before an earlier message of the same incident: `<incidentId>#<seq>` out of order. */
+function orderViolations(published: readonly PublishedNotification[]): string[] {
+  const last = new Map<string, number>();
+  const wrong: string[] = [];
+  for (const n of published) {
+    const id = n.attributes.notificationId;
+    const m = id === undefined ? null : /^(.*)#(\d+)$/.exec(id);
+    if (m === null) continue;
+    const [, incident, seq] = m as unknown as [string, string, string];
+    const previous = last.get(incident) ?? -1;
+    if (Number(seq) < previous) wrong.push(`${id} after #${previous}`);
+    last.set(incident, Math.max(previous, Number(seq)));
+  }
+  return wrong;
 }
