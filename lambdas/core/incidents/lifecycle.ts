@@ -1,4 +1,4 @@
-// The incident lifecycle as pure reducers over the open-incidents document: an analysed alarm is
+// The incident lifecycle as pure reducers over the incidents a change involves: an analysed alarm is
 // attached (opening or joining an incident, deciding the one message it warrants), an alarm back
 // to OK may resolve its incident, a sent message is ticked off the outbox. Each reducer is
 // idempotent, so a retried step that re-applies it changes nothing and decides nothing twice.
