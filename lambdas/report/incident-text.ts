@@ -25,7 +25,9 @@ export function oneLine(s: string): string {
 export function incidentNote(incident: Incident, n: IncidentNotification): IncidentNote {
   const services = [...new Set(incident.alarms.map((a) => oneLine(a.service)))];
   const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
-  const alarms = `${incident.alarms.length} alarm${incident.alarms.length === 1 ? '' : 's'} on ${services.length} service${services.length === 1 ? '' : 's'}`;
+  // An incident lists its latest alarms only; alarmCount counts every alarm that joined.
+  const count = Math.max(incident.alarmCount ?? 0, incident.alarms.length);
+  const alarms = `${count} alarm${count === 1 ? '' : 's'} on ${services.length} service${services.length === 1 ? '' : 's'}`;
   const lines = [`Incident ${incident.incidentId} — ${describeKind(n.kind)}`];
   let subject: string | undefined;
   switch (n.kind) {
@@ -46,7 +48,7 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
       lines.push(
         `Resolved ${utc(end)}: every alarm is back to OK after ${durationText(incident.openedAt, end)}.`,
         `Final root cause: ${root}.`,
-        `Alarms (${incident.alarms.length}):`,
+        `Alarms (${count}${count > incident.alarms.length ? `, the latest ${incident.alarms.length} listed` : ''}):`,
         ...incident.alarms.map(
           (a) =>
             `  - ${oneLine(a.alarmName)} on ${oneLine(a.service)}: ALARM ${utc(a.firedAt)}${a.okAt ? `, OK ${utc(a.okAt)}` : ''}`,
