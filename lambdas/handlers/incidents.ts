@@ -90,6 +90,13 @@ export interface FlushDeps extends IncidentDeps {
   readonly notifier: Notifier;
   /** How long a claim on a message holds before another sender may take it over. @default CLAIM_LEASE_MS (120 s) */
   readonly leaseMs?: number;
+  /**
+   * How long a sender waits for another live sender to finish an earlier message of the incident
+   * before it leaves its own to that sender (or, if that sender died, to the sweep). @default 10 s
+   */
+  readonly waitForEarlierMs?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -106,6 +113,9 @@ export async function flushIncident(
 ): Promise<string[]> {
   const sent: string[] = [];
   const lease = deps.leaseMs ?? CLAIM_LEASE_MS;
+  const waitBudget = deps.waitForEarlierMs ?? 10_000;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let waited = 0;
   for (let round = 0; round < 50; round++) {
     const scope: IncidentScope = { kind: 'incident', incidentId };
     const claim = await deps.incidents.mutate(scope, (doc) => {
@@ -113,7 +123,17 @@ export async function flushIncident(
       return { doc: r.doc, result: r, touched: [] };
     });
     const { incident, notification } = claim;
-    if (incident === undefined || notification === undefined) return sent;
+    if (incident === undefined) return sent;
+    if (notification === undefined) {
+      // Messages go out in order: an earlier one held by another live sender is waited for a
+      // while, since that sender may die before it takes the next one.
+      const held = incident.notifications.find((n) => !n.sent);
+      if (held === undefined || held.claimedBy === claimant || waited >= waitBudget) return sent;
+      const pause = Math.min(500, 50 * 2 ** Math.min(round, 4));
+      await sleep(pause);
+      waited += pause;
+      continue;
+    }
     const analysisId = notification.analysisId ?? incident.currentAnalysisId;
     const finding = analysisId === null ? undefined : await deps.repository.get(analysisId);
     if (finding === undefined) {

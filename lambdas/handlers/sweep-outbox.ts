@@ -75,7 +75,9 @@ export async function sweepOutbox(claimant: string, deps: SweepDeps): Promise<Sw
   const failed: { incidentId: string; error: string }[] = [];
   for (const { incidentId } of due) {
     try {
-      sent.push(...(await flushIncident(incidentId, claimant, { ...deps, leaseMs: lease })));
+      // A sweep waits for no live sender: the next sweep comes back to what one still holds.
+      const flush = { ...deps, leaseMs: lease, waitForEarlierMs: deps.waitForEarlierMs ?? 0 };
+      sent.push(...(await flushIncident(incidentId, claimant, flush)));
     } catch (err) {
       failed.push({ incidentId, error: describe(err) });
     }

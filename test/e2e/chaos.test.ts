@@ -157,13 +157,16 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     const incidents = everything.filter((i) => i.status !== 'MERGED');
     const decided = incidents.flatMap((i) => i.notifications);
     // A message claimed by a sender that then died waits for its lease (120 s) to end; the outbox
-    // sweeper or the incident's next change sends it then (docs/analysis.md, Guarantees). Still
-    // within its lease, it is in flight, not lost, and so are the later messages of its incident,
-    // which wait for it (messages go out in order); any other unsent message is a loss.
-    const live = (n: Incident['notifications'][number]) =>
-      !n.sent && n.claimedAt !== undefined && Date.parse(n.claimedAt) + CLAIM_LEASE_MS > now().getTime();
-    const inFlight = incidents.flatMap((i) =>
-      i.notifications.some(live) ? i.notifications.filter((n) => !n.sent) : [],
+    // sweeper (every 5 minutes) or the incident's next change sends it then (docs/analysis.md,
+    // Guarantees). It is in flight, not lost, and so are the later messages of its incident, which
+    // wait for it (messages go out in order). An unsent message of an incident whose oldest unsent
+    // message nobody ever claimed is a loss: no sender tried it.
+    const inFlight = incidents.flatMap((i) => {
+      const unsent = i.notifications.filter((n) => !n.sent);
+      return unsent.some((n) => n.claimedAt !== undefined) ? unsent : [];
+    });
+    const live = inFlight.filter(
+      (n) => n.claimedAt !== undefined && Date.parse(n.claimedAt) + CLAIM_LEASE_MS > now().getTime(),
     );
     const pending = decided.filter((n) => !n.sent && !inFlight.includes(n));
     const byId = new Map<string, number>();
@@ -179,6 +182,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
       merged,
       decided,
       inFlight,
+      live,
       pending,
       byId,
       unexplained,
@@ -284,7 +288,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
         `  faults: ${faults.map(([k, n]) => `${k} ${n}`).join(', ')}`,
         `  alarms: ${expectedAlarms} distinct state changes, ${memberships.size} in incidents, ${inTwo} in more than one`,
         `  incidents: ${incidents.length} (${resolved.length} resolved; ${merged.length} more merged into them); current findings: ${completed} COMPLETED, ${failedWithReason} FAILED with a reason`,
-        `  messages decided: ${decided.length} (${kinds('opened')} root cause, ${kinds('root-cause-changed')} root cause changed, ${kinds('update')} updates, ${kinds('resolved')} resolutions); pending ${pending.length}; in flight (claimed, lease running) ${inFlight.length}; sent without a decision ${unexplained}; decided but never sent ${missing}`,
+        `  messages decided: ${decided.length} (${kinds('opened')} root cause, ${kinds('root-cause-changed')} root cause changed, ${kinds('update')} updates, ${kinds('resolved')} resolutions); pending ${pending.length}; in flight (a sender that died claimed it or an earlier one of its incident) ${inFlight.length}, ${before.live.length} of them within the lease; sent without a decision ${unexplained}; decided but never sent ${missing}`,
         `  published: ${before.count} (${byId.size} distinct notification ids; ${copies} repeated copies after a publish whose answer was lost)`,
         `  one more alarm with SNS down: ${stuck.pending.length} pending, ${stuck.inFlight.length} in flight once its execution had failed and ExecutionWatch had run`,
         `  outbox sweep once the leases were over: ${swept.sent.length} sent, ${swept.failed.length} incidents failed; then pending ${after.pending.length}, in flight ${after.inFlight.length}, decided but never sent ${after.missing}; ${published.length} published in all`,

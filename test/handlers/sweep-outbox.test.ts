@@ -5,7 +5,7 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import type { Notifier } from '../../lambdas/adapters/ports.ts';
-import { claimNext } from '../../lambdas/core/incidents/lifecycle.ts';
+import { claimNext, markSent } from '../../lambdas/core/incidents/lifecycle.ts';
 import { CLAIM_LEASE_MS, DEFAULT_INCIDENT_CONFIG } from '../../lambdas/core/incidents/model.ts';
 import { attachFinding, flushIncident, recordAlarmOk } from '../../lambdas/handlers/incidents.ts';
 import { metrics } from '../../lambdas/handlers/observability.ts';
@@ -230,16 +230,53 @@ describe('Function: sweepOutbox — every outbox', () => {
 
     // Act: NotifyResolution and a sweep both try to send, within the live sender's lease.
     at(CLAIM_LEASE_MS - 1);
-    const byResolution = await flushIncident(m.incidentId, 'execution-ok', deps);
+    let waited = 0;
+    const sleep = async (ms: number) => {
+      waited += ms;
+    };
+    const byResolution = await flushIncident(m.incidentId, 'execution-ok', { ...deps, sleep });
     const swept = await sweepOutbox('sweeper:1', deps);
 
     // Assess
     expect(resolution).toMatchObject({ kind: 'resolved', sent: false });
     expect(byResolution).toEqual([]);
+    // NotifyResolution waited for the live sender a while (it may die before taking #1), then left it.
+    expect(waited).toBeGreaterThanOrEqual(10_000);
     expect(swept.sent).toEqual([]);
     expect(deps.notifier.published).toEqual([]);
     expect(notification(resolution?.id ?? '')).toMatchObject({ sent: false });
     expect(notification(resolution?.id ?? '')?.claimedBy).toBeUndefined();
+  });
+});
+
+describe('Function: flushIncident', () => {
+  it('should wait for a live sender of an earlier message, then send its own message in order', async () => {
+    // Prepare: Notify claimed #0; the alarm's OK decides #1; #0's sender sends it while the other
+    // waits, then dies before it takes #1.
+    const { deps, decide } = setup();
+    const m = await decide('alarm-a', 'checkout', 0);
+    await deps.incidents.mutate({ kind: 'incident', incidentId: m.incidentId }, (doc) => {
+      const r = claimNext(doc, m.incidentId, 'execution-live', deps.now(), CLAIM_LEASE_MS);
+      return { doc: r.doc, result: r, touched: [] };
+    });
+    await recordAlarmOk('checkout-fault-rate', new Date(T0 + MINUTE).toISOString(), deps);
+    let finished = false;
+    const sleep = async () => {
+      if (finished) return;
+      finished = true;
+      await deps.incidents.mutate({ kind: 'incident', incidentId: m.incidentId }, (doc) => {
+        const r = markSent(doc, m.incidentId, `${m.incidentId}#0`, 'msg-live');
+        return { doc: r.doc, result: r, touched: r.incident ? [r.incident] : [] };
+      });
+    };
+
+    // Act
+    const sent = await flushIncident(m.incidentId, 'execution-ok', { ...deps, sleep });
+
+    // Assess
+    expect(sent).toEqual([`${m.incidentId}#1`]);
+    expect(deps.notifier.published.map((p) => p.note?.notificationId)).toEqual([`${m.incidentId}#1`]);
+    expect(deps.incidents.incidents.get(m.incidentId)?.notifications.every((n) => n.sent)).toBe(true);
   });
 });
 
