@@ -193,13 +193,20 @@ export class CascadeAnalyzerStack extends Stack {
     allow(steps.store, ['s3:PutObject'], [findingObjects]);
     // Correlate reads the graph (the services near the alarmed one) and, failing the table, the finding.
     allow(steps.correlate, ['s3:GetObject'], [snapshotObjects, findingObjects]);
-    // The conditional put, and the stored finding read back (Store: the one that won).
-    for (const f of [steps.store, steps.recordFailure])
-      allow(f, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
-    // Incidents live in the findings table: read-modify-write of the open-incidents item and the
-    // incident copies (conditional PutItem), and the stored finding an incident message reports.
-    for (const f of [steps.correlate, steps.resolveAlarm, steps.notify])
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    // Incidents live in the findings table, one item each: consistent reads of the incidents a change
+    // involves and their index items (BatchGetItem), then one transaction of conditional puts and
+    // condition checks (TransactWriteItems is authorized as PutItem and ConditionCheckItem); and the
+    // stored finding an incident message reports (GetItem).
+    const incidentStoreActions = ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
+    const incidentWriteActions = ['dynamodb:GetItem', ...incidentStoreActions];
+    // The conditional put, and the stored finding read back (Store: the one that won); RecordFailure
+    // also attaches its alarm to an incident.
+    allow(steps.store, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
+    allow(steps.recordFailure, incidentWriteActions, [this.findings.table.tableArn]);
+    for (const f of [steps.correlate, steps.notify])
+      allow(f, incidentWriteActions, [this.findings.table.tableArn]);
+    // ResolveAlarm reads no finding.
+    allow(steps.resolveAlarm, incidentStoreActions, [this.findings.table.tableArn]);
     // The outbox flag of findings no alarm started (a conditional UpdateItem, once per finding).
     for (const f of [steps.notify, steps.recordFailure])
       allow(f, ['dynamodb:UpdateItem'], [this.findings.table.tableArn]);
@@ -209,7 +216,8 @@ export class CascadeAnalyzerStack extends Stack {
       allow(f, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.key.keyArn]);
     };
     for (const f of [steps.notify, steps.recordFailure]) allowPublish(f);
-    allow(apiFn, ['dynamodb:GetItem'], [this.findings.table.tableArn]);
+    // One finding or incident (GetItem); what a list of incidents shows, read from the incidents (BatchGetItem).
+    allow(apiFn, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [this.findings.table.tableArn]);
     allow(
       apiFn,
       ['dynamodb:Query'],
@@ -236,28 +244,27 @@ export class CascadeAnalyzerStack extends Stack {
       undefined,
       { ...chatbot, deadLetterQueue: this.trigger.deadLetterQueue },
     );
-    allow(
-      watchFn,
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      [this.findings.table.tableArn],
-    );
+    allow(watchFn, [...incidentWriteActions, 'dynamodb:UpdateItem'], [this.findings.table.tableArn]);
     allowPublish(watchFn);
     this.executionWatch = new ExecutionWatch(this, 'ExecutionStatusRule', {
       stateMachine: this.workflow.stateMachine,
       handler: watchFn,
       deadLetterQueue: this.trigger.deadLetterQueue,
     });
-    // Messages whose sender died after claiming them: sent once their lease is over, within minutes,
-    // not at the incident's next change. Its run stays under the 120 s lease, so it keeps its claims.
+    // Every outbox nobody works on: incident messages whose sender died after claiming them (sent
+    // once their lease is over, within minutes, not at the incident's next change), API findings
+    // whose Notify never sent them, and incidents idle past the limit (closed). Its run stays under
+    // the 120 s lease, so it keeps its claims. It reads its work from the sparse sweep index.
     const sweepFn = fn(
       'SweepOutbox',
       'sweep-outbox',
-      'Sends incident messages whose sender died before publishing them',
+      'Sends unsent incident and API messages; closes idle incidents',
       Duration.minutes(1),
       undefined,
       chatbot,
     );
-    allow(sweepFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [this.findings.table.tableArn]);
+    allow(sweepFn, [...incidentWriteActions, 'dynamodb:UpdateItem'], [this.findings.table.tableArn]);
+    allow(sweepFn, ['dynamodb:Query'], [`${this.findings.table.tableArn}/index/${FINDINGS_KEYS.sweepIndex}`]);
     allowPublish(sweepFn);
     this.outboxSweeper = new OutboxSweeper(this, 'OutboxSweeper', { handler: sweepFn });
     this.api = new AnalysesApi(this, 'Api', {

@@ -6,7 +6,7 @@ import { awsSdk } from './aws-sdk.ts';
 import { isConditionFailure } from './dynamo-pages.ts';
 import { DynamoFindingLookup } from './findings-lookup.ts';
 import { PK } from './findings-table.ts';
-import { analysisKey } from './findings-table-schema.ts';
+import { analysisKey, FINDINGS_TABLE_SCHEMA } from './findings-table-schema.ts';
 import type { FindingsOutbox } from './ports.ts';
 
 const { UpdateItemCommand } = awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
@@ -18,9 +18,14 @@ export class DynamoFindingsOutbox extends DynamoFindingLookup implements Finding
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [PK]: { S: analysisKey(analysisId) } },
-          UpdateExpression: 'SET notifiedAt = :at, messageId = :m',
+          // Sent: out of the sweep index too.
+          UpdateExpression: 'SET notifiedAt = :at, messageId = :m REMOVE #sk, #sa',
           ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(notifiedAt)',
-          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeNames: {
+            '#pk': PK,
+            '#sk': FINDINGS_TABLE_SCHEMA.sweepIndex.partitionKey.name,
+            '#sa': FINDINGS_TABLE_SCHEMA.sweepIndex.sortKey.name,
+          },
           ExpressionAttributeValues: { ':at': { S: this.now().toISOString() }, ':m': { S: messageId } },
         }),
       );

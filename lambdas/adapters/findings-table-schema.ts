@@ -25,13 +25,46 @@ export const FINDINGS_TABLE_SCHEMA = {
     sortKey: { name: 'incidentAt', type: 'S' },
     nonKeyAttributes: ['incidentId', 'status', 'rootCause', 'openedAt', 'lastActivityAt', 'alarmCount'],
   },
+  /**
+   * What the outbox sweeper visits, sparse: an incident while it is open or holds an unsent message
+   * (`INCIDENT`), and a finding no alarm started until its message is sent (`API`). An item leaves
+   * the index when the attribute is removed, so the index only ever holds work.
+   */
+  sweepIndex: {
+    name: 'sweep',
+    partitionKey: { name: 'sweepKind', type: 'S' },
+    /** ISO-8601 time (an incident's last activity, a finding's storing) + `#` + its id. */
+    sortKey: { name: 'sweepAt', type: 'S' },
+    nonKeyAttributes: [
+      'incidentId',
+      'analysisId',
+      'status',
+      'lastActivityAt',
+      'pendingAt',
+      'pendingClaimedAt',
+    ],
+  },
   /** Epoch seconds (N). */
   ttlAttribute: 'expiresAt',
 } as const;
 
-/** The one item holding every open incident: the unit of the concurrency check (see incidents-store.ts). */
-export const OPEN_INCIDENTS_KEY = 'INCIDENTS#OPEN';
 export const INCIDENT_KEY_PREFIX = 'INCIDENT#';
+
+/** The values of the sweep index's partition key. */
+export const SWEEP_KINDS = { incident: 'INCIDENT', api: 'API' } as const;
+
+/**
+ * The open incidents near a service (their ids), with a `version`: the index an alarm's incident is
+ * found through, read consistently, and the unit of the concurrency check (incidents-writer.ts).
+ */
+export function nearServiceKey(service: string): string {
+  return `OPEN_NEAR#${service}`;
+}
+
+/** One alarm (ARN or name): the incidents holding it in ALARM, and an OK that came before its ALARM. */
+export function alarmStateKey(alarmKey: string): string {
+  return `ALARM_STATE#${alarmKey}`;
+}
 
 export function incidentKey(incidentId: string): string {
   return `${INCIDENT_KEY_PREFIX}${incidentId}`;

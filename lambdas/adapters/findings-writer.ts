@@ -7,7 +7,13 @@ import type { Finding, ServiceHealth } from '../core/model.ts';
 import { awsSdk } from './aws-sdk.ts';
 import { isConditionFailure } from './dynamo-pages.ts';
 import { AT, type AttributeValue, FindingsTable, PK, SERVICE, TTL } from './findings-table.ts';
-import { analysisKey, byServiceSortKey, findingService } from './findings-table-schema.ts';
+import {
+  analysisKey,
+  byServiceSortKey,
+  FINDINGS_TABLE_SCHEMA,
+  findingService,
+  SWEEP_KINDS,
+} from './findings-table-schema.ts';
 import type { FindingsWriter, PutOutcome } from './ports.ts';
 
 const { ConditionalCheckFailedException, PutItemCommand } =
@@ -16,6 +22,7 @@ const { ConditionalCheckFailedException, PutItemCommand } =
 /** The Finding JSON's budget in UTF-8 bytes: the rest of the 400 KB item is keys and list fields. */
 export const MAX_FINDING_BYTES = 300 * 1024;
 const SUMMARY_MAX_CHARS = 2000;
+const SWEEP = FINDINGS_TABLE_SCHEMA.sweepIndex;
 const DAY_SECONDS = 86_400;
 
 export class DynamoFindingsWriter extends FindingsTable implements FindingsWriter {
@@ -37,6 +44,13 @@ export class DynamoFindingsWriter extends FindingsTable implements FindingsWrite
       truncated: { BOOL: truncated },
       serviceCount: { N: String(finding.services.length) },
       storedAt: { S: now.toISOString() },
+      // A finding no alarm started carries its own outbox: in the sweep index until it is sent.
+      ...(finding.trigger.source !== 'alarm'
+        ? {
+            [SWEEP.partitionKey.name]: { S: SWEEP_KINDS.api },
+            [SWEEP.sortKey.name]: { S: `${now.toISOString()}#${finding.analysisId}` },
+          }
+        : {}),
       [TTL]: { N: String(Math.floor(now.getTime() / 1000) + this.retentionDays * DAY_SECONDS) },
     };
     const putIf = async (condition: string, values?: Record<string, AttributeValue>): Promise<boolean> => {

@@ -1,6 +1,8 @@
 // Incidents out of the findings table: one by id, listed per alarmed service newest first through
-// the `incidentsByService` index, and the incident an analysis joined (GetItem and Query only; the
-// writes are incidents-writer.ts, so that a function that only reads imports no PutItem).
+// the `incidentsByService` index (its rows name the incidents; what a list shows of each is read
+// from the incident itself, so a list and a get never disagree), and the incident an analysis
+// joined (GetItem, BatchGetItem and Query only; the writes are incidents-writer.ts, so that a
+// function that only reads imports no PutItem).
 
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type { Incident } from '../core/incidents/model.ts';
@@ -14,7 +16,8 @@ import {
   incidentKey,
 } from './findings-table-schema.ts';
 
-const { GetItemCommand, QueryCommand } = awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
+const { BatchGetItemCommand, GetItemCommand, QueryCommand } =
+  awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
 
 const IDX = FINDINGS_TABLE_SCHEMA.incidentsIndex;
 /** Largest page a caller may ask for. */
@@ -37,7 +40,7 @@ export function summaryOf(i: Incident): IncidentSummary {
     rootCause: i.rootCause,
     openedAt: i.openedAt,
     lastActivityAt: i.lastActivityAt,
-    alarmCount: i.alarms.length,
+    alarmCount: i.alarmCount ?? i.alarms.length,
   };
 }
 
@@ -103,18 +106,45 @@ export class DynamoIncidentsReader extends FindingsTable implements IncidentsRea
           : {}),
       }),
     );
-    const items = (out.Items ?? []).map(
-      (i): IncidentSummary => ({
-        incidentId: i.incidentId?.S ?? '',
-        status: (i.status?.S ?? 'OPEN') as Incident['status'],
-        rootCause: i.rootCause?.S ?? null,
-        openedAt: i.openedAt?.S ?? '',
-        lastActivityAt: i.lastActivityAt?.S ?? '',
-        alarmCount: Number(i.alarmCount?.N ?? 0),
-      }),
-    );
+    const ids = (out.Items ?? []).map((i) => i.incidentId?.S ?? '').filter((id) => id !== '');
+    const current = await this.summaries(ids);
+    const items = ids.flatMap((id) => current.get(id) ?? []);
     const last = out.LastEvaluatedKey;
     return last === undefined ? { items } : { items, next: encodeNext(last) };
+  }
+
+  /** What a list shows of each incident, as stored now (one BatchGetItem: a page is at most 100). */
+  private async summaries(ids: readonly string[]): Promise<Map<string, IncidentSummary>> {
+    const found = new Map<string, IncidentSummary>();
+    let request: Record<string, DynamoDB.KeysAndAttributes> | undefined =
+      ids.length === 0
+        ? undefined
+        : {
+            [this.tableName]: {
+              Keys: [...new Set(ids)].map((id) => ({ [PK]: { S: incidentKey(id) } })),
+              ProjectionExpression: 'incidentId, #s, rootCause, openedAt, lastActivityAt, alarmCount',
+              ExpressionAttributeNames: { '#s': 'status' },
+            },
+          };
+    for (let round = 0; request !== undefined && Object.keys(request).length > 0 && round < 10; round++) {
+      const out: DynamoDB.BatchGetItemCommandOutput = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: request }),
+      );
+      for (const i of out.Responses?.[this.tableName] ?? []) {
+        const id = i.incidentId?.S;
+        if (id === undefined) continue;
+        found.set(id, {
+          incidentId: id,
+          status: (i.status?.S ?? 'OPEN') as Incident['status'],
+          rootCause: i.rootCause?.S ?? null,
+          openedAt: i.openedAt?.S ?? '',
+          lastActivityAt: i.lastActivityAt?.S ?? '',
+          alarmCount: Number(i.alarmCount?.N ?? 0),
+        });
+      }
+      request = out.UnprocessedKeys;
+    }
+    return found;
   }
 
   async incidentOf(analysisId: string): Promise<string | undefined> {

@@ -13,6 +13,7 @@ import {
   type Change,
   type DynamoIncidentsStoreOptions,
   DynamoIncidentsWriter,
+  type IncidentScope,
   type IncidentsWriter,
 } from './incidents-writer.ts';
 
@@ -27,9 +28,10 @@ export {
 export {
   type Change,
   type DynamoIncidentsStoreOptions,
+  type IncidentScope,
   IncidentsConflictError,
+  type IncidentsWrite,
   type IncidentsWriter,
-  MAX_OPEN_DOCUMENT_BYTES,
 } from './incidents-writer.ts';
 
 export interface IncidentsStore extends IncidentsWriter, IncidentsReader {}
@@ -43,8 +45,8 @@ export class DynamoIncidentsStore implements IncidentsStore {
     this.reader = new DynamoIncidentsReader(options);
   }
 
-  mutate<R>(change: (doc: OpenIncidents) => Change<R>): Promise<R> {
-    return this.writer.mutate(change);
+  mutate<R>(scope: IncidentScope, change: (doc: OpenIncidents) => Change<R>): Promise<R> {
+    return this.writer.mutate(scope, change);
   }
 
   get(incidentId: string): Promise<Incident | undefined> {

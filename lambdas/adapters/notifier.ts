@@ -102,9 +102,10 @@ export function formatNotification(
       : formatSubject(finding);
   const attributes = {
     ...messageAttributes(finding),
+    // The id subscribers de-duplicate on (SNS is at-least-once): the incident message's, else the analysis'.
     ...(note
       ? { incidentId: note.incidentId, notificationId: note.notificationId, notificationKind: note.kind }
-      : {}),
+      : { notificationId: finding.analysisId }),
   };
   const preface = note?.preface ?? '';
   const attrBytes = Object.entries(attributes).reduce(

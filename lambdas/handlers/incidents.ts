@@ -2,7 +2,7 @@
 // back to OK, and send an incident's outbox. The decisions are the pure reducers of
 // lambdas/core/incidents; this module only reads, writes and publishes around them.
 
-import type { IncidentsWriter } from '../adapters/incidents-writer.ts';
+import type { IncidentScope, IncidentsWriter } from '../adapters/incidents-writer.ts';
 import type { FindingLookup, Notifier } from '../adapters/ports.ts';
 import { cascadeSet } from '../core/incidents/correlate.ts';
 import {
@@ -15,12 +15,7 @@ import {
   markSent,
   type Resolved,
 } from '../core/incidents/lifecycle.ts';
-import {
-  CLAIM_LEASE_MS,
-  type Incident,
-  type IncidentConfig,
-  type OpenIncidents,
-} from '../core/incidents/model.ts';
+import { CLAIM_LEASE_MS, type Incident, type IncidentConfig } from '../core/incidents/model.ts';
 import type { Finding } from '../core/model.ts';
 import { incidentNote } from '../report/incident-text.ts';
 import { type AlarmRef, reportPathFor } from './contracts.ts';
@@ -29,22 +24,6 @@ export interface IncidentDeps {
   readonly incidents: IncidentsWriter;
   readonly config: IncidentConfig;
   readonly now: () => Date;
-}
-
-/** Reducer plus the idle-expiry sweep every change makes on the way. */
-function sweep<R extends { doc: OpenIncidents }>(
-  doc: OpenIncidents,
-  deps: IncidentDeps,
-  apply: (doc: OpenIncidents) => R,
-  touched: (r: R) => readonly (Incident | undefined)[],
-) {
-  const { doc: kept, expired } = expireIdle(doc, deps.now(), deps.config);
-  const r = apply(kept);
-  return {
-    doc: r.doc,
-    result: r,
-    touched: [...expired, ...touched(r).filter((i): i is Incident => i !== undefined)],
-  };
 }
 
 /**
@@ -70,26 +49,40 @@ export function attachFinding(
     reach: finding.status === 'FAILED' ? [service] : cascadeSet(finding),
     near: near.length > 0 ? near : [service],
   };
-  return deps.incidents.mutate((doc) =>
-    sweep(
-      doc,
-      deps,
-      (d) => attachAnalysis(d, analysed, deps.now(), deps.config),
-      (r) => [r.incident, ...r.absorbed],
-    ),
-  );
+  const scope: IncidentScope = {
+    kind: 'attach',
+    analysisId: analysed.analysisId,
+    alarmKey: analysed.alarmKey,
+    firedAt: analysed.firedAt,
+    windowMinutes: deps.config.windowMinutes,
+    // Its own service first, then its neighbours, then its cascade: where its incident is indexed.
+    services: [service, ...analysed.near, ...analysed.reach],
+  };
+  return deps.incidents.mutate(scope, (doc) => {
+    const r = attachAnalysis(doc, analysed, deps.now(), deps.config);
+    return { doc: r.doc, result: r, touched: [r.incident, ...r.absorbed] };
+  });
 }
 
 /** An alarm back to OK; the incident resolves when it was its last alarm in ALARM. */
 export function recordAlarmOk(alarmKey: string, at: string, deps: IncidentDeps): Promise<Resolved> {
-  return deps.incidents.mutate((doc) =>
-    sweep(
-      doc,
-      deps,
-      (d) => alarmOk(d, { alarmKey, at }, deps.now(), deps.config),
-      (r) => r.incidents,
-    ),
-  );
+  return deps.incidents.mutate({ kind: 'alarm-ok', alarmKey }, (doc) => {
+    const r = alarmOk(doc, { alarmKey, at }, deps.now(), deps.config);
+    return { doc: r.doc, result: r, touched: r.incidents };
+  });
+}
+
+/**
+ * Closes `incidentId` as EXPIRED when it is open and idle past `maxIdleHours`; a message it still
+ * has to send stays in its outbox. Returns the expired incident, or undefined.
+ */
+export function expireIfIdle(incidentId: string, deps: IncidentDeps): Promise<Incident | undefined> {
+  return deps.incidents.mutate({ kind: 'incident', incidentId }, (doc) => {
+    const own = doc.incidents.filter((i) => i.incidentId === incidentId);
+    const r = expireIdle({ ...doc, incidents: own }, deps.now(), deps.config);
+    const expired = r.expired[0];
+    return { doc: expired === undefined ? doc : r.doc, result: expired, touched: r.expired };
+  });
 }
 
 export interface FlushDeps extends IncidentDeps {
@@ -97,6 +90,13 @@ export interface FlushDeps extends IncidentDeps {
   readonly notifier: Notifier;
   /** How long a claim on a message holds before another sender may take it over. @default CLAIM_LEASE_MS (120 s) */
   readonly leaseMs?: number;
+  /**
+   * How long a sender waits for another live sender to finish an earlier message of the incident
+   * before it leaves its own to that sender (or, if that sender died, to the sweep). @default 10 s
+   */
+  readonly waitForEarlierMs?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -113,13 +113,27 @@ export async function flushIncident(
 ): Promise<string[]> {
   const sent: string[] = [];
   const lease = deps.leaseMs ?? CLAIM_LEASE_MS;
+  const waitBudget = deps.waitForEarlierMs ?? 10_000;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let waited = 0;
   for (let round = 0; round < 50; round++) {
-    const claim = await deps.incidents.mutate((doc) => {
+    const scope: IncidentScope = { kind: 'incident', incidentId };
+    const claim = await deps.incidents.mutate(scope, (doc) => {
       const r = claimNext(doc, incidentId, claimant, deps.now(), lease);
       return { doc: r.doc, result: r, touched: [] };
     });
     const { incident, notification } = claim;
-    if (incident === undefined || notification === undefined) return sent;
+    if (incident === undefined) return sent;
+    if (notification === undefined) {
+      // Messages go out in order: an earlier one held by another live sender is waited for a
+      // while, since that sender may die before it takes the next one.
+      const held = incident.notifications.find((n) => !n.sent);
+      if (held === undefined || held.claimedBy === claimant || waited >= waitBudget) return sent;
+      const pause = Math.min(500, 50 * 2 ** Math.min(round, 4));
+      await sleep(pause);
+      waited += pause;
+      continue;
+    }
     const analysisId = notification.analysisId ?? incident.currentAnalysisId;
     const finding = analysisId === null ? undefined : await deps.repository.get(analysisId);
     if (finding === undefined) {
@@ -132,7 +146,7 @@ export async function flushIncident(
       reportPathFor(finding.analysisId),
       incidentNote(incident, notification),
     );
-    await deps.incidents.mutate((doc) => {
+    await deps.incidents.mutate(scope, (doc) => {
       const r = markSent(doc, incidentId, notification.id, messageId);
       return { doc: r.doc, result: r, touched: r.incident ? [r.incident] : [] };
     });

@@ -1,5 +1,6 @@
-// The embedded DynamoDB: dynalite in this process, its data in a folder (or in memory), and the
-// findings table created as the CDK construct declares it (keys, `byService` index, TTL).
+// The embedded DynamoDB: dynalite in this process, its data in a folder (or in memory), with
+// TransactWriteItems added in front of it (dynalite-transactions.ts), and the findings table
+// created as the CDK construct declares it (keys, indexes, TTL).
 
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -9,9 +10,11 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
+import { transactionsFront } from './dynalite-transactions.ts';
 import { closeServer } from './xray-endpoint.ts';
 
 export interface EmbeddedDynamo {
@@ -34,16 +37,26 @@ export async function startDynalite(options: { readonly path?: string } = {}): P
     updateTableMs: 0,
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+  const listen = (s: Server) =>
+    new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', resolve);
+    });
+  await listen(server);
+  const front = transactionsFront(server);
+  await listen(front);
+  const { port } = front.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await closeServer(front);
+      await closeServer(server);
+    },
+  };
 }
 
 /**
- * Creates the findings table as the CDK construct does (keys, `byService` index, TTL) and waits
+ * Creates the findings table as the CDK construct does (keys, indexes, TTL) and waits
  * until it and its index are ACTIVE. Returns whether TTL could be enabled: dynalite has no
  * UpdateTimeToLive, DynamoDB Local has.
  */
@@ -54,6 +67,7 @@ export async function createFindingsTable(
   const s = FINDINGS_TABLE_SCHEMA;
   const idx = s.byServiceIndex;
   const inc = s.incidentsIndex;
+  const sweep = s.sweepIndex;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -64,6 +78,8 @@ export async function createFindingsTable(
         { AttributeName: idx.sortKey.name, AttributeType: idx.sortKey.type },
         { AttributeName: inc.partitionKey.name, AttributeType: inc.partitionKey.type },
         { AttributeName: inc.sortKey.name, AttributeType: inc.sortKey.type },
+        { AttributeName: sweep.partitionKey.name, AttributeType: sweep.partitionKey.type },
+        { AttributeName: sweep.sortKey.name, AttributeType: sweep.sortKey.type },
       ],
       KeySchema: [{ AttributeName: s.partitionKey.name, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -82,6 +98,14 @@ export async function createFindingsTable(
             { AttributeName: inc.sortKey.name, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...inc.nonKeyAttributes] },
+        },
+        {
+          IndexName: sweep.name,
+          KeySchema: [
+            { AttributeName: sweep.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: sweep.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...sweep.nonKeyAttributes] },
         },
       ],
     }),
@@ -107,8 +131,34 @@ export async function ensureFindingsTable(
   tableName: string,
 ): Promise<'created' | 'existed'> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     await waitUntilActive(client, tableName);
+    // A data folder from before the sweep index: add it (its incidents start afresh beside the old item).
+    const sweep = FINDINGS_TABLE_SCHEMA.sweepIndex;
+    if (!(Table?.GlobalSecondaryIndexes ?? []).some((g) => g.IndexName === sweep.name)) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [
+            { AttributeName: sweep.partitionKey.name, AttributeType: sweep.partitionKey.type },
+            { AttributeName: sweep.sortKey.name, AttributeType: sweep.sortKey.type },
+          ],
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                IndexName: sweep.name,
+                KeySchema: [
+                  { AttributeName: sweep.partitionKey.name, KeyType: 'HASH' },
+                  { AttributeName: sweep.sortKey.name, KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...sweep.nonKeyAttributes] },
+              },
+            },
+          ],
+        }),
+      );
+      await waitUntilActive(client, tableName);
+    }
     return 'existed';
   } catch (err) {
     if (

@@ -14,9 +14,14 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import { CloudTrailChangeSource, createCloudTrailClient } from '../adapters/change-source.ts';
 import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
-import { DynamoIncidentsStore, type IncidentsStore } from '../adapters/incidents-store.ts';
+import {
+  DynamoIncidentsStore,
+  type IncidentsStore,
+  type IncidentsWrite,
+} from '../adapters/incidents-store.ts';
 import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
 import { createSnsClient } from '../adapters/notifier.ts';
+import { DynamoOutboxSweepList } from '../adapters/outbox-sweep-list.ts';
 import type {
   FindingsRepository,
   GraphSource,
@@ -116,6 +121,8 @@ export interface LocalPipelineOptions {
   readonly onBackgroundExecution?: (report: ExecutionReport) => void;
   /** The clock of the incident steps. @default () => new Date() */
   readonly now?: () => Date;
+  /** Told of every write of the incidents store (how many items it wrote), for measurements. */
+  readonly onIncidentsWrite?: (write: IncidentsWrite) => void;
   /** Fault injection (chaos tests): wrap the adapters the steps get, or a Task state's function. */
   readonly faults?: {
     readonly adapters?: (real: StepAdapters) => StepAdapters;
@@ -148,6 +155,7 @@ interface PipelineParts {
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
   readonly incidents: DynamoIncidentsStore;
+  readonly sweepList: DynamoOutboxSweepList;
   readonly snapshotStore: FileSnapshotStore;
   readonly xray: LocalXRay | undefined;
   readonly xrayEndpoint: string;
@@ -217,6 +225,12 @@ export class LocalPipeline {
       });
       const snapshotStore = new FileSnapshotStore({ dir: dir.objects });
       const incidents = new DynamoIncidentsStore({
+        client: dynamoClient,
+        tableName: LOCAL_TABLE_NAME,
+        retentionDays: retentionDays(envOf(app, 'store')),
+        ...(options.onIncidentsWrite !== undefined ? { onWrite: options.onIncidentsWrite } : {}),
+      });
+      const sweepList = new DynamoOutboxSweepList({
         client: dynamoClient,
         tableName: LOCAL_TABLE_NAME,
         retentionDays: retentionDays(envOf(app, 'store')),
@@ -304,6 +318,7 @@ export class LocalPipeline {
         dir,
         repository,
         incidents,
+        sweepList,
         snapshotStore,
         xray,
         xrayEndpoint,
@@ -406,7 +421,12 @@ export class LocalPipeline {
   sweepOutbox(requestId: string = randomUUID()): Promise<Swept> {
     const env = this.app.sweepEnvironment;
     checkRequiredEnv('sweep-outbox', env);
-    return sweepOutbox(sweeperClaimant(requestId), flushDeps(env, this.parts.adapters));
+    const a = this.parts.adapters;
+    return sweepOutbox(sweeperClaimant(requestId), {
+      ...flushDeps(env, a),
+      work: this.parts.sweepList,
+      findings: a.repository,
+    });
   }
 
   /** Waits until every execution started so far has ended. */

@@ -69,6 +69,9 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
   const services = [...new Set(incident.alarms.map((a) => oneLine(a.service)))];
   const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
   const alarms = alarmsText(incident);
+  // An incident keeps its latest alarm events only; alarmCount counts every one that joined.
+  const events = Math.max(incident.alarmCount ?? 0, incident.alarms.length);
+  const listed = distinctAlarms(incident);
   const lines = [`Incident ${incident.incidentId} — ${describeKind(n.kind)}`];
   let subject: string | undefined;
   switch (n.kind) {
@@ -92,8 +95,8 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
       lines.push(
         `Resolved ${utc(end)}: every alarm is back to OK after ${durationText(incident.openedAt, end)}.`,
         `Final root cause: ${root}.`,
-        `Alarms (${distinctAlarms(incident).length}):`,
-        ...distinctAlarms(incident).map(
+        `Alarms (${listed.length}${events > incident.alarms.length ? `; the latest ${incident.alarms.length} of ${events} alarm events listed` : ''}):`,
+        ...listed.map(
           (a) =>
             `  - ${oneLine(a.alarmName)} on ${oneLine(a.service)}: ALARM ${utc(a.firedAt)}${firedTimes(a)}${a.okAt ? `, OK ${utc(a.okAt)}` : ''}`,
         ),

@@ -1,5 +1,5 @@
 // The findings table: one item per analysisId and the incidents beside them (incidents-store.ts),
-// by-service-and-time indexes for the API's lists,
+// by-service-and-time indexes for the API's lists, the sweep index of outbox work,
 // TTL, point-in-time recovery and encryption at rest.
 
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -23,6 +23,11 @@ export const FINDINGS_KEYS = {
   incidentServiceKey: 'incidentService',
   incidentTimeKey: 'incidentAt',
   incidentListAttributes: ['incidentId', 'status', 'rootCause', 'openedAt', 'lastActivityAt', 'alarmCount'],
+  /** What the outbox sweeper visits (sparse): open incidents, unsent messages, unsent API findings. */
+  sweepIndex: 'sweep',
+  sweepKindKey: 'sweepKind',
+  sweepTimeKey: 'sweepAt',
+  sweepAttributes: ['incidentId', 'analysisId', 'status', 'lastActivityAt', 'pendingAt', 'pendingClaimedAt'],
 } as const;
 
 export interface FindingsTableProps {
@@ -57,6 +62,13 @@ export class FindingsTable extends Construct {
           sortKey: { name: FINDINGS_KEYS.incidentTimeKey, type: dynamodb.AttributeType.STRING },
           projectionType: dynamodb.ProjectionType.INCLUDE,
           nonKeyAttributes: [...FINDINGS_KEYS.incidentListAttributes],
+        },
+        {
+          indexName: FINDINGS_KEYS.sweepIndex,
+          partitionKey: { name: FINDINGS_KEYS.sweepKindKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: FINDINGS_KEYS.sweepTimeKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...FINDINGS_KEYS.sweepAttributes],
         },
       ],
     });

@@ -1,6 +1,7 @@
 // Helpers of the end-to-end tests: an SQS queue subscribed to the local SNS topic, to read every
 // published message back as a subscriber would, and the scenarios the tests replay.
 
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -10,8 +11,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createSnsClient } from '../../lambdas/adapters/notifier.ts';
+import { expireIdle } from '../../lambdas/core/incidents/lifecycle.ts';
+import { DEFAULT_INCIDENT_CONFIG, type Incident } from '../../lambdas/core/incidents/model.ts';
 import { ENV, WatchedServicesSchema } from '../../lambdas/handlers/contracts.ts';
 import type { SynthesizedApp } from '../../lambdas/local/app-model.ts';
+import type { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { exampleScenarios, type Scenario } from '../../lambdas/local/scenarios.ts';
 import { clientOptions } from '../support/local-servers.ts';
 
@@ -107,3 +111,37 @@ export function groupOf(app: SynthesizedApp, service: string): string {
 export const ROOT_CAUSE = 'api.payments.example.com';
 /** Step Functions' payload limit. */
 export const LIMIT_BYTES = 256 * 1024;
+
+/** Every incident the pipeline's table holds (a Scan: a test's table is small), MERGED ones too. */
+export async function allIncidents(pipeline: LocalPipeline): Promise<Incident[]> {
+  const { client, tableName } = (
+    pipeline.repository as unknown as { writer: { client: DynamoDBClient; tableName: string } }
+  ).writer;
+  const found: Incident[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :p) AND attribute_exists(incident)',
+        ExpressionAttributeValues: { ':p': { S: 'INCIDENT#' } },
+        ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) found.push(JSON.parse(item.incident?.S ?? '{}') as Incident);
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
+}
+
+/** Closes every open incident as EXPIRED, so that a test's alarms start incidents of their own. */
+export async function expireOpenIncidents(pipeline: LocalPipeline): Promise<void> {
+  const farFuture = new Date(Date.now() + 365 * 86_400_000);
+  for (const i of await allIncidents(pipeline)) {
+    if (i.status !== 'OPEN') continue;
+    await pipeline.incidents.mutate({ kind: 'incident', incidentId: i.incidentId }, (doc) => {
+      const r = expireIdle(doc, farFuture, DEFAULT_INCIDENT_CONFIG);
+      return { doc: r.doc, result: null, touched: r.expired };
+    });
+  }
+}

@@ -10,7 +10,13 @@ import type { ExecutionReport } from '../../lambdas/local/state-machine.ts';
 import { SEARCH_CASCADE, STORM_CASCADE, stormScenario } from '../../lambdas/local/storm-scenario.ts';
 import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
 import { type LocalServer, startMotoServer } from '../support/local-servers.ts';
-import { type ReceivedNotification, subscribeQueue, type TopicQueue } from './e2e-kit.ts';
+import {
+  allIncidents,
+  expireOpenIncidents,
+  type ReceivedNotification,
+  subscribeQueue,
+  type TopicQueue,
+} from './e2e-kit.ts';
 
 const incidentOf = (r: ExecutionReport): string | undefined =>
   (r.output as { incidentId?: string })?.incidentId;
@@ -72,11 +78,7 @@ describe('E2E: incidents in the local pipeline', () => {
   beforeEach(async () => {
     publishFaults.length = 0;
     brokenStates.clear();
-    await pipeline.incidents.mutate((doc) => ({
-      doc: { ...doc, incidents: [], earlyOks: [] },
-      result: null,
-      touched: [],
-    }));
+    await expireOpenIncidents(pipeline);
     await queue.receive({ min: 0, settleMs: 200 });
   });
 
@@ -134,7 +136,7 @@ describe('E2E: incidents in the local pipeline', () => {
     const final = (await pipeline.incidents.get(incidentId)) as Incident;
     expect(final.status).toBe('RESOLVED');
     expect(final.notifications.every((n) => n.sent)).toBe(true);
-    const open = await pipeline.incidents.mutate((doc) => ({ doc, result: doc.incidents, touched: [] }));
+    const open = (await allIncidents(pipeline)).filter((i) => i.status === 'OPEN');
     expect(open).toEqual([]);
     const listed = await pipeline.incidents.listByService({ service: 'ledger', limit: 10 });
     expect(listed.items.map((i) => [i.incidentId, i.status])).toContainEqual([incidentId, 'RESOLVED']);

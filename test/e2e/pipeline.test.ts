@@ -10,6 +10,7 @@ import type { ExecutionReport } from '../../lambdas/local/state-machine.ts';
 import type { GraphRequest } from '../../lambdas/local/xray-endpoint.ts';
 import { type LocalServer, startMotoServer } from '../support/local-servers.ts';
 import {
+  expireOpenIncidents,
   groupOf,
   LIMIT_BYTES,
   ROOT_CAUSE,
@@ -63,11 +64,7 @@ describe('E2E: alarm → synthesized workflow → DynamoDB + SNS', () => {
   }, 60_000);
 
   beforeEach(async () => {
-    await pipeline.incidents.mutate((doc) => ({
-      doc: { ...doc, incidents: [], earlyOks: [] },
-      result: null,
-      touched: [],
-    }));
+    await expireOpenIncidents(pipeline);
   });
 
   afterAll(async () => {

@@ -4,7 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Change, IncidentsWriter } from '../../lambdas/adapters/incidents-writer.ts';
+import type { Change, IncidentScope, IncidentsWriter } from '../../lambdas/adapters/incidents-writer.ts';
+import type {
+  OutboxSweepList,
+  SweepFindingRow,
+  SweepIncidentRow,
+} from '../../lambdas/adapters/outbox-sweep-list.ts';
 import {
   type FindingPage,
   type FindingSummary,
@@ -20,11 +25,7 @@ import {
   type SnapshotStore,
   type TimeRange,
 } from '../../lambdas/adapters/ports.ts';
-import {
-  EMPTY_OPEN_INCIDENTS,
-  type Incident,
-  type OpenIncidents,
-} from '../../lambdas/core/incidents/model.ts';
+import type { Incident, OpenIncidents } from '../../lambdas/core/incidents/model.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import type { ApiAnalysisInput, Collected } from '../../lambdas/handlers/contracts.ts';
 import type { WorkflowStarter } from '../../lambdas/handlers/workflow-starter.ts';
@@ -58,10 +59,14 @@ export class MemoryFindingsRepository implements FindingsRepository {
   readonly findings = new Map<string, Finding>();
   readonly queries: ListQuery[] = [];
   listResult: FindingPage | undefined;
+  /** When each finding was stored, by this clock. */
+  readonly storedAt = new Map<string, string>();
+  clock: () => Date = () => new Date();
   async put(finding: Finding): Promise<'created' | 'superseded' | 'exists'> {
     const stored = this.findings.get(finding.analysisId);
     if (stored === undefined) {
       this.findings.set(finding.analysisId, finding);
+      this.storedAt.set(finding.analysisId, this.clock().toISOString());
       return 'created';
     }
     if (stored.status === 'FAILED' && finding.status !== 'FAILED') {
@@ -113,21 +118,107 @@ export class RecordingNotifier implements Notifier {
 }
 
 /**
- * The open-incidents item in memory: each change applied to the current document (one caller at a
- * time, so no concurrent write to retry), each touched incident's copy kept by id.
+ * The incidents store in memory: each change sees what the DynamoDB store would read for its scope
+ * (for an alarm, every open incident — a superset of those near it — and its membership; for an OK,
+ * the incidents holding the alarm; else the one incident), one caller at a time, and what it
+ * changed (by revision) is kept by id, with the memberships and the OKs that came first.
  */
 export class MemoryIncidentsWriter implements IncidentsWriter {
-  doc: OpenIncidents = EMPTY_OPEN_INCIDENTS;
-  readonly copies = new Map<string, Incident>();
+  readonly incidents = new Map<string, Incident>();
+  readonly attached = new Map<string, string>();
+  readonly earlyOks = new Map<string, string>();
   writes = 0;
-  async mutate<R>(change: (doc: OpenIncidents) => Change<R>): Promise<R> {
-    const next = change(this.doc);
-    if (next.doc !== this.doc) {
-      this.doc = { ...next.doc, version: this.doc.version + 1 };
-      this.writes++;
+
+  /** Every incident as stored (MERGED ones too). */
+  get all(): Incident[] {
+    return [...this.incidents.values()];
+  }
+
+  async mutate<R>(scope: IncidentScope, change: (doc: OpenIncidents) => Change<R>): Promise<R> {
+    const live = this.all.filter((i) => i.status !== 'MERGED');
+    const holder = (id: string) => {
+      let i = this.incidents.get(id);
+      for (let hop = 0; hop < 5 && i?.status === 'MERGED' && i.mergedInto; hop++)
+        i = this.incidents.get(i.mergedInto);
+      return i;
+    };
+    let doc: OpenIncidents;
+    if (scope.kind === 'attach') {
+      const pointer = this.attached.get(scope.analysisId);
+      const held = pointer === undefined ? undefined : holder(pointer);
+      const early = this.earlyOks.get(scope.alarmKey);
+      doc = {
+        version: 0,
+        incidents: live.filter((i) => i.status === 'OPEN' || i === held),
+        earlyOks: early === undefined ? [] : [{ alarmKey: scope.alarmKey, at: early }],
+        ...(held !== undefined ? { attached: { [scope.analysisId]: held.incidentId } } : {}),
+      };
+    } else if (scope.kind === 'alarm-ok') {
+      const early = this.earlyOks.get(scope.alarmKey);
+      doc = {
+        version: 0,
+        incidents: live.filter((i) =>
+          i.alarms.some((a) => a.alarmKey === scope.alarmKey && a.state === 'ALARM'),
+        ),
+        earlyOks: early === undefined ? [] : [{ alarmKey: scope.alarmKey, at: early }],
+      };
+    } else {
+      const one = holder(scope.incidentId);
+      doc = { version: 0, incidents: one === undefined ? [] : [one], earlyOks: [] };
     }
-    for (const incident of next.touched) this.copies.set(incident.incidentId, incident);
+    const next = change(doc);
+    let wrote = false;
+    for (const i of [...next.doc.incidents, ...next.touched]) {
+      if (this.incidents.get(i.incidentId)?.revision === i.revision) continue;
+      this.incidents.set(i.incidentId, i);
+      wrote = true;
+      if (scope.kind === 'attach' && i.status !== 'MERGED' && !this.attached.has(scope.analysisId)) {
+        if (i.alarms.some((a) => a.analysisId === scope.analysisId))
+          this.attached.set(scope.analysisId, i.incidentId);
+      }
+    }
+    if (scope.kind !== 'incident') {
+      const early = next.doc.earlyOks.find((o) => o.alarmKey === scope.alarmKey);
+      if (early?.at !== this.earlyOks.get(scope.alarmKey)) {
+        if (early === undefined) this.earlyOks.delete(scope.alarmKey);
+        else this.earlyOks.set(scope.alarmKey, early.at);
+        wrote = true;
+      }
+    }
+    if (wrote) this.writes++;
     return next.result;
+  }
+}
+
+/** The sweep index over the in-memory incidents and findings, as DynamoOutboxSweepList reads it. */
+export class MemoryOutboxSweepList implements OutboxSweepList {
+  constructor(
+    private readonly store: MemoryIncidentsWriter,
+    private readonly repo: MemoryFindingsRepository,
+  ) {}
+  async incidents(limit: number): Promise<SweepIncidentRow[]> {
+    return this.store.all
+      .filter((i) => i.status === 'OPEN' || i.notifications.some((n) => !n.sent))
+      .sort((a, b) => a.lastActivityAt.localeCompare(b.lastActivityAt))
+      .slice(0, limit)
+      .map((i) => {
+        const pending = i.notifications.find((n) => !n.sent);
+        return {
+          incidentId: i.incidentId,
+          status: i.status,
+          lastActivityAt: i.lastActivityAt,
+          ...(pending !== undefined ? { pendingAt: pending.decidedAt } : {}),
+          ...(pending?.claimedAt !== undefined ? { pendingClaimedAt: pending.claimedAt } : {}),
+        };
+      });
+  }
+  async unsentFindings(before: string, limit: number): Promise<SweepFindingRow[]> {
+    return [...this.repo.findings.values()]
+      .filter((f) => f.trigger.source !== 'alarm' && !this.repo.notified.has(f.analysisId))
+      .map((f) => ({ analysisId: f.analysisId, storedAt: this.repo.storedAt.get(f.analysisId) ?? '' }))
+      .filter((r) => r.storedAt < before)
+      .sort((a, b) => a.storedAt.localeCompare(b.storedAt))
+      .slice(0, limit);
   }
 }
 

@@ -178,6 +178,11 @@ describe('Contract: findings table keys', () => {
     expect(FINDINGS_KEYS.incidentServiceKey).toBe(incidents.partitionKey.name);
     expect(FINDINGS_KEYS.incidentTimeKey).toBe(incidents.sortKey.name);
     expect([...FINDINGS_KEYS.incidentListAttributes]).toEqual([...incidents.nonKeyAttributes]);
+    const sweep = FINDINGS_TABLE_SCHEMA.sweepIndex;
+    expect(FINDINGS_KEYS.sweepIndex).toBe(sweep.name);
+    expect(FINDINGS_KEYS.sweepKindKey).toBe(sweep.partitionKey.name);
+    expect(FINDINGS_KEYS.sweepTimeKey).toBe(sweep.sortKey.name);
+    expect([...FINDINGS_KEYS.sweepAttributes]).toEqual([...sweep.nonKeyAttributes]);
   });
 });
 

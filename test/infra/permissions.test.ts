@@ -84,24 +84,31 @@ describe('Permissions: every call granted, nothing more', () => {
       's3:GetObject',
       's3:PutObject',
     ]);
-    expect(calls('CorrelateFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 's3:GetObject']);
-    expect(calls('NotifyFunction')).toEqual([
+    // The incidents writer: consistent batch reads, then a transaction of puts and condition checks.
+    const incidentWrites = [
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+    ];
+    expect(calls('CorrelateFunction')).toEqual([...incidentWrites, 's3:GetObject']);
+    expect(calls('NotifyFunction')).toEqual([
+      ...incidentWrites,
       'dynamodb:UpdateItem',
       's3:GetObject',
       'sns:Publish',
     ]);
-    expect(calls('ResolveAlarmFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(calls('ResolveAlarmFunction')).toEqual(incidentWrites.filter((a) => a !== 'dynamodb:GetItem'));
     for (const f of ['RecordFailureFunction', 'ExecutionWatchFunction'])
-      expect(calls(f)).toEqual([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'sns:Publish',
-      ]);
-    expect(calls('SweepOutboxFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'sns:Publish']);
+      expect(calls(f)).toEqual([...incidentWrites, 'dynamodb:UpdateItem', 'sns:Publish']);
+    expect(calls('SweepOutboxFunction')).toEqual([
+      ...incidentWrites,
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'sns:Publish',
+    ]);
     expect(calls('ApiHandlerFunction')).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:Query',
       'states:StartExecution',
@@ -146,6 +153,26 @@ describe('Permissions: every call granted, nothing more', () => {
       ),
       expect.stringMatching(
         /^CorrelateFunction\w+ \(role CorrelateRole\w+\): grants dynamodb:Query on FindingsTable\w+, which no call uses$/,
+      ),
+    ]);
+  });
+
+  it('should fail when Correlate may no longer check a condition in its transaction, or SweepOutbox read its index', () => {
+    // Prepare: TransactWriteItems needs ConditionCheckItem; the sweep reads the sweep index.
+    const t = copy();
+    const st = policyStatements(t, 'CorrelateRoleDefaultPolicy');
+    const tx = st.find((s) => Array.isArray(s.Action) && s.Action.includes('dynamodb:ConditionCheckItem'));
+    expect(tx).toBeDefined();
+    if (tx) tx.Action = (tx.Action as string[]).filter((a) => a !== 'dynamodb:ConditionCheckItem');
+    removeGrant(policyStatements(t, 'SweepOutboxRoleDefaultPolicy'), 'dynamodb:Query');
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^CorrelateFunction\w+ \(role CorrelateRole\w+\): dynamodb:ConditionCheckItem on FindingsTable\w+ is not allowed \(its bundle sends TransactWriteItemsCommand\)/,
+      ),
+      expect.stringMatching(
+        /^SweepOutboxFunction\w+ \(role SweepOutboxRole\w+\): dynamodb:Query on FindingsTable\w+ is not allowed/,
       ),
     ]);
   });

@@ -43,6 +43,15 @@ const S3_PREFIXES: Readonly<Record<string, Readonly<Record<string, readonly stri
   Correlate: { 's3:GetObject': ['snapshots', 'findings'] },
 };
 
+/**
+ * SDK calls IAM authorizes as other actions: a DynamoDB transaction is authorized action by action
+ * ("Using IAM with DynamoDB transactions", AWS docs). The incidents writer's transactions put items
+ * and check conditions only (lambdas/adapters/incidents-writer.ts).
+ */
+const ACTIONS_OF_CALL: Readonly<Record<string, readonly string[]>> = {
+  'dynamodb:TransactWriteItems': ['dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+};
+
 /** What the Step Functions service needs for a state machine's logging and tracing (AWS docs). */
 const STATE_MACHINE_LOG_ACTIONS = [
   'logs:CreateLogDelivery',
@@ -87,8 +96,8 @@ const SDK_USES = [
 ];
 
 /** The SDK commands a bundle takes, as IAM actions: `s3:GetObject` for GetObjectCommand. */
-export function sdkCalls(bundle: string): { action: string; pkg: string }[] {
-  const calls: { action: string; pkg: string }[] = [];
+export function sdkCalls(bundle: string): { action: string; pkg: string; command: string }[] {
+  const calls: { action: string; pkg: string; command: string }[] = [];
   for (const m of SDK_USES.flatMap((re) => [...bundle.matchAll(re)])) {
     const pkg = m[2] as string;
     for (const spec of (m[1] as string).split(',')) {
@@ -97,7 +106,9 @@ export function sdkCalls(bundle: string): { action: string; pkg: string }[] {
       const prefix = IAM_PREFIX[pkg];
       if (prefix === undefined)
         throw new Error(`no IAM prefix known for @aws-sdk/${pkg}: add it to IAM_PREFIX`);
-      calls.push({ action: `${prefix}:${name.slice(0, -'Command'.length)}`, pkg: `@aws-sdk/${pkg}` });
+      const action = `${prefix}:${name.slice(0, -'Command'.length)}`;
+      for (const a of ACTIONS_OF_CALL[action] ?? [action])
+        calls.push({ action: a, pkg: `@aws-sdk/${pkg}`, command: name });
     }
   }
   return calls;
@@ -195,7 +206,7 @@ function functionCalls(id: string, resources: Resources, bundle: string): Call[]
   const env = ((p.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ??
     {}) as Record<string, Json>;
   const calls: Call[] = [];
-  for (const { action, pkg } of sdkCalls(bundle)) {
+  for (const { action, pkg, command } of sdkCalls(bundle)) {
     const prefix = action.split(':')[0] as string;
     const variable = TARGET_VARIABLE[prefix];
     if (variable === undefined) throw new Error(`${id}: no target variable known for ${prefix} calls`);
@@ -204,7 +215,7 @@ function functionCalls(id: string, resources: Resources, bundle: string): Call[]
       calls.push({ action, target: `(${variable} unset)`, because: `its bundle imports ${pkg}` });
       continue;
     }
-    const because = `its bundle sends ${action.split(':')[1]}Command`;
+    const because = `its bundle sends ${command}`;
     if (prefix === 's3') {
       const construct = Object.keys(S3_PREFIXES).find((c) =>
         new RegExp(`^${c}Function[0-9A-F]{8}$`).test(id),

@@ -121,7 +121,7 @@ describe('Stack: outbox sweeper', () => {
     expect(sweeper()[1].Properties.Timeout).toBeLessThan(CLAIM_LEASE_MS / 1000);
   });
 
-  it('should let SweepOutbox read and write the incidents, read findings and publish to the topic only', () => {
+  it('should let SweepOutbox read and write the incidents, read its index and findings and publish to the topic only', () => {
     // Prepare
     const st = Object.entries(resources('AWS::IAM::Policy'))
       .filter(([id]) => id.startsWith('SweepOutboxRole'))
@@ -130,10 +130,18 @@ describe('Stack: outbox sweeper', () => {
     // Assess
     expect(st).toContainEqual(
       expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:PutItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:UpdateItem',
+        ],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
       }),
     );
+    const query = st.find((x) => x.Action === 'dynamodb:Query') as { Resource: Json } | undefined;
+    expect(JSON.stringify(query?.Resource)).toContain('/index/sweep"');
     expect(st).toContainEqual(
       expect.objectContaining({
         Action: 'sns:Publish',
@@ -148,8 +156,12 @@ describe('Stack: outbox sweeper', () => {
     );
     const actions = st.flatMap((x) => x.Action).map(String);
     expect(actions.filter((a) => !/^(logs|xray):/.test(a)).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
       'kms:Decrypt',
       'kms:GenerateDataKey',
       'sns:Publish',
@@ -301,6 +313,14 @@ describe('Stack: findings table', () => {
           ],
           Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
         }),
+        Match.objectLike({
+          IndexName: 'sweep',
+          KeySchema: [
+            { AttributeName: 'sweepKind', KeyType: 'HASH' },
+            { AttributeName: 'sweepAt', KeyType: 'RANGE' },
+          ],
+          Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
+        }),
       ],
       Replicas: [
         Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
@@ -437,17 +457,20 @@ describe('Stack: IAM', () => {
   });
 
   it('should let the incident steps read and conditionally write the findings table, and nothing else in DynamoDB', () => {
+    // Consistent reads of the incidents a change involves, then one transaction of conditional puts
+    // and condition checks; and the finding a message reports (GetItem; ResolveAlarm sends none).
+    const store = ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
     const expected: Record<string, string[]> = {
-      CorrelateRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      ResolveAlarmRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      CorrelateRole: ['dynamodb:GetItem', ...store],
+      ResolveAlarmRole: store,
       // Notify also sets the outbox flag of findings no alarm started.
-      NotifyRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      NotifyRole: ['dynamodb:GetItem', ...store, 'dynamodb:UpdateItem'],
     };
     for (const [role, actions] of Object.entries(expected)) {
       const st = statementsOf(role);
       expect(st, role).toContainEqual(
         expect.objectContaining({
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: role === 'ResolveAlarmRole' ? store : ['dynamodb:GetItem', ...store],
           Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
         }),
       );

@@ -77,6 +77,22 @@ describe('Function: formatNotification', () => {
     expect(n.chatbot).toBeUndefined();
     expect(Object.keys(JSON.parse(n.structured) as object)).toEqual(['default', 'email']);
   });
+
+  it('should give every message a notificationId subscribers can de-duplicate on: the analysis id, or the incident message id', () => {
+    // Prepare
+    const finding = shopIncident().finding;
+    const note = { incidentId: 'inc-1', notificationId: 'inc-1#3', kind: 'update' as const, preface: '' };
+
+    // Act
+    const alone = formatNotification(finding, '/analyses/x/report');
+    const again = formatNotification(finding, '/analyses/x/report');
+    const ofIncident = formatNotification(finding, '/analyses/x/report', { note });
+
+    // Assess
+    expect(alone.attributes.notificationId).toBe(finding.analysisId);
+    expect(again.attributes.notificationId).toBe(alone.attributes.notificationId);
+    expect(ofIncident.attributes.notificationId).toBe('inc-1#3');
+  });
 });
 
 describe('Function: formatChatbotNotification', () => {

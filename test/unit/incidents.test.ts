@@ -7,6 +7,7 @@ import {
   type AnalysedAlarm,
   alarmOk,
   attachAnalysis,
+  bounded,
   claimNext,
   currentOf,
   expireIdle,
@@ -18,6 +19,8 @@ import {
   CLAIM_LEASE_MS,
   DEFAULT_INCIDENT_CONFIG,
   EMPTY_OPEN_INCIDENTS,
+  type Incident,
+  MAX_INCIDENT_BYTES,
   type OpenIncidents,
 } from '../../lambdas/core/incidents/model.ts';
 import { makeFinding } from '../integration/findings-kit.ts';
@@ -373,17 +376,80 @@ describe('Function: markSent', () => {
 });
 
 describe('Function: expireIdle', () => {
-  it('should close an incident idle beyond the limit, but not one with a message still to send', () => {
+  it('should close an incident idle beyond the limit, keeping a message still to send in its outbox', () => {
     // Prepare
     const opened = attachAnalysis(EMPTY_OPEN_INCIDENTS, alarm('web', 0), at(1), cfg);
     const sent = markSent(opened.doc, opened.incident.incidentId, opened.notification?.id ?? '', 'm1');
 
-    // Act & Assess
-    expect(expireIdle(opened.doc, at(25 * 60), cfg).expired).toEqual([]);
-    const { doc, expired } = expireIdle(sent.doc, at(25 * 60), cfg);
-    expect(expired.map((i) => i.status)).toEqual(['EXPIRED']);
-    expect(doc.incidents).toEqual([]);
+    // Act
+    const pending = expireIdle(opened.doc, at(25 * 60), cfg);
+    const done = expireIdle(sent.doc, at(25 * 60), cfg);
+
+    // Assess
+    expect(pending.expired.map((i) => i.status)).toEqual(['EXPIRED']);
+    expect(pendingNotifications(pending.expired[0] as Incident).map((n) => n.kind)).toEqual(['opened']);
+    expect(sweepableIncidents(pending.doc, at(25 * 60), CLAIM_LEASE_MS).map((f) => f.incidentId)).toEqual([
+      opened.incident.incidentId,
+    ]);
+    expect(done.expired.map((i) => i.status)).toEqual(['EXPIRED']);
     expect(expireIdle(sent.doc, at(60), cfg).expired).toEqual([]);
+  });
+});
+
+describe('Function: claimNext', () => {
+  it('should never claim a later message while an earlier one is claimed by a live sender', () => {
+    // Prepare: #0 (root cause) claimed by a sender still publishing; the alarm's OK decides #1.
+    const opened = attachAnalysis(EMPTY_OPEN_INCIDENTS, alarm('web', 0), at(1), cfg);
+    const id = opened.incident.incidentId;
+    const claimed = claimNext(opened.doc, id, 'notify-1', at(1), CLAIM_LEASE_MS);
+    const resolved = alarmOk(
+      claimed.doc,
+      { alarmKey: 'web-fault-rate', at: at(2).toISOString() },
+      at(2),
+      cfg,
+    );
+
+    // Act
+    const other = claimNext(resolved.doc, id, 'notify-2', at(2), CLAIM_LEASE_MS);
+    const own = claimNext(resolved.doc, id, 'notify-1', at(2), CLAIM_LEASE_MS);
+    const sent = markSent(resolved.doc, id, `${id}#0`, 'm1');
+    const next = claimNext(sent.doc, id, 'notify-2', at(2), CLAIM_LEASE_MS);
+
+    // Assess
+    expect(resolved.notifications.map((n) => n.id)).toEqual([`${id}#1`]);
+    expect(other.notification).toBeUndefined();
+    expect(own.notification?.id).toBe(`${id}#0`);
+    expect(next.notification?.id).toBe(`${id}#1`);
+  });
+});
+
+describe('Function: bounded', () => {
+  it('should keep every alarm in ALARM and every unsent message, under the byte limit, with ids never reused', () => {
+    // Prepare: 150 alarms with long names on one cascade, all but the first 5 back to OK.
+    const long = (s: string) => `${s}-${'y'.repeat(240)}`;
+    let doc = EMPTY_OPEN_INCIDENTS;
+    let id = '';
+    for (let i = 0; i < 150; i++) {
+      const a = alarm('web', i, { alarmKey: long(`k${i}`), alarmName: long(`a${i}`) });
+      const r = attachAnalysis(doc, a, at(i), cfg);
+      id = r.incident.incidentId;
+      doc = r.doc;
+      for (const n of r.incident.notifications) if (!n.sent) doc = markSent(doc, id, n.id, `m${n.id}`).doc;
+      if (i >= 5) doc = alarmOk(doc, { alarmKey: a.alarmKey, at: at(i).toISOString() }, at(i), cfg).doc;
+    }
+
+    // Act
+    const incident = doc.incidents.find((i) => i.incidentId === id) as Incident;
+    const huge = bounded({ ...incident, timeline: Array(5000).fill(incident.timeline[0]) }, 20_000);
+
+    // Assess
+    expect(new TextEncoder().encode(JSON.stringify(incident)).length).toBeLessThanOrEqual(MAX_INCIDENT_BYTES);
+    expect(incident.alarmCount).toBe(150);
+    expect(incident.alarms.filter((a) => a.state === 'ALARM')).toHaveLength(5);
+    expect(new TextEncoder().encode(JSON.stringify(huge)).length).toBeLessThanOrEqual(20_000);
+    expect(huge.alarms.filter((a) => a.state === 'ALARM')).toHaveLength(5);
+    const ids = incident.notifications.map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

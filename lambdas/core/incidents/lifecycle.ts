@@ -1,4 +1,4 @@
-// The incident lifecycle as pure reducers over the open-incidents document: an analysed alarm is
+// The incident lifecycle as pure reducers over the incidents a change involves: an analysed alarm is
 // attached (opening or joining an incident, deciding the one message it warrants), an alarm back
 // to OK may resolve its incident, a sent message is ticked off the outbox. Each reducer is
 // idempotent, so a retried step that re-applies it changes nothing and decides nothing twice.
@@ -14,6 +14,7 @@ import {
   type IncidentAnalysis,
   type IncidentConfig,
   type IncidentNotification,
+  MAX_INCIDENT_BYTES,
   type NotificationKind,
   type OpenIncidents,
   type TimelineEntry,
@@ -56,7 +57,10 @@ export function attachAnalysis(
   config: IncidentConfig,
 ): Attached {
   const firedAt = iso(alarm.firedAt);
-  const known = doc.incidents.find((i) => i.alarms.some((a) => a.analysisId === alarm.analysisId));
+  const holder = doc.attached?.[alarm.analysisId];
+  const known =
+    (holder === undefined ? undefined : holderOf(doc, holder)) ??
+    doc.incidents.find((i) => i.alarms.some((a) => a.analysisId === alarm.analysisId));
   if (known !== undefined) {
     const previous = known.notifications.find(
       (n) => n.analysisId === alarm.analysisId && n.kind !== 'resolved',
@@ -95,30 +99,34 @@ export function attachAnalysis(
   if (target === undefined) {
     const incidentId = incidentIdFor(alarm.analysisId);
     const notification = outboxEntry(incidentId, 0, 'opened', alarm.analysisId, nowIso);
-    const incident: Incident = {
+    const incident: Incident = bounded({
       incidentId,
       status: 'OPEN',
       openedAt: firedAt,
       lastActivityAt: firedAt,
       alarms: [entry],
+      alarmCount: 1,
       analyses: [analysis],
       currentAnalysisId: alarm.analysisId,
       rootCause: alarm.rootCause,
       notifiedRootCause: rootCauseLabel(analysis),
       lastNotifiedAt: nowIso,
       reach: capped([...alarm.reach, alarm.service]),
-      near: capped(alarm.near),
+      near: capped(alarm.near, INCIDENT_LIMITS.near),
       notifications: [notification],
+      messageCount: 1,
       timeline: [
         line(firedAt, 'alarm', `${alarm.alarmName} on ${alarm.service} went to ALARM; incident opened`),
         line(nowIso, 'analysis', analysisText(analysis)),
         line(nowIso, 'notification', 'root cause sent'),
       ],
       revision: 1,
-    };
+    });
+    // An OK that came first: the incident opens and resolves at once (both messages decided).
+    const settled = entry.state === 'OK' ? resolveIfAllOk(incident, nowIso) : incident;
     return {
-      doc: withIncident({ ...doc, earlyOks }, incident),
-      incident,
+      doc: withIncident({ ...doc, earlyOks }, settled),
+      incident: settled,
       outcome: 'opened',
       notification,
       absorbed: [],
@@ -128,7 +136,7 @@ export function attachAnalysis(
   const explained = target.reach.includes(alarm.service);
   const reach = capped([...target.reach, ...alarm.reach, alarm.service]);
   const grew = reach.length > target.reach.length;
-  const analyses = [...target.analyses, analysis].slice(-INCIDENT_LIMITS.analyses);
+  const analyses = keptAnalyses([...target.analyses, analysis]);
   const current = currentOf(analyses);
   const rootCause = current?.rootCause ?? null;
   const label = current ? rootCauseLabel(current) : null;
@@ -142,7 +150,7 @@ export function attachAnalysis(
   const notification =
     kind === undefined
       ? undefined
-      : outboxEntry(target.incidentId, target.notifications.length, kind, alarm.analysisId, nowIso);
+      : outboxEntry(target.incidentId, nextSeq(target), kind, alarm.analysisId, nowIso);
   const events: TimelineEntry[] = [
     line(
       firedAt,
@@ -152,21 +160,23 @@ export function attachAnalysis(
     line(nowIso, 'analysis', analysisText(analysis)),
   ];
   if (notification) events.push(line(nowIso, 'notification', `${describeKind(notification.kind)} sent`));
-  const incident: Incident = {
+  const incident: Incident = bounded({
     ...target,
     lastActivityAt: firedAt > target.lastActivityAt ? firedAt : target.lastActivityAt,
-    alarms: [...target.alarms, entry].slice(-INCIDENT_LIMITS.alarms),
+    alarms: keptAlarms([...target.alarms, entry]),
+    alarmCount: alarmCountOf(target) + 1,
     analyses,
     currentAnalysisId: current?.analysisId ?? null,
     rootCause,
     ...(kind === 'root-cause-changed' ? { notifiedRootCause: label } : {}),
     ...(notification ? { lastNotifiedAt: nowIso } : {}),
     reach,
-    near: capped([...target.near, ...alarm.near]),
+    near: capped([...target.near, ...alarm.near], INCIDENT_LIMITS.near),
     notifications: notification ? [...target.notifications, notification] : target.notifications,
+    ...(notification ? { messageCount: nextSeq(target) + 1 } : {}),
     timeline: timeline(target.timeline, events),
     revision: target.revision + 1,
-  };
+  });
   // An OK may have come first for an alarm of an incident whose other alarms are all OK already.
   const settled = entry.state === 'OK' ? resolveIfAllOk(incident, nowIso) : incident;
   return {
@@ -181,25 +191,30 @@ export function attachAnalysis(
 /** `target` with the alarms, analyses, messages and cascade of `others` (one cascade after all). */
 function mergeInto(target: Incident, others: readonly Incident[], nowIso: string): Incident {
   const all = [target, ...others];
-  const analyses = all.flatMap((i) => i.analyses).slice(-INCIDENT_LIMITS.analyses);
+  const analyses = keptAnalyses(all.flatMap((i) => i.analyses));
   const current = currentOf(analyses);
   const latest = (xs: (string | undefined)[]) =>
     xs
       .filter((x): x is string => x !== undefined)
       .reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
   const lastNotifiedAt = latest(all.map((i) => i.lastNotifiedAt));
-  return {
+  return bounded({
     ...target,
     openedAt: all.map((i) => i.openedAt).reduce((a, b) => (b < a ? b : a)),
     lastActivityAt: all.map((i) => i.lastActivityAt).reduce((a, b) => (b > a ? b : a)),
-    alarms: all.flatMap((i) => i.alarms).slice(-INCIDENT_LIMITS.alarms),
+    alarms: keptAlarms(all.flatMap((i) => i.alarms)),
+    alarmCount: all.reduce((n, i) => n + alarmCountOf(i), 0),
     analyses,
     currentAnalysisId: current?.analysisId ?? null,
     rootCause: current?.rootCause ?? null,
     ...(lastNotifiedAt !== undefined ? { lastNotifiedAt } : {}),
     reach: capped(all.flatMap((i) => i.reach)),
-    near: capped(all.flatMap((i) => i.near)),
+    near: capped(
+      all.flatMap((i) => i.near),
+      INCIDENT_LIMITS.near,
+    ),
     notifications: all.flatMap((i) => i.notifications),
+    messageCount: nextSeq(target),
     mergedFrom: [
       ...(target.mergedFrom ?? []),
       ...others.flatMap((o) => [o.incidentId, ...(o.mergedFrom ?? [])]),
@@ -209,7 +224,7 @@ function mergeInto(target: Incident, others: readonly Incident[], nowIso: string
       others.map((o) => line(nowIso, 'merged', `incident ${o.incidentId} is part of this cascade: merged`)),
     ),
     revision: Math.max(...all.map((i) => i.revision)) + 1,
-  };
+  });
 }
 
 /** The final copy of an incident merged into `into`: its alarms and messages now live there. */
@@ -219,15 +234,19 @@ function closedAsMerged(incident: Incident, into: string, nowIso: string): Incid
     status: 'MERGED',
     mergedInto: into,
     alarms: [],
+    alarmCount: 0,
     notifications: [],
     timeline: timeline(incident.timeline, [line(nowIso, 'merged', `merged into incident ${into}`)]),
     revision: incident.revision + 1,
   };
 }
 
-/** The open incident holding `incidentId`'s messages: itself, or the one it was merged into. */
+/** The incident holding `incidentId`'s alarms and messages: itself, or the one it was merged into. */
 function holderOf(doc: OpenIncidents, incidentId: string): Incident | undefined {
-  return doc.incidents.find((i) => i.incidentId === incidentId || (i.mergedFrom ?? []).includes(incidentId));
+  return doc.incidents.find(
+    (i) =>
+      i.status !== 'MERGED' && (i.incidentId === incidentId || (i.mergedFrom ?? []).includes(incidentId)),
+  );
 }
 
 /**
@@ -305,18 +324,13 @@ export function alarmOk(doc: OpenIncidents, ok: AlarmOk, now: Date, config: Inci
 function resolveIfAllOk(incident: Incident, nowIso: string): Incident {
   if (incident.status !== 'OPEN' || incident.alarms.some((a) => a.state !== 'OK')) return incident;
   const resolvedAt = incident.alarms.map((a) => a.okAt ?? a.firedAt).reduce((x, y) => (y > x ? y : x));
-  const notification = outboxEntry(
-    incident.incidentId,
-    incident.notifications.length,
-    'resolved',
-    null,
-    nowIso,
-  );
+  const notification = outboxEntry(incident.incidentId, nextSeq(incident), 'resolved', null, nowIso);
   return {
     ...incident,
     status: 'RESOLVED',
     resolvedAt,
     notifications: [...incident.notifications, notification],
+    messageCount: nextSeq(incident) + 1,
     timeline: timeline(incident.timeline, [
       line(
         resolvedAt,
@@ -343,8 +357,8 @@ export function markSent(
   if (n === undefined || n.sent) return { doc, incident: target, removed: false };
   const incident: Incident = {
     ...target,
-    notifications: target.notifications.map((x) =>
-      x.id === notificationId ? { ...x, sent: true, messageId } : x,
+    notifications: keptNotifications(
+      target.notifications.map((x) => (x.id === notificationId ? { ...x, sent: true, messageId } : x)),
     ),
     revision: target.revision + 1,
   };
@@ -359,7 +373,10 @@ export function markSent(
   return { doc: withIncident(doc, incident), incident, removed: false };
 }
 
-/** Open incidents idle for longer than `maxIdleHours` close without a message (their alarms never cleared). */
+/**
+ * Open incidents idle for longer than `maxIdleHours` close as EXPIRED, without a message (their
+ * alarms never cleared). A message still unsent stays in the outbox and is sent all the same.
+ */
 export function expireIdle(
   doc: OpenIncidents,
   now: Date,
@@ -367,27 +384,27 @@ export function expireIdle(
 ): { doc: OpenIncidents; expired: Incident[] } {
   const limit = now.getTime() - config.maxIdleHours * 60 * MINUTE_MS;
   const expired: Incident[] = [];
-  const keep: Incident[] = [];
-  for (const i of doc.incidents) {
-    const pending = i.notifications.some((n) => !n.sent);
-    if (!pending && Date.parse(i.lastActivityAt) < limit) {
-      expired.push({
-        ...i,
-        status: i.status === 'OPEN' ? 'EXPIRED' : i.status,
-        timeline: timeline(i.timeline, [
-          line(now.toISOString(), 'expired', `no activity for ${config.maxIdleHours} h; closed`),
-        ]),
-        revision: i.revision + 1,
-      });
-    } else keep.push(i);
-  }
-  return expired.length === 0 ? { doc, expired } : { doc: { ...doc, incidents: keep }, expired };
+  const incidents = doc.incidents.map((i) => {
+    if (i.status !== 'OPEN' || Date.parse(i.lastActivityAt) >= limit) return i;
+    const closed: Incident = {
+      ...i,
+      status: 'EXPIRED',
+      timeline: timeline(i.timeline, [
+        line(now.toISOString(), 'expired', `no activity for ${config.maxIdleHours} h; closed`),
+      ]),
+      revision: i.revision + 1,
+    };
+    expired.push(closed);
+    return closed;
+  });
+  return expired.length === 0 ? { doc, expired } : { doc: { ...doc, incidents }, expired };
 }
 
 /**
  * Claims the oldest unsent message of an incident for `claimant`, so that two executions never
- * publish it both: free, already this claimant's (its own retry), or claimed longer than `leaseMs`
- * ago (its sender died). Undefined when there is nothing this claimant may send now.
+ * publish it both and messages go out in order: free, already this claimant's (its own retry), or
+ * claimed longer than `leaseMs` ago (its sender died). A later message is never claimed while an
+ * earlier one is unsent. Undefined when there is nothing this claimant may send now.
  */
 export function claimNext(
   doc: OpenIncidents,
@@ -397,14 +414,15 @@ export function claimNext(
   leaseMs: number,
 ): { doc: OpenIncidents; incident: Incident | undefined; notification: IncidentNotification | undefined } {
   const target = holderOf(doc, incidentId);
-  const isFree = (n: IncidentNotification) => n.claimedBy === claimant || isUnclaimed(n, now, leaseMs);
-  const next = target === undefined ? undefined : pendingNotifications(target).find(isFree);
-  if (target === undefined || next === undefined) return { doc, incident: target, notification: undefined };
-  if (next.claimedBy === claimant) return { doc, incident: target, notification: next };
-  const claimed: IncidentNotification = { ...next, claimedBy: claimant, claimedAt: now.toISOString() };
+  const oldest = target === undefined ? undefined : pendingNotifications(target)[0];
+  const mine = oldest !== undefined && (oldest.claimedBy === claimant || isUnclaimed(oldest, now, leaseMs));
+  if (target === undefined || oldest === undefined || !mine)
+    return { doc, incident: target, notification: undefined };
+  if (oldest.claimedBy === claimant) return { doc, incident: target, notification: oldest };
+  const claimed: IncidentNotification = { ...oldest, claimedBy: claimant, claimedAt: now.toISOString() };
   const incident: Incident = {
     ...target,
-    notifications: target.notifications.map((x) => (x.id === next.id ? claimed : x)),
+    notifications: target.notifications.map((x) => (x.id === oldest.id ? claimed : x)),
     revision: target.revision + 1,
   };
   return { doc: withIncident(doc, incident), incident, notification: claimed };
@@ -424,20 +442,19 @@ export interface Sweepable {
 }
 
 /**
- * The incidents of the open document (resolved ones whose closing message is unsent among them)
- * holding a message a sweeper may send now: unsent, and unclaimed or claimed longer than `leaseMs`
- * ago. A message within its lease is left to its sender. Oldest message first, so the longest wait
- * ends first when a sweep runs out of time.
+ * The incidents holding a message a sweeper may send now: their oldest unsent message, unclaimed or
+ * claimed longer than `leaseMs` ago. A message within its lease is left to its sender (and the
+ * messages after it wait for it). Oldest message first, so the longest wait ends first when a sweep
+ * runs out of time.
  */
 export function sweepableIncidents(doc: OpenIncidents, now: Date, leaseMs: number): Sweepable[] {
   const found: Sweepable[] = [];
   for (const incident of doc.incidents) {
-    const free = pendingNotifications(incident).filter((n) => isUnclaimed(n, now, leaseMs));
-    const oldest = free.reduce<IncidentNotification | undefined>(
-      (a, n) => (a === undefined || n.decidedAt < a.decidedAt ? n : a),
-      undefined,
-    );
-    if (oldest !== undefined) found.push({ incidentId: incident.incidentId, oldest, count: free.length });
+    if (incident.status === 'MERGED') continue;
+    const pending = pendingNotifications(incident);
+    const oldest = pending[0];
+    if (oldest !== undefined && isUnclaimed(oldest, now, leaseMs))
+      found.push({ incidentId: incident.incidentId, oldest, count: pending.length });
   }
   return found.sort(
     (a, b) =>
@@ -509,8 +526,85 @@ function timeline(old: readonly TimelineEntry[], add: readonly TimelineEntry[]):
   return [...old, ...add].slice(-INCIDENT_LIMITS.timeline);
 }
 
-function capped(names: readonly string[]): string[] {
-  return [...new Set(names)].sort().slice(0, INCIDENT_LIMITS.reach);
+function capped(names: readonly string[], limit: number = INCIDENT_LIMITS.reach): string[] {
+  return [...new Set(names)].sort().slice(0, limit);
+}
+
+/** The sequence number of the incident's next message: never reused, whatever was trimmed. */
+function nextSeq(incident: Incident): number {
+  return incident.messageCount ?? incident.notifications.length;
+}
+
+function alarmCountOf(incident: Incident): number {
+  return incident.alarmCount ?? incident.alarms.length;
+}
+
+/** Every alarm still in ALARM, and the latest ones back to OK up to the limit; in their order. */
+function keptAlarms(
+  alarms: readonly IncidentAlarm[],
+  limit: number = INCIDENT_LIMITS.alarms,
+): IncidentAlarm[] {
+  const firing = alarms.filter((a) => a.state === 'ALARM').length;
+  let okRoom = Math.max(0, limit - firing);
+  const kept: IncidentAlarm[] = [];
+  for (let i = alarms.length - 1; i >= 0; i--) {
+    const a = alarms[i] as IncidentAlarm;
+    if (a.state === 'ALARM') kept.push(a);
+    else if (okRoom > 0) {
+      kept.push(a);
+      okRoom--;
+    }
+  }
+  return kept.reverse();
+}
+
+/** The current analysis and the latest others up to the limit; in their order. */
+function keptAnalyses(
+  analyses: readonly IncidentAnalysis[],
+  limit: number = INCIDENT_LIMITS.analyses,
+): IncidentAnalysis[] {
+  const current = currentOf(analyses);
+  const others = analyses.filter((a) => a !== current).slice(-Math.max(0, limit - 1));
+  return analyses.filter((a) => a === current || others.includes(a));
+}
+
+/** Every unsent message, and the latest sent ones up to the limit; in their order. */
+function keptNotifications(
+  notifications: readonly IncidentNotification[],
+  limit: number = INCIDENT_LIMITS.sentNotifications,
+): IncidentNotification[] {
+  const sent = notifications.filter((n) => n.sent).slice(-limit);
+  return notifications.filter((n) => !n.sent || sent.includes(n));
+}
+
+/**
+ * The incident within `MAX_INCIDENT_BYTES` of JSON: lists are cut, least needed first (timeline,
+ * alarms back to OK, other analyses, sent messages, then the cascade's names), never an alarm in
+ * ALARM nor an unsent message.
+ */
+export function bounded(incident: Incident, maxBytes: number = MAX_INCIDENT_BYTES): Incident {
+  const encoder = new TextEncoder();
+  const size = (i: Incident) => encoder.encode(JSON.stringify(i)).length;
+  let fitted = incident;
+  for (let round = 0; round < 60 && size(fitted) > maxBytes; round++) {
+    const half = (n: number) => Math.floor(n / 2);
+    const i = fitted;
+    if (i.timeline.length > 10) fitted = { ...i, timeline: i.timeline.slice(-half(i.timeline.length)) };
+    else if (i.alarms.some((a) => a.state === 'OK')) {
+      const firing = i.alarms.filter((a) => a.state === 'ALARM').length;
+      fitted = { ...i, alarms: keptAlarms(i.alarms, firing + half(i.alarms.length - firing)) };
+    } else if (i.analyses.length > 1)
+      fitted = { ...i, analyses: keptAnalyses(i.analyses, half(i.analyses.length)) };
+    else if (i.notifications.some((n) => n.sent))
+      fitted = {
+        ...i,
+        notifications: keptNotifications(i.notifications, half(i.notifications.filter((n) => n.sent).length)),
+      };
+    else if (i.near.length > 1) fitted = { ...i, near: i.near.slice(0, half(i.near.length)) };
+    else if (i.reach.length > 1) fitted = { ...i, reach: i.reach.slice(0, half(i.reach.length)) };
+    else break;
+  }
+  return fitted;
 }
 
 function iso(value: string): string {

@@ -29,8 +29,23 @@ export const DEFAULT_INCIDENT_CONFIG: IncidentConfig = {
  */
 export const CLAIM_LEASE_MS = 120_000;
 
-/** Longest lists kept per incident: enough for any storm a person can read, bounded for DynamoDB. */
-export const INCIDENT_LIMITS = { reach: 500, timeline: 200, alarms: 300, analyses: 300 } as const;
+/**
+ * Longest lists kept in an incident: enough for any storm a person can read, bounded for its one
+ * DynamoDB item. Alarms still in ALARM and messages not yet sent are never dropped; past the limit
+ * the oldest alarms back to OK, analyses other than the current one and sent messages go (each
+ * alarm's membership stays in its own item, and `alarmCount` counts them all).
+ */
+export const INCIDENT_LIMITS = {
+  reach: 150,
+  near: 150,
+  timeline: 100,
+  alarms: 100,
+  analyses: 40,
+  sentNotifications: 20,
+} as const;
+
+/** The incident's JSON stays under this many UTF-8 bytes, so that its item stays under 100 KB. */
+export const MAX_INCIDENT_BYTES = 90 * 1024;
 
 export type AlarmState = 'ALARM' | 'OK';
 
@@ -91,6 +106,8 @@ export interface Incident {
   readonly lastActivityAt: string;
   readonly resolvedAt?: string;
   readonly alarms: readonly IncidentAlarm[];
+  /** Every alarm that ever joined, including those no longer listed in `alarms` (undefined: `alarms.length`). */
+  readonly alarmCount?: number;
   readonly analyses: readonly IncidentAnalysis[];
   /** The current analysis: COMPLETED beats FAILED, then the latest alarm. */
   readonly currentAnalysisId: string | null;
@@ -104,6 +121,8 @@ export interface Incident {
   /** Services within the configured hops of the alarmed ones (from the graphs of their analyses). */
   readonly near: readonly string[];
   readonly notifications: readonly IncidentNotification[];
+  /** Messages this incident ever decided: the next one's sequence number (undefined: `notifications.length`). */
+  readonly messageCount?: number;
   readonly timeline: readonly TimelineEntry[];
   /** Bumped on every change: the store writes the copy that is read by the API only forward. */
   readonly revision: number;
@@ -115,12 +134,18 @@ export interface AlarmOk {
   readonly at: string;
 }
 
-/** Every incident not yet closed for good, in one document: the unit of the concurrency check. */
+/**
+ * The incidents one change involves, as the store read them: for an alarm, the open incidents near
+ * its services and the one already holding it; for an OK, those holding the alarm; else one incident.
+ * The reducers read and return it; the store writes back what they changed, conditionally.
+ */
 export interface OpenIncidents {
   readonly version: number;
   readonly incidents: readonly Incident[];
   /** OKs that arrived before their ALARM was attached (executions race); applied on attach. */
   readonly earlyOks: readonly AlarmOk[];
+  /** Analyses already attached, and the incident holding each (the store's membership records). */
+  readonly attached?: Readonly<Record<string, string>>;
 }
 
 export const EMPTY_OPEN_INCIDENTS: OpenIncidents = { version: 0, incidents: [], earlyOks: [] };
