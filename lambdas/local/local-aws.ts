@@ -11,8 +11,15 @@ export const LOCAL_TABLE_NAME = 'cascade-analyzer-findings';
 /** The SNS topic created on a local SNS endpoint. */
 export const LOCAL_TOPIC_NAME = 'cascade-analyzer-findings';
 
+/**
+ * Local servers share this machine (often this process) with the pipeline: on a busy machine a
+ * 35 MB graph answer can take longer than Lambda's 30 s request timeout, which is a hang guard
+ * here, not a budget.
+ */
+const LOCAL_TIMEOUTS = { connectionTimeoutMs: 60_000, requestTimeoutMs: 600_000 } as const;
+
 export function localClientOptions(endpoint: string): ClientOptions {
-  return { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS };
+  return { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, ...LOCAL_TIMEOUTS };
 }
 
 /**
