@@ -61,7 +61,7 @@ to SNS on moto when there is one, otherwise to the terminal and a file.
 
 Options:
   --scenario NAME      a bundled scenario: ${scenarios.names().join(', ')} (default: shop),
-                       or storm: 20 alarms on one cascade at once → one incident, then resolved.
+                       or storm: 16 alarms (20 state changes) on one cascade at once → one incident, then resolved.
                        Each scenario but shop keeps its findings and incidents in a folder of
                        its own (DIR/scenarios/NAME/), so no scenario joins another's incidents;
                        storm empties its folder first and always starts clean
