@@ -303,7 +303,7 @@ describe('E2E: chaos — alarm storms with failures injected everywhere', () => 
     expect(completed + failedWithReason).toBe(incidents.length);
     // A message can also be left to the sweep with no claim: an earlier message of its incident was
     // sent by a sender that died before taking it, after the next sender had stopped waiting for it
-    // (10 s). The sweep (every 5 minutes) sends it, below. Rare under these faults (2 of 355 in the
+    // (10 s). The sweep (every 5 minutes) sends it, below. Rare under these faults (2 of 305 in the
     // long form): at most 1 % of the messages.
     expect(pending.length).toBeLessThanOrEqual(Math.ceil(decided.length / 100));
     expect(missing).toBe(pending.length);
