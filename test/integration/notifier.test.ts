@@ -121,6 +121,8 @@ describe('Class: SnsNotifier', () => {
       service: 'checkout',
       rootCause: 'payment-api',
       systemHealth: '0.62',
+      // What subscribers de-duplicate on (SNS is at-least-once): a finding no alarm started has its analysis id.
+      notificationId: 'an-1',
     });
     expect(envelope.Subject).toBe('[cascade] payment-api: root cause of 3-service cascade (COMPLETED)');
     expect(envelope.Subject?.length).toBeLessThanOrEqual(100);
