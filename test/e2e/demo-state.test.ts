@@ -77,7 +77,7 @@ describe('E2E: demo scenarios in one data folder', () => {
     expect(storm.stdout).toContain('message: [cascade] resolved after');
     expect(storm.stdout).toMatch(/^incident inc-[0-9a-f]{24} · RESOLVED · /m);
     expect(storm.stdout).toContain('root cause: bank-api');
-    expect(storm.stdout).toContain('alarms (20):');
+    expect(storm.stdout).toContain('alarms (16):');
 
     // Assess: the command it prints shows the same incident again.
     const again = /see it again: npx cascade-analyzer (incidents get \S+ --data-dir \S+)/.exec(
