@@ -202,6 +202,30 @@ export function buildCascadeView(
     }
   }
 
+  // Every drawn service is reached from the users: one not called by a drawn service (a
+  // propagator whose caller is healthy) brings its busiest caller, and so on up to a drawn service
+  // or an entry point. Otherwise a big graph shows services hanging with no caller, and the
+  // picture no longer reads from the users to the origin.
+  if (services.length > limits.fullGraph) {
+    const callersOf = new Map<number, RawEdge[]>();
+    for (const e of edges.values()) callersOf.set(e.to, [...(callersOf.get(e.to) ?? []), e]);
+    const reached = (i: number): boolean =>
+      entryCalls.has(i) || (callersOf.get(i) ?? []).some((e) => visible.has(e.from));
+    for (const start of [...visible].sort((a, b) => a - b)) {
+      let i = start;
+      const seen = new Set<number>();
+      while (!reached(i) && !seen.has(i)) {
+        seen.add(i);
+        const best = [...(callersOf.get(i) ?? [])].sort(
+          (a, b) => (b.calls ?? 0) - (a.calls ?? 0) || a.from - b.from,
+        )[0];
+        if (best === undefined) break;
+        visible.add(best.from);
+        i = best.from;
+      }
+    }
+  }
+
   // Folded neighbours: each drawn service's callees that are not drawn.
   const hiddenCallees = new Map<number, Set<number>>();
   const hiddenCalls = new Map<number, number | undefined>();

@@ -7,6 +7,7 @@ import { analyze } from '../../lambdas/core/analyze.ts';
 import type { Finding, GraphSnapshot } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
+import { buildCascadeView } from '../../lambdas/report/cascade-view.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
 
 async function bigIncident(): Promise<{ finding: Finding; snapshot: GraphSnapshot }> {
@@ -61,5 +62,20 @@ describe('Function: renderHtml (a big incident)', () => {
     expect(roles[0]).toBe('origin');
     expect(services).toContain(`… and ${degraded - 25} more degraded services`);
     expect((html.match(/<tr/g) ?? []).length).toBeLessThanOrEqual(45);
+  });
+
+  it('should draw every service of the picture reached from the users: none hangs without a caller', async () => {
+    // Prepare
+    const { finding, snapshot } = await bigIncident();
+    // Act
+    const view = buildCascadeView(finding, snapshot.incident);
+    // Assess
+    const services = view.nodes.filter((n) => n.kind === 'service');
+    expect(services.length).toBeLessThan(finding.services.length);
+    const called = new Set(view.edges.filter((e) => e.kind !== 'collapsed').map((e) => e.to));
+    const hanging = services.filter((n) => !called.has(n.id)).map((n) => n.label);
+    expect(hanging).toEqual([]);
+    const origin = services.find((n) => n.rootCauseRank === 1);
+    expect(origin?.label).toBe(finding.rootCauses[0]?.service);
   });
 });

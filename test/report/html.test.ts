@@ -140,7 +140,12 @@ describe('Function: buildCascadeView', () => {
     expect(drawn.map((n) => (n.kind === 'service' ? n.health : undefined))).toEqual(
       expect.arrayContaining(cascade),
     );
-    expect(drawn).toHaveLength(cascade.length);
+    // Beyond the cascade, only healthy callers that lead the users to a drawn service.
+    const extra = drawn.filter((n) => n.kind === 'service' && !cascade.includes(n.health));
+    expect(extra.every((n) => n.kind === 'service' && n.health.role === 'healthy')).toBe(true);
+    const callers = new Set(view.edges.filter((e) => e.kind === 'call').map((e) => e.from));
+    expect(extra.every((n) => callers.has(n.id))).toBe(true);
+    expect(drawn.length).toBeLessThan(2 * cascade.length);
     const folded = view.nodes.filter((n) => n.kind === 'collapsed');
     expect(folded.length).toBeGreaterThan(0);
     expect(view.collapsed).toBeGreaterThan(0);
