@@ -11,6 +11,18 @@ import type { Topology } from './topology.ts';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
+/**
+ * A duration someone will type into a config: two significant figures (601 ms → 600 ms,
+ * 1.234 s → 1.2 s), never the false precision of a measured p99.
+ */
+export function configMs(seconds: number): string {
+  const millis = seconds * 1000;
+  if (!(millis >= 1)) return '1 ms';
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(millis)) - 1);
+  const rounded = Math.round(millis / step) * step;
+  return rounded >= 1000 ? `${Number((rounded / 1000).toPrecision(2))} s` : `${rounded} ms`;
+}
+
 export function recommend(
   topo: Topology,
   attr: Attribution,
@@ -55,7 +67,7 @@ export function recommend(
           c.kind === 'throttled-link' ? 'rate-limit' : c.kind === 'slow-link' ? 'timeout' : 'circuit-breaker',
         text:
           c.kind === 'slow-link'
-            ? `Calls from ${caller} to ${label} are slower than ${label} itself: check the network path and connection pool of ${caller}, and bound the call with a timeout near ${ms(latencySummary(es).p99)} (its p99).`
+            ? `Calls from ${caller} to ${label} are slower than ${label} itself: check the network path and connection pool of ${caller}, and bound the call with a timeout near ${configMs(latencySummary(es).p99)} (its p99).`
             : c.kind === 'throttled-link'
               ? `${caller}'s calls to ${label} are throttled before ${label} sees them (${seen}): rate-limit ${caller} below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`
               : `${caller} fails calls to ${label} that ${label} never records (${seen}): check connectivity, DNS, security groups and connection limits between them, and put a circuit breaker on the call.`,
@@ -116,7 +128,7 @@ export function recommend(
         add({
           service: adviseCaller,
           action: 'timeout',
-          text: `${label}'s p99 is ${ms(now.p99)}${base ? ` (baseline ${ms(base.p99)})` : ''}: give ${callerNames} a timeout on calls to ${label} near ${ms(target)} so that slowness fails fast instead of holding their threads.`,
+          text: `${label}'s p99 is ${ms(now.p99)}${base ? ` (baseline ${ms(base.p99)})` : ''}: give ${callerNames} a timeout on calls to ${label} near ${configMs(target)} so that slowness fails fast instead of holding their threads.`,
         });
       }
     }

@@ -6,6 +6,7 @@ import { type AnalyzeOptions, analyze } from '../../lambdas/core/analyze.ts';
 import { UnknownServiceError } from '../../lambdas/core/errors.ts';
 import type { Finding, RootCause, ServiceRole } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
+import { configMs } from '../../lambdas/core/recommendations.ts';
 import { edge, node, type Part, snapshot } from './graph-kit.ts';
 
 function run(incident: readonly Part[], baseline?: readonly Part[], options: AnalyzeOptions = {}): Finding {
@@ -547,5 +548,16 @@ describe('Function: analyze (comparison methods)', () => {
     // Assess
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) expect(id).toMatch(/^an-[0-9a-f]{16}$/);
+  });
+});
+
+describe('Function: configMs', () => {
+  it('should round a timeout to what a person types into a config', () => {
+    // Act and Assess
+    expect(configMs(0.601)).toBe('600 ms');
+    expect(configMs(0.0573)).toBe('57 ms');
+    expect(configMs(1.234)).toBe('1.2 s');
+    expect(configMs(12.7)).toBe('13 s');
+    expect(configMs(0)).toBe('1 ms');
   });
 });
