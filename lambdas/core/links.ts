@@ -124,18 +124,22 @@ export function localiseLinks(
   }
   // How strongly the faulty links gather at x on one side: how many there are × their strength
   // weighted by the share of x's calls on that side they carry.
-  const supportOut = (x: number): number => {
-    const out = outOf.get(x) ?? [];
-    if (nodes[x]?.isClient || out.length < 2) return 0;
+  // Computed once per service (every link of a caller asks the same question).
+  const outSupport = new Map<number, number>();
+  for (const [x, out] of outOf) {
+    if (nodes[x]?.isClient || out.length < 2) continue;
     const cap = out.map(strength).sort((p, q) => q - p)[1] as number;
     const traffic = Math.max(1, trafficOut[x] ?? 0);
-    return out.length * out.reduce((sum, l) => sum + (Math.min(strength(l), cap) * l.calls) / traffic, 0);
-  };
-  const supportIn = (x: number): number => {
-    const into = inOf.get(x) ?? [];
+    outSupport.set(
+      x,
+      out.length * out.reduce((sum, l) => sum + (Math.min(strength(l), cap) * l.calls) / traffic, 0),
+    );
+  }
+  const inSupport = new Map<number, number>();
+  for (const [x, into] of inOf) {
     const traffic = Math.max(1, trafficIn[x] ?? 0);
-    return into.length * into.reduce((sum, l) => sum + (strength(l) * l.calls) / traffic, 0);
-  };
+    inSupport.set(x, into.length * into.reduce((sum, l) => sum + (strength(l) * l.calls) / traffic, 0));
+  }
 
   // A slow link into a callee whose other callers, busy enough to tell, wait no longer than
   // before: the delay is on the caller's side of that one link (its host, network or sidecar).
@@ -157,7 +161,7 @@ export function localiseLinks(
   for (const l of links) {
     // One faulty link says nothing about its caller; several from one caller point to it.
     const outbound =
-      supportOut(l.caller) > supportIn(l.callee) ||
+      (outSupport.get(l.caller) ?? 0) > (inSupport.get(l.callee) ?? 0) ||
       ((inOf.get(l.callee)?.length ?? 0) <= 1 && othersSeeItFast(l));
     const endpoint = outbound ? l.caller : l.callee;
     const k = `${endpoint}/${outbound ? 'out' : 'in'}`;
