@@ -151,6 +151,14 @@ function graphContext(
     }
     callees.set(nd.name, list);
   });
+  const callers = new Map<string, string[]>();
+  for (const [caller, list] of callees) {
+    for (const c of list) {
+      const into = callers.get(c);
+      if (into) into.push(caller);
+      else callers.set(c, [caller]);
+    }
+  }
   const from =
     target === undefined
       ? topo.entries.map((v) => topo.nodes[v]?.name ?? '')
@@ -158,6 +166,7 @@ function graphContext(
   const alarmed = target === undefined ? undefined : topo.nodes[target]?.name;
   return {
     callees,
+    callers,
     from: [...new Set(from)],
     ...(alarmed !== undefined ? { alarmed } : {}),
     scope: new Set(callees.keys()),

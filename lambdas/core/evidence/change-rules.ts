@@ -19,6 +19,8 @@ import { round } from '../stats.ts';
 export interface GraphContext {
   /** Each service's callees, by name. */
   readonly callees: ReadonlyMap<string, readonly string[]>;
+  /** Each service's callers, by name (the same calls, the other way). */
+  readonly callers: ReadonlyMap<string, readonly string[]>;
   /** The alarmed service, or the entry points for a whole-graph analysis. */
   readonly from: readonly string[];
   /** The alarmed service, when the analysis was scoped to one. */
@@ -66,8 +68,11 @@ function latestChangePerService(
   return out;
 }
 
-/** Services reachable from `from` through calls, with their call distance (cycle-safe). */
-function distancesFrom(from: readonly string[], graph: GraphContext): Map<string, number> {
+/** Services reachable from `from` along `next` (callees or callers), with their distance (cycle-safe). */
+function distancesFrom(
+  from: readonly string[],
+  next: ReadonlyMap<string, readonly string[]>,
+): Map<string, number> {
   const dist = new Map<string, number>();
   const queue: string[] = [];
   for (const s of from) {
@@ -78,7 +83,7 @@ function distancesFrom(from: readonly string[], graph: GraphContext): Map<string
   for (let q = 0; q < queue.length; q++) {
     const s = queue[q] as string;
     const d = dist.get(s) as number;
-    for (const c of graph.callees.get(s) ?? []) {
+    for (const c of next.get(s) ?? []) {
       if (dist.has(c)) continue;
       dist.set(c, d + 1);
       queue.push(c);
@@ -126,7 +131,7 @@ function explainsSeveral(
     ),
   ];
   if (origins.length < 2) return [...ranked];
-  const reach = new Map(origins.map((o) => [o, distancesFrom([o], graph)]));
+  const reach = new Map(origins.map((o) => [o, distancesFrom([o], graph.callees)]));
   for (const [service, w] of latest) {
     if (!origins.every((o) => reach.get(o)?.has(service))) continue;
     if (top.service === service) return [...ranked];
@@ -184,7 +189,7 @@ function changedCallees(
 
 /** Rule 3: nothing degraded in the graph; the changed services nearest where the analysis looks. */
 function silentGraph(latest: ReadonlyMap<string, WeighedChange>, graph: GraphContext): RootCause[] {
-  const dist = distancesFrom(graph.from, graph);
+  const dist = distancesFrom(graph.from, graph.callees);
   const far = Number.MAX_SAFE_INTEGER;
   const order = [...latest.entries()].sort(
     ([a, wa], [b, wb]) => (dist.get(a) ?? far) - (dist.get(b) ?? far) || wb.recency - wa.recency || cmp(a, b),
@@ -225,23 +230,7 @@ function changeOnly(
 
 /** Everything upstream of a service by the graph's calls: who is at risk if it is the cause. */
 export function callersOf(service: string, graph: GraphContext): BlastRadius {
-  const callersByCallee = new Map<string, string[]>();
-  for (const [caller, callees] of graph.callees) {
-    for (const c of callees) {
-      const list = callersByCallee.get(c);
-      if (list) list.push(caller);
-      else callersByCallee.set(c, [caller]);
-    }
-  }
-  const seen = new Set<string>([service]);
-  const queue = [service];
-  for (let q = 0; q < queue.length; q++) {
-    for (const c of callersByCallee.get(queue[q] as string) ?? []) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      queue.push(c);
-    }
-  }
+  const seen = new Set(distancesFrom([service], graph.callers).keys());
   seen.delete(service);
   const atRisk = [...seen].sort(cmp);
   return {
