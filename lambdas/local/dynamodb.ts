@@ -74,40 +74,10 @@ export async function createFindingsTable(
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: s.partitionKey.name, AttributeType: s.partitionKey.type },
-        { AttributeName: idx.partitionKey.name, AttributeType: idx.partitionKey.type },
-        { AttributeName: idx.sortKey.name, AttributeType: idx.sortKey.type },
-        { AttributeName: inc.partitionKey.name, AttributeType: inc.partitionKey.type },
-        { AttributeName: inc.sortKey.name, AttributeType: inc.sortKey.type },
-        { AttributeName: sweep.partitionKey.name, AttributeType: sweep.partitionKey.type },
-        { AttributeName: sweep.sortKey.name, AttributeType: sweep.sortKey.type },
+        ...[idx, inc, sweep].flatMap(indexAttributes),
       ],
       KeySchema: [{ AttributeName: s.partitionKey.name, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: idx.name,
-          KeySchema: [
-            { AttributeName: idx.partitionKey.name, KeyType: 'HASH' },
-            { AttributeName: idx.sortKey.name, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...idx.nonKeyAttributes] },
-        },
-        {
-          IndexName: inc.name,
-          KeySchema: [
-            { AttributeName: inc.partitionKey.name, KeyType: 'HASH' },
-            { AttributeName: inc.sortKey.name, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...inc.nonKeyAttributes] },
-        },
-        {
-          IndexName: sweep.name,
-          KeySchema: [
-            { AttributeName: sweep.partitionKey.name, KeyType: 'HASH' },
-            { AttributeName: sweep.sortKey.name, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...sweep.nonKeyAttributes] },
-        },
-      ],
+      GlobalSecondaryIndexes: [...[idx, inc, sweep].map(indexDefinition)],
     }),
   );
   await waitUntilActive(client, tableName);
@@ -125,6 +95,34 @@ export async function createFindingsTable(
   }
 }
 
+/** The shape every index of the findings table schema has. */
+interface IndexSchema {
+  readonly name: string;
+  readonly partitionKey: { readonly name: string; readonly type: 'S' | 'N' };
+  readonly sortKey: { readonly name: string; readonly type: 'S' | 'N' };
+  readonly nonKeyAttributes: readonly string[];
+}
+
+/** A global secondary index of the findings table as CreateTable and UpdateTable take it. */
+function indexDefinition(index: IndexSchema) {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
+  };
+}
+
+/** The attribute definitions an index's keys need. */
+function indexAttributes(index: IndexSchema) {
+  return [
+    { AttributeName: index.partitionKey.name, AttributeType: index.partitionKey.type },
+    { AttributeName: index.sortKey.name, AttributeType: index.sortKey.type },
+  ];
+}
+
 /** Creates the findings table unless an earlier run already did. */
 export async function ensureFindingsTable(
   client: DynamoDBClient,
@@ -139,22 +137,8 @@ export async function ensureFindingsTable(
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [
-            { AttributeName: sweep.partitionKey.name, AttributeType: sweep.partitionKey.type },
-            { AttributeName: sweep.sortKey.name, AttributeType: sweep.sortKey.type },
-          ],
-          GlobalSecondaryIndexUpdates: [
-            {
-              Create: {
-                IndexName: sweep.name,
-                KeySchema: [
-                  { AttributeName: sweep.partitionKey.name, KeyType: 'HASH' },
-                  { AttributeName: sweep.sortKey.name, KeyType: 'RANGE' },
-                ],
-                Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...sweep.nonKeyAttributes] },
-              },
-            },
-          ],
+          AttributeDefinitions: indexAttributes(sweep),
+          GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(sweep) }],
         }),
       );
       await waitUntilActive(client, tableName);
