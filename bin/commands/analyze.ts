@@ -16,7 +16,7 @@ import { escapeUnsafe } from '../../lambdas/report/format.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
-import { OutputFileError, writeOutputFile } from './output.ts';
+import { OutputFileError, textWidth, writeOutputFile } from './output.ts';
 import { readJsonFile } from './read-json.ts';
 import { argsProblem, UsageError } from './usage-error.ts';
 
@@ -39,8 +39,9 @@ Options:
                      per-trace root causes are weighed against the graph; the finding
                      gains exception names and exemplar trace ids
   --changes FILE     CloudTrail change events: a LookupEvents response ("aws cloudtrail
-                     lookup-events …") or a list of its pages. A root cause changed shortly
-                     before the window's start gains in rank (bounded)
+                     lookup-events …") or a list of its pages. A change can decide what the
+                     graph cannot: one change behind several origins, a changed callee of
+                     a failing service, a silent graph (docs/analysis.md)
   --exemplars FILE   full traces ("aws xray batch-get-traces --trace-ids …"): the root
                      cause's exemplar found there gains its exception message and the
                      failing operation
@@ -50,6 +51,8 @@ Options:
   --format FMT       text (default) | json (exactly one Finding) |
                      html (one self-contained page, the cascade drawn as SVG)
   --out FILE         write the report to FILE instead of standard output
+  --verbose          text: add scores, impact, trace links and every note; wraps to
+                     COLUMNS (or the terminal's width; 100 when not a terminal)
   --set KEY=VALUE    override a threshold (repeatable); keys and defaults:
 ${Object.entries(DEFAULT_CONFIG)
   .map(([k, v]) => `                       ${k}=${v}`)
@@ -114,7 +117,7 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
       : format === 'html'
         ? // The graph gives the picture exact call counts on its edges.
           await renderHtml(finding, { graph: snapshot.incident })
-        : renderText(finding);
+        : renderText(finding, { width: textWidth(values.out), verbose: values.verbose === true });
   if (values.out) {
     try {
       writeOutputFile(values.out, output);
@@ -144,6 +147,7 @@ function parseAnalyzeArgs(args: readonly string[]) {
       region: { type: 'string' },
       method: { type: 'string' },
       format: { type: 'string' },
+      verbose: { type: 'boolean' },
       out: { type: 'string' },
       set: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },

@@ -10,7 +10,9 @@ import { BundledPipeline } from '../../lambdas/local/bundled.ts';
 import { duration, kib, progressPrinter } from '../../lambdas/local/progress.ts';
 import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import type { Scenario } from '../../lambdas/local/scenarios.ts';
-import { neutralizeText } from '../../lambdas/report/format.ts';
+import { answerLines } from '../../lambdas/report/answer.ts';
+import { neutralizeFinding, neutralizeText } from '../../lambdas/report/format.ts';
+import { textWidth } from './output.ts';
 
 /** A value from the scenario's graph (a service name) on one line, neutralised: it cannot forge one. */
 const n = neutralizeText;
@@ -62,8 +64,7 @@ export async function runBundledDemo(
     const top = finding?.rootCauses[0];
     out(`\nexecution  SUCCEEDED in ${duration(report.ms)}\n`);
     out(`status     ${finding?.status ?? 'no finding stored'}\n`);
-    if (top)
-      out(`root cause ${n(top.service)} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %\n`);
+    if (top && finding) out(`\n${answerLines(neutralizeFinding(finding), textWidth()).join('\n')}\n\n`);
     const sent = [...(messageId !== null ? [messageId] : []), ...(incidentMessages ?? [])];
     out(
       `notified   ${sent.length === 0 ? 'no (duplicate)' : `${sent.join(', ')} on ${pipeline.topicArn}`}${incidentId ? ` · incident ${incidentId}` : ''}\n`,

@@ -19,7 +19,7 @@ import {
   safeFileName,
 } from '../../lambdas/local/notifications.ts';
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
-import { duration, kib, NAME_WIDTH, progressPrinter } from '../../lambdas/local/progress.ts';
+import { duration, kib, NAME_WIDTH, progressPrinter, stepsPrinter } from '../../lambdas/local/progress.ts';
 import { scenarioEvidence } from '../../lambdas/local/replay-evidence.ts';
 import {
   combineScenarioProviders,
@@ -32,11 +32,14 @@ import {
 } from '../../lambdas/local/scenarios.ts';
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
-import { neutralizeText } from '../../lambdas/report/format.ts';
+import { answerLines, LABEL_WIDTH } from '../../lambdas/report/answer.ts';
+import { neutralizeFinding, neutralizeText } from '../../lambdas/report/format.ts';
+import { wrap, wrapBlock } from '../../lambdas/report/wrap.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
+import { textWidth } from './output.ts';
 import { argsProblem, UsageError } from './usage-error.ts';
 
 /**
@@ -75,6 +78,8 @@ Options:
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
                        else moto_server if it answers on 127.0.0.1:5000
   --no-sns             write notifications to files even when moto_server is running
+  --verbose            show the local stack, every step with its time and output, and the
+                       whole message (with its key facts as JSON, for machines)
   --bundled            run the deployed artifacts instead: synthesize with the Lambda bundles
                        (cdk.out), start each function's index.mjs in a process of its own with
                        its template's environment; needs moto_server (S3 and SNS)
@@ -175,9 +180,15 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     return runBundledDemo(scenario, sns.endpoint, out);
   }
 
-  out('cascade-analyzer demo: the deployed workflow, run on this machine (no AWS account)\n\n');
-  out(row('scenario', `${scenario.name}: ${scenario.description}`));
-  if (scenario.source !== scenario.name) out(row('', `graph from ${show(scenario.source)}`));
+  const verbose = values.verbose === true;
+  const width = textWidth();
+  const para = (label: string, text: string) =>
+    out(`${wrap(neutralizeText(text), width, label.padEnd(LABEL_WIDTH)).join('\n')}\n`);
+  out(`cascade-analyzer demo: the deployed workflow, run on this machine (no AWS account)\n\n`);
+  para(
+    'SCENARIO',
+    `${scenario.name}: ${scenario.description}${scenario.source !== scenario.name ? ` (graph from ${show(scenario.source)})` : ''}`,
+  );
 
   const base = values['data-dir'] ?? DEFAULT_DATA_DIR;
   const folder = demoStateFolder(base, values.graph === undefined ? values.scenario : undefined);
@@ -197,65 +208,83 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   try {
     const setupMs = performance.now() - t0;
     const taskCount = pipeline.app.tasks.length;
-    out(
-      row(
-        'workflow',
-        `${pipeline.app.stateMachineLogicalId}, synthesized from the ${pipeline.app.stackName} stack (${taskCount} Task states, each running its handler's code here)`,
-      ),
-    );
     const earlier = await pipeline.repository.listByService({ service: scenario.alarmedService, limit: 100 });
     const history = earlier.items.length;
-    out(
-      row(
-        'store',
-        `${show(pipeline.dir.root)}/ · DynamoDB table in dynalite · ${history === 0 ? 'first finding' : `${history}${earlier.next ? '+' : ''} earlier finding(s)`} for ${scenario.alarmedService}`,
-      ),
-    );
-    out(
-      row(
-        'incidents',
-        folder === base
-          ? `this folder's, shared with --graph runs; the other scenarios keep theirs in ${show(join(pipeline.dir.root, SCENARIOS_FOLDER))}/`
-          : `this scenario's own (its own folder), so it never joins another scenario's incident`,
-      ),
-    );
-    out(
-      row(
-        'X-Ray',
-        `local endpoint ${pipeline.xrayEndpoint}, replaying the scenario as the last minutes' traffic and traces`,
-      ),
-    );
-    out(
-      row(
-        'CloudTrail',
-        `local endpoint ${pipeline.cloudTrail.endpoint}, replaying the scenario's change events`,
-      ),
-    );
-    out(
-      row(
-        'SNS',
-        sns.endpoint !== undefined
-          ? `topic ${pipeline.topicArn ?? ''} on ${sns.endpoint} (${sns.reason})`
-          : `none (${sns.reason}): notifications go to the terminal and ${show(pipeline.dir.notifications)}/`,
-      ),
-    );
-    out(row('ready in', duration(setupMs)));
+    const historyText =
+      history === 0 ? 'first finding' : `${history}${earlier.next ? '+' : ''} earlier finding(s)`;
+    const snsText =
+      sns.endpoint !== undefined
+        ? `SNS topic ${pipeline.topicArn ?? ''} on ${sns.endpoint} (${sns.reason})`
+        : `messages to the terminal and ${show(pipeline.dir.notifications)}/ (no SNS: ${sns.reason})`;
+    if (verbose) {
+      out(
+        row(
+          'workflow',
+          `${pipeline.app.stateMachineLogicalId}, synthesized from the ${pipeline.app.stackName} stack (${taskCount} Task states, each running its handler's code here)`,
+        ),
+      );
+      out(
+        row(
+          'store',
+          `${show(pipeline.dir.root)}/ · DynamoDB table in dynalite · ${historyText} for ${scenario.alarmedService}`,
+        ),
+      );
+      out(
+        row(
+          'incidents',
+          folder === base
+            ? `this folder's, shared with --graph runs; the other scenarios keep theirs in ${show(join(pipeline.dir.root, SCENARIOS_FOLDER))}/`
+            : `this scenario's own (its own folder), so it never joins another scenario's incident`,
+        ),
+      );
+      out(
+        row(
+          'X-Ray',
+          `local endpoint ${pipeline.xrayEndpoint}, replaying the scenario as the last minutes' traffic and traces`,
+        ),
+      );
+      out(
+        row(
+          'CloudTrail',
+          `local endpoint ${pipeline.cloudTrail.endpoint}, replaying the scenario's change events`,
+        ),
+      );
+      out(row('SNS', snsText));
+      out(row('ready in', duration(setupMs)));
+    } else {
+      para(
+        'LOCAL STACK',
+        `ready in ${duration(setupMs)}: the ${pipeline.app.stackName} state machine (${taskCount} steps), DynamoDB in ${show(pipeline.dir.root)}/ (${historyText} for ${scenario.alarmedService}), X-Ray and CloudTrail replaying the scenario, ${sns.endpoint !== undefined ? `SNS on ${sns.endpoint}` : 'messages to files (no SNS)'}`,
+      );
+    }
 
     // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
     // alarm state changes (two analyses), not a duplicate delivery of one.
     const at = new Date();
     const event = pipeline.alarmEvent(scenario.alarmedService, at);
-    out(
-      `\nALARM  ${neutralizeText(event.detail.alarmName)} → ALARM at ${at.toISOString()}; EventBridge starts the workflow\n\n`,
+    out('\n');
+    para(
+      'ALARM',
+      `${event.detail.alarmName} on ${scenario.alarmedService} → ALARM at ${at.toISOString().slice(11, 19)} UTC${verbose ? '; EventBridge starts the workflow' : ''}`,
     );
+    if (verbose) out('\n');
 
     let analysisId: string | undefined;
-    const printer = progressPrinter({ write: out, tty: process.stdout.isTTY === true });
+    let incident: { outcome: string; incidentId: string } | undefined;
+    const steps = verbose
+      ? undefined
+      : stepsPrinter({ write: out, width, label: 'WORKFLOW'.padEnd(LABEL_WIDTH) });
+    const printer = steps ?? progressPrinter({ write: out, tty: process.stdout.isTTY === true });
     const handedOver = Date.now();
     const report = await pipeline.run(event, {
       listener: (e) => {
         if (e.type === 'state-succeeded' && e.state === 'Prepare') {
           analysisId = (e.output as { analysisId?: string }).analysisId;
+        }
+        if (e.type === 'state-succeeded' && e.state === 'Correlate') {
+          const i = (e.output as { incident?: { outcome?: unknown; incidentId?: unknown } }).incident;
+          if (typeof i?.incidentId === 'string')
+            incident = { outcome: String(i.outcome ?? ''), incidentId: i.incidentId };
         }
         printer(e);
       },
@@ -265,77 +294,73 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       (analysisId === undefined ? notifications[0] : undefined);
     analysisId ??= notification?.analysisId;
 
-    const limit = `${kib(report.largestPayload.bytes)} (${report.largestPayload.where}; the limit is ${kib(MAX_PAYLOAD_BYTES)})`;
-    if (report.status === 'SUCCEEDED') {
-      const toNotification = notification
-        ? `, alarm → notification ${duration(notification.at - handedOver)}`
-        : '';
-      out(
-        `  ${'Done'.padEnd(NAME_WIDTH)} ✓ ${duration(report.ms).padStart(7)}  execution SUCCEEDED${toNotification}\n`,
-      );
+    const toNotification = notification ? `, alarm → message ${duration(notification.at - handedOver)}` : '';
+    const outcome =
+      report.status === 'SUCCEEDED'
+        ? `SUCCEEDED in ${duration(report.ms)}${toNotification}`
+        : `${report.status} after ${duration(report.ms)}: ${report.error?.Error ?? ''}`;
+    if (verbose) {
+      const limit = `${kib(report.largestPayload.bytes)} (${report.largestPayload.where}; Step Functions allows ${kib(MAX_PAYLOAD_BYTES)})`;
+      const mark =
+        report.status === 'SUCCEEDED' ? `${'Done'.padEnd(NAME_WIDTH)} ✓` : `${'Failed'.padEnd(NAME_WIDTH)} ✗`;
+      const what = report.status === 'SUCCEEDED' ? `SUCCEEDED${toNotification}` : outcome;
+      out(`  ${mark} ${duration(report.ms).padStart(7)}  execution ${neutralizeText(what)}\n`);
+      out(`  ${''.padEnd(NAME_WIDTH)}            largest step input or output ${limit}\n`);
     } else {
-      out(
-        `  ${'Failed'.padEnd(NAME_WIDTH)} ✗ ${duration(report.ms).padStart(7)}  execution ${report.status}: ${neutralizeText(report.error?.Error ?? '')}\n`,
+      steps?.add(report.status === 'SUCCEEDED' ? `· SUCCEEDED in ${duration(report.ms)}` : `· ${outcome}`);
+      steps?.end();
+    }
+
+    const finding = analysisId === undefined ? undefined : await pipeline.repository.get(analysisId);
+    if (incident !== undefined) {
+      para(
+        'INCIDENT',
+        `${incident.incidentId} (${incidentOutcome(incident.outcome)})${notification ? `; alarm → message ${duration(notification.at - handedOver)}` : ''}`,
       );
     }
-    out(`  ${''.padEnd(NAME_WIDTH)}            largest state payload ${limit}\n`);
+    if (finding !== undefined) {
+      out('\n');
+      if (finding.status === 'COMPLETED')
+        out(`${answerLines(neutralizeFinding(finding), width).join('\n')}\n`);
+      else para('FAILED', finding.summary);
+    }
 
+    if (notification === undefined && incident !== undefined && finding?.status === 'COMPLETED') {
+      out('\n');
+      para('MESSAGE', `none new: incident ${incident.incidentId}'s messages already say this`);
+    }
     if (notification !== undefined) {
       const where =
         notification.via === 'sns'
           ? `published to ${notification.topicArn ?? 'SNS'}, message ${notification.messageId}`
           : `written to ${show(notification.file ?? '')}`;
-      // The readable part; the key facts as JSON that follow it are for machines (see the file or queue).
-      const cut = notification.message.indexOf(FACTS_SEPARATOR);
-      const readable = (cut >= 0 ? notification.message.slice(0, cut) : notification.message)
-        .split('\n')
-        .map(neutralizeText)
-        .join('\n');
-      const facts = cut >= 0 ? '\n[then a "---" line and the key facts as JSON, for machines]' : '';
-      out(
-        `\nNOTIFICATION (${neutralizeText(where)})\n${rule()}\nSubject: ${neutralizeText(notification.subject)}\n\n${readable}${facts}\n${rule()}\n`,
-      );
+      out('\n');
+      para('MESSAGE', `"${notification.subject}", ${where}`);
+      if (verbose) {
+        // The whole message: the readable part, then the key facts as JSON for machines.
+        const cut = notification.message.indexOf(FACTS_SEPARATOR);
+        const readable = cut >= 0 ? notification.message.slice(0, cut) : notification.message;
+        const facts = cut >= 0 ? notification.message.slice(cut) : '';
+        const text = `${wrapBlock(readable.split('\n').map(neutralizeText).join('\n'), width)}${facts}`;
+        out(`${rule()}\nSubject: ${neutralizeText(notification.subject)}\n\n${text}\n${rule()}\n`);
+      }
     }
 
-    const finding = analysisId === undefined ? undefined : await pipeline.repository.get(analysisId);
     if (finding !== undefined && analysisId !== undefined) {
       const files = await writeOutputs(pipeline, finding);
       const top = finding.rootCauses[0];
       out('\n');
-      out(row('status', finding.status));
-      if (top)
-        out(
-          row(
-            'root cause',
-            `${top.service} [${top.type}] · confidence ${Math.round(top.confidence * 100)} %`,
-          ),
-        );
-      if (top?.traces) {
-        const ex = top.traces.exceptions.map((x) => `${x.name} ×${x.count}`).join(', ') || 'none recorded';
-        out(row('traces', `X-Ray blames ${top.service} in ${top.traces.traces} traces · exceptions: ${ex}`));
-        for (const x of top.traces.exemplars) out(row('', `exemplar ${x.traceId}`));
-      }
-      for (const c of (finding.changes ?? []).slice(0, 3)) {
-        out(
-          row(
-            'changed',
-            `${c.what} (${c.eventName}) by ${c.who}, ${c.minutesBeforeStart} min before the start${c.services.length > 0 ? ` → ${c.services.join(', ')}` : ''}`,
-          ),
-        );
-      }
-      out(row('finding', show(files.json)));
-      out(row('report', show(files.html)));
+      out(row('REPORT', show(files.html)));
+      out(row('FINDING', show(files.json)));
       const where =
         pipeline.dir.root === resolve(DEFAULT_DATA_DIR)
           ? ''
           : ` --data-dir ${quoteArg(show(pipeline.dir.root))}`;
+      out(row('MORE', `npx cascade-analyzer findings get ${analysisId}${where}`));
       out(
-        row(
-          'more',
-          `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}${where}`,
-        ),
+        row('', `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}${where}`),
       );
-      out(row('', `npx cascade-analyzer findings get ${analysisId}${where}`));
+      if (!verbose) out(row('', 'demo --verbose: every step, the stack, the whole message'));
       if (scenario.expectedRootCause !== undefined && top?.service !== scenario.expectedRootCause) {
         out(`\nnote: the scenario was built around ${scenario.expectedRootCause} as root cause\n`);
       }
@@ -381,6 +406,7 @@ function parseDemoArgs(args: readonly string[]) {
       'sns-endpoint': { type: 'string' },
       'no-sns': { type: 'boolean' },
       bundled: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -388,7 +414,21 @@ function parseDemoArgs(args: readonly string[]) {
 
 /** One line; what it shows may come from the graph (service names), so it is neutralised. */
 function row(label: string, text: string): string {
-  return `${label.padEnd(11)}${neutralizeText(text)}\n`;
+  return `${wrap(neutralizeText(text), textWidth(), label.padEnd(LABEL_WIDTH)).join('\n')}\n`;
+}
+
+/** What Correlate did with the alarm, in words. */
+function incidentOutcome(outcome: string): string {
+  switch (outcome) {
+    case 'opened':
+      return 'opened by this alarm';
+    case 'joined':
+      return 'this alarm joined it';
+    case 'duplicate':
+      return 'this alarm was already in it';
+    default:
+      return outcome;
+  }
 }
 
 function rule(): string {

@@ -12,7 +12,7 @@ import { escapeUnsafe, neutralizeText } from '../../lambdas/report/format.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
-import { OutputFileError, shellArg, writeOutputFile } from './output.ts';
+import { OutputFileError, shellArg, textWidth, writeOutputFile } from './output.ts';
 import { argsProblem, UsageError } from './usage-error.ts';
 
 export const FINDINGS_HELP = `Usage: cascade-analyzer findings list [--service NAME] [options]
@@ -243,7 +243,7 @@ async function get(reader: FindingsReader, a: GetArgs): Promise<number> {
       ? `${JSON.stringify(finding, null, 2)}\n`
       : a.format === 'html'
         ? await renderReportHtml(finding)
-        : renderText(finding);
+        : renderText(finding, { width: textWidth(a.out) });
   if (a.out !== undefined) {
     try {
       writeOutputFile(a.out, output);

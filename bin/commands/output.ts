@@ -4,6 +4,7 @@
 
 import { statSync, writeFileSync } from 'node:fs';
 import { escapeUnsafe } from '../../lambdas/report/format.ts';
+import { DEFAULT_WIDTH, outputWidth } from '../../lambdas/report/wrap.ts';
 
 /** Drops the output once its reader has gone (EPIPE) instead of dying on an unhandled 'error' event. */
 export function tolerateClosedOutput(): void {
@@ -47,4 +48,13 @@ export function writeOutputFile(file: string, text: string): void {
 /** A value for a command line the user may copy: as is when plain, else single-quoted, on one line. */
 export function shellArg(value: string): string {
   return /^[A-Za-z0-9._:/=+@%-]+$/.test(value) ? value : `'${escapeUnsafe(value).replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The width text output wraps to: COLUMNS, else the terminal's width, else 100 (wrap.ts); a report
+ * written to a file (`--out`) always to 100, whatever the terminal.
+ */
+export function textWidth(out?: string): number {
+  if (out !== undefined) return DEFAULT_WIDTH;
+  return outputWidth(process.env, process.stdout.isTTY ? process.stdout.columns : undefined);
 }

@@ -6,6 +6,7 @@ import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './att
 import type { AnalysisConfig } from './config.ts';
 import { localiseLinks, ms } from './links.ts';
 import type { Evidence, GraphNode } from './model.ts';
+import { rateText } from './percent.ts';
 import { meanLatency, rate, significanceWeight } from './stats.ts';
 import type { Topology } from './topology.ts';
 
@@ -83,7 +84,7 @@ export function rankCandidates(
       weight: (a.hasBaseline ? 1 : 0.5) * (origin ? 1 : 0.5),
       confidence: confidenceOf(a, strongest, samples, origin),
       support: effectiveRequests(nd.stats?.total ?? 0, a.baseline?.total ?? 0),
-      evidence: nodeEvidence(topo, attr, v, cfg),
+      evidence: nodeEvidence(topo, attr, v, cfg, strongest),
       origin,
     });
   });
@@ -144,7 +145,7 @@ function degradedFallback(
       evidence: [
         {
           signal: 'faults',
-          text: `degraded (fault rate ${(100 * rate(s.faults + s.throttles, s.total)).toFixed(1)} % over ${s.total} requests, mean ${ms(meanLatency(s))}) but no rise against the baseline stands out${calleesDegraded ? '' : ', and none of the services it calls is degraded'}: thin evidence, start here`,
+          text: `degraded (failure rate ${rateText(rate(s.faults + s.throttles, s.total))} over ${s.total} requests, mean ${ms(meanLatency(s))}) but no rise against the baseline stands out${calleesDegraded ? '' : ', and none of the services it calls is degraded'}: thin evidence, start here`,
           incident: rate(s.faults + s.throttles, s.total),
           requests: s.total,
         },
@@ -279,14 +280,24 @@ function kindOf(nd: GraphNode, s: AttrSignal, attr: Attribution, v: number): str
   return 'faults';
 }
 
-export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: AnalysisConfig): Evidence[] {
+/**
+ * A service's evidence lines. `lead`, the signal the ranking found strongest, comes first: the
+ * line's headline kind and its first evidence line tell the same story (issue 19 §3).
+ */
+export function nodeEvidence(
+  topo: Topology,
+  attr: Attribution,
+  v: number,
+  cfg: AnalysisConfig,
+  lead?: AttrSignal,
+): Evidence[] {
   const nd = topo.nodes[v] as GraphNode;
   const a = attr.node[v] as NodeAttr;
   const s = nd.stats;
   if (!s) return [];
   const b = a.baseline;
   const out: Evidence[] = [];
-  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const pct = rateText;
   if (a.anomalous.failures || (a.failureRise > 0 && a.failureZ >= 2)) {
     const fr = rate(s.faults + s.throttles, s.total);
     const br = b ? rate(b.faults + b.throttles, b.total) : undefined;
@@ -316,7 +327,7 @@ export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: 
     const own = a.selfShare.latency < 1 ? ` (${pct(a.selfShare.latency)} of the rise is its own time)` : '';
     out.push({
       signal: 'latency',
-      text: `mean latency ${ms(m)}${bm !== undefined ? ` against ${ms(bm)} in the baseline (z = ${a.latencyZ.toFixed(1)})` : ''}${own}`,
+      text: `mean latency ${ms(m)}${bm !== undefined ? ` against ${ms(bm)} in the baseline` : ''}${own}`,
       incident: m,
       ...(bm !== undefined ? { baseline: bm } : {}),
       requests: s.total,
@@ -333,15 +344,25 @@ export function nodeEvidence(topo: Topology, attr: Attribution, v: number, cfg: 
       requests: e.stats.total,
     });
   });
+  const first = lead === undefined ? -1 : out.findIndex((e) => signalOf(e) === lead);
+  const ordered = first > 0 ? [out[first] as Evidence, ...out.filter((_, i) => i !== first)] : out;
   if (s.total < cfg.minRequests) {
-    out.push({
+    ordered.push({
       signal: 'faults',
       text: `only ${s.total} requests in the window: too few to be sure`,
       incident: s.total,
       requests: s.total,
     });
   }
-  return out;
+  return ordered;
+}
+
+/** The attribution signal an evidence line speaks for. */
+function signalOf(e: Evidence): AttrSignal | undefined {
+  if (e.signal === 'faults' || e.signal === 'throttles') return 'failures';
+  if (e.signal === 'errors') return 'errors';
+  if (e.signal === 'latency') return 'latency';
+  return undefined;
 }
 
 function cmp(a: string, b: string): number {

@@ -5,11 +5,12 @@ import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import { ms } from './links.ts';
 import type { GraphNode, Recommendation, ServiceMetrics } from './model.ts';
+import { rateText } from './percent.ts';
 import type { Candidate } from './rank.ts';
 import { latencySummary, meanLatency, rate } from './stats.ts';
 import type { Topology } from './topology.ts';
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const pct = rateText;
 
 /**
  * A duration someone will type into a config: two significant figures (601 ms → 600 ms,
@@ -149,6 +150,18 @@ export function recommend(
         });
       }
     }
+  }
+  // Always a first step: when no pattern above fits the first line (a slow entry point with no
+  // callers to protect, a degraded service with no rise), the place to start looking.
+  const first = top[0];
+  if (out.length === 0 && first) {
+    const nd = topo.nodes[first.node] as GraphNode;
+    const label = topo.labels[first.node] as string;
+    add({
+      service: nd.name,
+      action: 'investigate',
+      text: `${label} is where the evidence points and no remedy pattern fits it: look at ${label}'s logs, host (CPU, memory, connections), deployments or configuration changes from the start of the window; roll back if one lines up.`,
+    });
   }
   return out;
 }

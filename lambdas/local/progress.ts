@@ -56,6 +56,66 @@ export function progressPrinter(options: ProgressOptions): ExecutionListener {
   };
 }
 
+export interface StepsOptions {
+  /** Where text goes (standard output). */
+  readonly write: (text: string) => void;
+  /** Columns to keep within. */
+  readonly width: number;
+  /** What the first line starts with (a label); the next ones are indented as wide. */
+  readonly label: string;
+}
+
+/**
+ * An execution listener that prints the steps compactly, on as few lines as the width allows:
+ * `Prepare ✓ CollectGraph ✓ … Notify ✓`, each name as its state ends; a retry shows ↻, a failure
+ * ✗ with its error on a line of its own. `add(text)` appends a word group (the outcome), `end()`
+ * closes the last line.
+ */
+export function stepsPrinter(
+  options: StepsOptions,
+): ExecutionListener & { readonly add: (text: string) => void; readonly end: () => void } {
+  const { write, width, label } = options;
+  let column = 0;
+  const put = (word: string) => {
+    const text = neutralizeText(word);
+    if (column === 0) {
+      write(label);
+      column = label.length;
+    } else if (column + 1 + text.length > width) {
+      write(`\n${' '.repeat(label.length)}`);
+      column = label.length;
+    } else {
+      write(' ');
+      column += 1;
+    }
+    write(text);
+    column += text.length;
+  };
+  const end = () => {
+    if (column > 0) write('\n');
+    column = 0;
+  };
+  const listener = (e: ExecutionEvent) => {
+    if ((e.type === 'state-succeeded' || e.type === 'state-failed') && e.kind !== 'Task') return;
+    switch (e.type) {
+      case 'state-succeeded':
+        put(`${e.state} ✓`);
+        return;
+      case 'state-retried':
+        put(`${e.state} ↻`);
+        return;
+      case 'state-failed':
+        put(`${e.state} ✗`);
+        end();
+        write(`${' '.repeat(label.length)}${neutralizeText(`${e.error}: ${causeMessage(e.cause)}`)}\n`);
+        return;
+      default:
+        return;
+    }
+  };
+  return Object.assign(listener, { add: put, end });
+}
+
 /** One phrase on what a state produced, from its output payload. */
 export function describeOutput(output: unknown): string {
   if (!isObj(output)) return '';
@@ -85,7 +145,7 @@ export function describeOutput(output: unknown): string {
     if (output.stored === 'superseded')
       return 'finding stored: a result replaces the FAILED one stored before';
     return output.stored === 'created'
-      ? 'finding stored (conditional put: first for this analysis)'
+      ? 'finding stored (the first for this analysis)'
       : 'already stored by an earlier delivery of this alarm: nothing written';
   }
   if ('messageId' in output) {

@@ -5,6 +5,7 @@
 
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
+import { confidenceWords } from './answer.ts';
 import { headline } from './email.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { causedText, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
@@ -142,7 +143,7 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
 
 function cause(r: RootCause): string {
   const via = r.via ? ` on calls from ${code(r.via)}` : '';
-  return `${code(r.service)} (${md(name(r.type))}) — ${describeKinds(r)}${via}, confidence ${pct(r.confidence, 0)}, impact ${Math.round(r.impactScore)}/100`;
+  return `${code(r.service)} (${md(name(r.type))}) — ${describeKinds(r)}${via}, ${confidenceWords(r.confidence)}`;
 }
 
 function names(xs: readonly string[], max: number, sep: string): string {

@@ -4,6 +4,7 @@
 
 import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
+import { confidenceWords, typeWords } from './answer.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
 import { causedText, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
 import { percent } from './numbers.ts';
@@ -126,7 +127,7 @@ export function headline(f: Finding, t: (s: string) => string = (s) => s): strin
 
 function describeCause(rc: RootCause, t: (s: string) => string): string {
   const via = rc.via ? ` on calls from ${t(rc.via)}` : '';
-  return `${t(rc.service)} [${t(rc.type)}], ${describeKinds(rc)}${via} (confidence ${pct(rc.confidence)}, impact ${Math.round(rc.impactScore)}/100)`;
+  return `${t(rc.service)}${t(typeWords(rc.type))}: ${describeKinds(rc)}${via}, ${confidenceWords(rc.confidence)}`;
 }
 
 function listNames(names: readonly string[], max: number, sep: string, t: (s: string) => string): string {

@@ -2,20 +2,10 @@
 // tables, the picture, the e-mail and the chat message give a fact the same number (issue 19).
 
 import type { Finding, ServiceHealth } from '../core/model.ts';
+import { percent } from '../core/percent.ts';
 
-/**
- * 0.1525 → `15.3 %`, rounding half up on the decimal value. The finding stores rates rounded to
- * four decimals, and `(100 * 0.0015).toFixed(1)` gives `0.1` because 0.0015 is a little less in
- * binary: the scaled value is read back at 12 significant digits first, so the stored 0.0015
- * shows as `0.2 %`, as the engine's sentence from the unrounded rate says.
- */
-export function percent(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return `${x} %`;
-  const scale = 10 ** digits;
-  const scaled = Number((100 * x * scale).toPrecision(12));
-  const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
-  return `${(rounded / scale).toFixed(digits)} %`;
-}
+/** 0.1525 → `15.3 %`: the engine's one rounding (lambdas/core/percent.ts), for every report. */
+export { percent };
 
 /** The rates of a service that `failureRate` reads. */
 interface Rates {

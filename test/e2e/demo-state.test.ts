@@ -49,7 +49,7 @@ describe('E2E: demo scenarios in one data folder', () => {
     // Act: as a new user following docs/getting-started.md, one scenario after another.
     const shop = await cli(['demo', '--no-sns'], cwd);
     const boutique = await cli(['demo', '--scenario', 'online-boutique', '--no-sns'], cwd);
-    const sockShop = await cli(['demo', '--scenario', 'sock-shop', '--no-sns'], cwd);
+    const sockShop = await cli(['demo', '--scenario', 'sock-shop', '--no-sns', '--verbose'], cwd);
     const storm = await cli(['demo', '--scenario', 'storm', '--no-sns'], cwd);
 
     // Assess: every single-alarm scenario opens an incident of its own, with its own root cause.
@@ -59,13 +59,15 @@ describe('E2E: demo scenarios in one data folder', () => {
       ['sock-shop', sockShop],
     ] as const) {
       expect(run.code, `${name}: ${run.stderr}`).toBe(0);
-      expect(run.stdout, name).toMatch(/^ {2}Correlate +✓ .*opened incident inc-/m);
-      expect(run.stdout, name).not.toContain('joined incident');
+      expect(run.stdout, name).toMatch(/^INCIDENT {4}inc-[0-9a-f]{24} \(opened by this alarm\)/m);
+      expect(run.stdout, name).not.toContain('this alarm joined it');
       expect(run.stdout, name).not.toContain('root cause now');
     }
-    expect(shop.stdout).toMatch(/^root cause api\.payments\.example\.com /m);
-    expect(boutique.stdout).toMatch(/^incidents +this scenario's own/m);
-    expect(boutique.stdout).toContain(
+    expect(shop.stdout).toMatch(/^ROOT CAUSE {2}api\.payments\.example\.com, /m);
+    // --verbose shows each step and where the scenario keeps its state.
+    expect(sockShop.stdout).toMatch(/^ {2}Correlate +✓ .*opened incident inc-/m);
+    expect(sockShop.stdout).toMatch(/^incidents +this scenario's own/m);
+    expect(boutique.stdout.replace(/\s+/g, ' ')).toContain(
       `--data-dir ${join('.cascade-analyzer', 'scenarios', 'online-boutique')}`,
     );
 

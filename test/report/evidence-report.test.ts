@@ -44,16 +44,25 @@ describe('Reports: evidence beyond the graph', () => {
     expect(f.changes?.[0]?.services).toEqual(['payment-service']);
   });
 
-  it('should show them in the text report', () => {
+  it('should show them in the text report: the answer first, the trace links and every note with --verbose', () => {
     // Act
     const text = renderText(f);
+    const verbose = renderText(f, { verbose: true, width: 200 });
     // Assess
-    expect(text).toContain('exceptions: PaymentGatewayError ×28');
-    expect(text).toContain(`exemplar trace ${exemplar?.traceId}  ${exemplar?.url}`);
+    expect(text).toMatch(/^PROOF {7}failure rate 15\.3 % over 21708 requests, baseline 0\.2 %$/m);
+    expect(text).toContain(
+      'X-Ray blames it in 36 of 40 traces with a root cause (90 %), mostly PaymentGatewayError',
+    );
     expect(text).toMatch(
+      /^CHANGED {5}payment-service \(on the path to the users\), 4 min before the start: ECS/m,
+    );
+    expect(text).toContain('exceptions in its traces: PaymentGatewayError ×28');
+    expect(text).not.toContain(exemplar?.url);
+    expect(verbose).toContain(`trace ${exemplar?.traceId} ${exemplar?.url}`);
+    expect(verbose).toMatch(
       /CHANGES NEAR THE START[^\n]*\n {2}2026-11-20 02:56 UTC, 4 min before the start: ECS service update \(UpdateService\) by deploy-pipeline → payment-service/,
     );
-    expect(text).toContain('Traces agree: X-Ray blames api.payments.example.com in 36 of 40 traces');
+    expect(verbose).toContain('Traces agree: X-Ray blames api.payments.example.com in 36 of 40 traces');
   });
 
   it('should show them in the e-mail', () => {

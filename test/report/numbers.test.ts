@@ -39,7 +39,9 @@ function evidenceFigures(f: Finding, service: string): { now: string; baseline: 
 
 /** The text report's SERVICES row of a service: `15.3 % (0.2 %)`. */
 function textRow(text: string, s: ServiceHealth): string {
-  const row = text.split('\n').find((l) => new RegExp(`^  \\w+\\s+${escapeRegExp(s.service)}\\s`).test(l));
+  const row = text
+    .split('\n')
+    .find((l) => new RegExp(`^  [a-z]+(?: [a-z]+)?\\s+${escapeRegExp(s.service)}\\s`).test(l));
   if (!row) throw new Error(`no row for ${s.service} in\n${text}`);
   const m = /(\d+\.\d %) \((\d+\.\d %)\)\s+\S+ m?s \(/.exec(row);
   if (!m) throw new Error(`no failure column in ${row}`);
