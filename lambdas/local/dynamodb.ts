@@ -6,12 +6,17 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
+  type AttributeValue,
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
-  UpdateTableCommand,
+  ScanCommand,
+  type TableDescription,
   UpdateTimeToLiveCommand,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
 import { transactionsFront } from './dynalite-transactions.ts';
@@ -65,19 +70,16 @@ export async function createFindingsTable(
   tableName: string,
 ): Promise<{ ttlEnabled: boolean }> {
   const s = FINDINGS_TABLE_SCHEMA;
-  const idx = s.byServiceIndex;
-  const inc = s.incidentsIndex;
-  const sweep = s.sweepIndex;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: s.partitionKey.name, AttributeType: s.partitionKey.type },
-        ...[idx, inc, sweep].flatMap(indexAttributes),
+        ...schemaIndexes().flatMap(indexAttributes),
       ],
       KeySchema: [{ AttributeName: s.partitionKey.name, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [...[idx, inc, sweep].map(indexDefinition)],
+      GlobalSecondaryIndexes: schemaIndexes().map(indexDefinition),
     }),
   );
   await waitUntilActive(client, tableName);
@@ -123,37 +125,127 @@ function indexAttributes(index: IndexSchema) {
   ];
 }
 
-/** Creates the findings table unless an earlier run already did. */
+/** Every global secondary index the findings table schema declares. */
+function schemaIndexes(): IndexSchema[] {
+  const s = FINDINGS_TABLE_SCHEMA;
+  return [s.byServiceIndex, s.incidentsIndex, s.sweepIndex];
+}
+
+function hasEveryIndex(table: TableDescription): boolean {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  return schemaIndexes().every((i) => present.has(i.name));
+}
+
+/** The table a rebuild keeps the items in until they are back (upgradeFindingsTable). */
+export function upgradeBackupName(tableName: string): string {
+  return `${tableName}-upgrade-backup`;
+}
+
+/**
+ * Creates the findings table unless an earlier run already did. A data folder from an older
+ * version whose table lacks an index the schema now declares is upgraded: dynalite cannot add an
+ * index to a table (UpdateTable with a new index fails or creates none), so the table is rebuilt
+ * with every index and its items copied back. The items wait in a backup table meanwhile; a rebuild
+ * that was interrupted (the process killed) is finished on the next start, so nothing is lost.
+ */
 export async function ensureFindingsTable(
   client: DynamoDBClient,
   tableName: string,
-): Promise<'created' | 'existed'> {
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    await waitUntilActive(client, tableName);
-    // A data folder from before the sweep index: add it (its incidents start afresh beside the old item).
-    const sweep = FINDINGS_TABLE_SCHEMA.sweepIndex;
-    if (!(Table?.GlobalSecondaryIndexes ?? []).some((g) => g.IndexName === sweep.name)) {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: indexAttributes(sweep),
-          GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(sweep) }],
-        }),
-      );
-      await waitUntilActive(client, tableName);
+): Promise<'created' | 'existed' | 'upgraded'> {
+  const backup = upgradeBackupName(tableName);
+  if ((await describe(client, backup)) !== undefined) {
+    // An interrupted upgrade: the backup holds every item; the table may be the old one still,
+    // gone, or rebuilt and half-filled.
+    const left = await describe(client, tableName);
+    if (left !== undefined && !hasEveryIndex(left)) {
+      await dropTable(client, tableName);
     }
-    return 'existed';
+    if (left === undefined || !hasEveryIndex(left)) await createFindingsTable(client, tableName);
+    await copyItems(client, backup, tableName);
+    await dropTable(client, backup);
+    return 'upgraded';
+  }
+  const table = await describe(client, tableName);
+  if (table === undefined) {
+    await createFindingsTable(client, tableName);
+    return 'created';
+  }
+  await waitUntilActive(client, tableName);
+  if (hasEveryIndex(table)) return 'existed';
+  await upgradeFindingsTable(client, tableName, table);
+  return 'upgraded';
+}
+
+/** Rebuilds the table with the schema's indexes, its items kept in a backup table meanwhile. */
+async function upgradeFindingsTable(
+  client: DynamoDBClient,
+  tableName: string,
+  table: TableDescription,
+): Promise<void> {
+  const backup = upgradeBackupName(tableName);
+  const keys = new Set((table.KeySchema ?? []).map((k) => k.AttributeName));
+  await client.send(
+    new CreateTableCommand({
+      TableName: backup,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: table.KeySchema,
+      AttributeDefinitions: (table.AttributeDefinitions ?? []).filter((a) => keys.has(a.AttributeName)),
+    }),
+  );
+  await waitUntilActive(client, backup);
+  await copyItems(client, tableName, backup);
+  await dropTable(client, tableName);
+  await createFindingsTable(client, tableName);
+  await copyItems(client, backup, tableName);
+  await dropTable(client, backup);
+}
+
+/** Copies every item of one table into another (Scan pages, BatchWriteItem by 25, unprocessed retried). */
+async function copyItems(client: DynamoDBClient, from: string, to: string): Promise<number> {
+  let copied = 0;
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: from, ExclusiveStartKey: start }));
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= 10)
+          throw new Error(
+            `copying ${from} to ${to}: ${pending.length} item(s) not written after 10 attempts`,
+          );
+        const r = await client.send(new BatchWriteItemCommand({ RequestItems: { [to]: pending } }));
+        pending = r.UnprocessedItems?.[to] ?? [];
+        if (pending.length > 0) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
+      }
+    }
+    copied += items.length;
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return copied;
+}
+
+async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (err) {
     if (
-      !(err instanceof ResourceNotFoundException) &&
-      (err as { name?: unknown }).name !== 'ResourceNotFoundException'
-    ) {
-      throw err;
-    }
+      err instanceof ResourceNotFoundException ||
+      (err as { name?: unknown }).name === 'ResourceNotFoundException'
+    )
+      return undefined;
+    throw err;
   }
-  await createFindingsTable(client, tableName);
-  return 'created';
+}
+
+/** Deletes a table and waits until it is gone (a DELETING table still answers DescribeTable). */
+async function dropTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  const deadline = Date.now() + 20_000;
+  while ((await describe(client, tableName)) !== undefined) {
+    if (Date.now() > deadline) throw new Error(`table ${tableName} was not deleted within 20 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
