@@ -176,3 +176,36 @@ export class NotFoundError extends Error {
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
 }
+
+/** Where incident messages go besides SNS: a pager (PagerDuty Events API v2) or a signed webhook. */
+export type PageChannel = 'pagerduty' | 'webhook';
+
+/** One rendered page, ready to deliver (lambdas/report/pages.ts renders it). */
+export interface Page {
+  /** The incident message's id (`<incidentId>#<seq>`): the same on every retry. */
+  readonly id: string;
+  /** The watched service whose route applies (PagerDuty routing per service); undefined: the default. */
+  readonly route: string | undefined;
+  /** PagerDuty: the events (routing key left out); webhook: one document. */
+  readonly documents: readonly object[];
+}
+
+/**
+ * `accepted`: the receiver took every document. `rejected`: it refused one for good (a 4xx other
+ * than 408 and 429, or no route for the service): retrying cannot help, so the message is not held.
+ */
+export interface PageReceipt {
+  readonly outcome: 'accepted' | 'rejected';
+  readonly detail: string;
+}
+
+/** Delivers pages; throws when the receiver may take the page later (5xx, 429, network, timeout). */
+export interface Pager {
+  readonly channel: PageChannel;
+  deliver(page: Page): Promise<PageReceipt>;
+}
+
+/** A secret's current value by name or ARN (Secrets Manager), read when first needed. */
+export interface SecretSource {
+  get(secretId: string): Promise<string>;
+}
