@@ -35,6 +35,7 @@ import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import { neutralizeText } from '../../lambdas/report/format.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { demoPaging, pageLine } from './demo-pages.ts';
 import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
 import { argsProblem, UsageError } from './usage-error.ts';
@@ -75,6 +76,11 @@ Options:
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
                        else moto_server if it answers on 127.0.0.1:5000
   --no-sns             write notifications to files even when moto_server is running
+  --page-to URL        also page the incident's messages to a receiver at URL: PagerDuty
+                       Events API v2 events when its path ends in /v2/enqueue, the signed
+                       webhook's documents otherwise (key: CASCADE_PAGE_SECRET, else the demo
+                       key in docs/paging.md); the alarm then goes back to OK, so the
+                       incident resolves and its page with it
   --bundled            run the deployed artifacts instead: synthesize with the Lambda bundles
                        (cdk.out), start each function's index.mjs in a process of its own with
                        its template's environment; needs moto_server (S3 and SNS)
@@ -114,6 +120,10 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   if (values['sns-endpoint'] !== undefined && values['no-sns']) {
     throw new UsageError('demo: give --sns-endpoint or --no-sns, not both');
   }
+  if (values['page-to'] !== undefined && values.bundled) {
+    throw new UsageError('demo: --page-to runs in-process; give it without --bundled');
+  }
+  const paging = demoPaging(values['page-to']);
   quietSdkNodeWarning();
   const out = (text: string) => process.stdout.write(text);
   const t0 = performance.now();
@@ -129,7 +139,12 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     } catch (err) {
       throw new UsageError(`demo: ${(err as Error).message}`);
     }
-    return runStorm({ dataDir: values['data-dir'], snsEndpoint: storm.endpoint, write: out });
+    return runStorm({
+      dataDir: values['data-dir'],
+      snsEndpoint: storm.endpoint,
+      write: out,
+      ...(paging ? { paging } : {}),
+    });
   }
 
   let scenario: Scenario;
@@ -191,6 +206,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
       onNotification: (n) => notifications.push(n),
       command: 'demo',
+      ...(paging ? { paging: paging.paging } : {}),
     }),
   );
   if (pipeline === BUSY) return 1;
@@ -239,6 +255,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
           : `none (${sns.reason}): notifications go to the terminal and ${show(pipeline.dir.notifications)}/`,
       ),
     );
+    if (paging) out(row('pages', paging.description));
     out(row('ready in', duration(setupMs)));
 
     // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
@@ -295,6 +312,15 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       out(
         `\nNOTIFICATION (${neutralizeText(where)})\n${rule()}\nSubject: ${neutralizeText(notification.subject)}\n\n${readable}${facts}\n${rule()}\n`,
       );
+    }
+
+    if (paging) {
+      // The alarm goes back to OK: the incident resolves, and with it the page.
+      const okAt = new Date(Math.max(Date.now(), at.getTime() + 1));
+      const ok = await pipeline.run(pipeline.okEvent(scenario.alarmedService, okAt));
+      out(`\nOK     ${neutralizeText(event.detail.alarmName)} → OK at ${okAt.toISOString()}: ${ok.status}\n`);
+      out(`\nPAGES (${paging.pages.length})\n`);
+      for (const p of paging.pages) out(`  ${pageLine(p)}\n`);
     }
 
     const finding = analysisId === undefined ? undefined : await pipeline.repository.get(analysisId);
@@ -380,6 +406,7 @@ function parseDemoArgs(args: readonly string[]) {
       'data-dir': { type: 'string' },
       'sns-endpoint': { type: 'string' },
       'no-sns': { type: 'boolean' },
+      'page-to': { type: 'string' },
       bundled: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
