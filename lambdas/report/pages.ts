@@ -202,8 +202,8 @@ export function pageFacts(unsafe: Finding, reportPath: string): PageFacts {
   }
   const changes = (top?.changes ?? f.changes ?? []).slice(0, 3).map((c) => t(changeSentence(c)));
   const path = top === undefined ? undefined : f.cascade.paths.find((p) => p.origin === top.service);
-  const action =
-    f.recommendations.find((r) => top === undefined || r.service === top.service) ?? f.recommendations[0];
+  // Recommendations come ranked: the first is what to do first.
+  const action = f.recommendations[0];
   return {
     analysisId: t(f.analysisId),
     status: f.status,
