@@ -113,15 +113,30 @@ export interface FlushDeps extends IncidentDeps {
   readonly pagers?: readonly Pager[];
   /** What pages link to. */
   readonly pageOptions?: PageOptions;
-  /** Told of every page a receiver took or refused for good (logs, metrics, the terminal). */
+  /** Told of every page a receiver took, refused for good, or could not take now. */
   readonly onPage?: (event: PageEvent) => void;
+  /**
+   * What a sender does when a pager's receiver stays down after `pageAttempts` tries: `hold` stops
+   * flushing the incident and returns (the message keeps its claim; the sweep takes it over once the
+   * lease ends), so a paging outage fails no analysis; `throw` raises PagesHeldError (the sweep: its
+   * run fails and its errors alarm fires while pages wait). @default 'hold'
+   */
+  readonly onPagerDown?: 'hold' | 'throw';
+  /** Tries of one page before the receiver counts as down. @default 2 */
+  readonly pageAttempts?: number;
 }
 
 export interface PageEvent {
   readonly channel: PageChannel;
   readonly notificationId: string;
   readonly kind: IncidentNotification['kind'];
-  readonly receipt: PageReceipt;
+  /** `held`: the receiver is down; the message stays in the outbox for a retry or the sweep. */
+  readonly receipt: PageReceipt | { readonly outcome: 'held'; readonly detail: string };
+}
+
+/** A pager's receiver is down: the message and the ones after it wait in the incident's outbox. */
+export class PagesHeldError extends Error {
+  override readonly name = 'PagesHeldError';
 }
 
 /** An incident message as `channel` renders it: the handler renders, the pager only delivers. */
@@ -200,7 +215,31 @@ export async function flushIncident(
     for (const pager of pagers) {
       if (delivered.has(pager.channel)) continue;
       const page = renderPage(pager.channel, incident, notification, finding, deps.pageOptions);
-      const receipt = await pager.deliver(page);
+      let receipt: PageReceipt | undefined;
+      let failure = '';
+      const attempts = deps.pageAttempts ?? 2;
+      for (let attempt = 1; attempt <= attempts && receipt === undefined; attempt++) {
+        try {
+          receipt = await pager.deliver(page);
+        } catch (err) {
+          // Anything else (a secret that cannot be read, a bug) is not the receiver's outage: it fails the step.
+          if (!(err instanceof Error) || err.name !== 'PageDeliveryError') throw err;
+          failure = err.message;
+          if (attempt < attempts) await sleep(500 * attempt);
+        }
+      }
+      if (receipt === undefined) {
+        const held = { outcome: 'held' as const, detail: failure };
+        deps.onPage?.({
+          channel: pager.channel,
+          notificationId: notification.id,
+          kind: notification.kind,
+          receipt: held,
+        });
+        if ((deps.onPagerDown ?? 'hold') === 'throw')
+          throw new PagesHeldError(`incident ${incidentId}: ${notification.id} held: ${failure}`);
+        return sent;
+      }
       deps.onPage?.({
         channel: pager.channel,
         notificationId: notification.id,

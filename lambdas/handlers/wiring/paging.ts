@@ -39,6 +39,9 @@ export function pagingFrom(env: Env): Pick<FlushDeps, 'pagers' | 'pageOptions' |
       if (e.receipt.outcome === 'accepted') {
         logger.info('page delivered', { ...e });
         metrics.addMetric('PagesDelivered', MetricUnit.Count, 1);
+      } else if (e.receipt.outcome === 'held') {
+        logger.warn('pager receiver down; the page waits in the outbox for the sweep', { ...e });
+        metrics.addMetric('PagesHeld', MetricUnit.Count, 1);
       } else {
         // Refused for good (a 4xx, a missing route): the message goes on; the errors here need a person.
         logger.error('page refused by its receiver; not retried', { ...e });
