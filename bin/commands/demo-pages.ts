@@ -31,9 +31,16 @@ export function demoPaging(url: string | undefined): DemoPaging | undefined {
   };
 }
 
-/** `pagerduty  inc-…#0 root cause → accepted (202)`. */
+/** `pagerduty inc-…#0 trigger → accepted (202)`, `webhook inc-…#1 resolved → accepted (204)`. */
 export function pageLine(e: PageEvent): string {
-  const what = e.kind === 'resolved' ? 'resolve' : e.kind === 'opened' ? 'trigger' : `${e.kind} (trigger)`;
+  const what =
+    e.channel !== 'pagerduty'
+      ? e.kind
+      : e.kind === 'resolved'
+        ? 'resolve'
+        : e.kind === 'opened'
+          ? 'trigger'
+          : `${e.kind} (trigger)`;
   return neutralizeText(
     `${e.channel} ${e.notificationId} ${what} → ${e.receipt.outcome} (${e.receipt.detail})`,
   );
