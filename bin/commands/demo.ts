@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { hasService, notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
@@ -33,6 +32,7 @@ import {
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import { neutralizeText } from '../../lambdas/report/format.ts';
+import { FACTS_SEPARATOR } from '../../lambdas/report/sns-message.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
 import { demoPaging, pageLine } from './demo-pages.ts';

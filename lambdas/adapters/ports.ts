@@ -3,6 +3,7 @@
 
 import type { Finding } from '../core/model.ts';
 import type { IncidentNote } from '../report/incident-text.ts';
+import type { SnsMessage } from '../report/sns-message.ts';
 
 export interface TimeRange {
   readonly start: Date;
@@ -166,6 +167,11 @@ export interface FindingsOutbox {
 export interface Notifier {
   /** With `note`, the message is the incident's: its subject, a preface and incident attributes. */
   publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }>;
+}
+
+/** SNS: delivers a message rendered by lambdas/report/sns-message.ts, as it is. */
+export interface MessagePublisher {
+  send(message: SnsMessage): Promise<{ messageId: string }>;
 }
 
 export class NotFoundError extends Error {
