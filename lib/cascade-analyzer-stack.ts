@@ -18,6 +18,7 @@ import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer
 import { Monitoring } from './constructs/monitoring.ts';
 import { Notifications } from './constructs/notifications.ts';
 import { OutboxSweeper } from './constructs/outbox-sweeper.ts';
+import { Paging } from './constructs/paging.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { SnapshotStore } from './constructs/snapshot-store.ts';
 import { Workflow } from './constructs/workflow.ts';
@@ -39,6 +40,7 @@ export class CascadeAnalyzerStack extends Stack {
   public readonly trigger: AlarmTrigger;
   public readonly executionWatch: ExecutionWatch;
   public readonly outboxSweeper: OutboxSweeper;
+  public readonly paging: Paging;
   public readonly api: AnalysesApi;
   public readonly monitoring: Monitoring;
   public readonly functions: Readonly<Record<string, AnalyzerFunction>>;
@@ -267,6 +269,9 @@ export class CascadeAnalyzerStack extends Stack {
     allow(sweepFn, ['dynamodb:Query'], [`${this.findings.table.tableArn}/index/${FINDINGS_KEYS.sweepIndex}`]);
     allowPublish(sweepFn);
     this.outboxSweeper = new OutboxSweeper(this, 'OutboxSweeper', { handler: sweepFn });
+    // Every function that sends incident messages pages too (PagerDuty, the webhook), when configured.
+    this.paging = new Paging(this, 'Paging', config.paging);
+    for (const f of [steps.notify, steps.recordFailure, watchFn, sweepFn]) this.paging.enableFor(f);
     this.api = new AnalysesApi(this, 'Api', {
       handler: apiFn,
       rateLimit: config.apiRateLimit,

@@ -30,6 +30,28 @@ export const WatchedServiceConfigSchema = z.strictObject({
     .optional(),
 });
 
+/** A Secrets Manager secret by name, or by its full ARN. */
+const secretRef = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^(arn:[a-z-]+:secretsmanager:.+|[A-Za-z0-9/_+=.@-]+)$/, 'must be a secret name or ARN');
+
+export const PagingConfigSchema = z.strictObject({
+  /** PagerDuty Events API v2: the secret holding the routing key, and one per watched service. */
+  pagerDuty: z
+    .strictObject({
+      routingKeySecret: secretRef.optional(),
+      services: z.record(serviceName, secretRef).optional(),
+      url: z.url({ protocol: /^https$/ }).optional(),
+    })
+    .optional(),
+  /** The signed webhook: an https URL and the secret holding the signing key. */
+  webhook: z.strictObject({ url: z.url({ protocol: /^https$/ }), secret: secretRef }).optional(),
+  /** Where a person opens an incident, `{incidentId}` replaced. */
+  incidentUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   watchedServices: z.array(WatchedServiceConfigSchema).max(50),
   /** Existing CloudWatch alarms to react to, by name prefix… */
@@ -78,6 +100,8 @@ export const ConfigSchema = z.strictObject({
   changeLookbackMinutes: z.number().int().min(0).max(1440),
   /** Resource names or ARNs in change events → the X-Ray service names they change (beyond exact names). */
   changeServiceMapping: z.record(z.string().min(1), z.array(serviceName).min(1)),
+  /** Pages to PagerDuty and a signed webhook (docs/paging.md); keys stay in Secrets Manager. */
+  paging: PagingConfigSchema,
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
@@ -107,6 +131,7 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   traceEvidence: true,
   changeLookbackMinutes: 60,
   changeServiceMapping: {},
+  paging: {},
 };
 
 export class ConfigError extends Error {

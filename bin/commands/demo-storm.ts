@@ -17,6 +17,7 @@ import { SEARCH_CASCADE, STORM_CASCADE, stormScenario } from '../../lambdas/loca
 import { renderIncidentText } from '../../lambdas/report/incident-text.ts';
 import { mulberry32 } from '../../lambdas/simulator/graph-builder.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { type DemoPaging, pageLine } from './demo-pages.ts';
 import { demoStateFolder } from './demo-state.ts';
 
 export interface StormOptions {
@@ -24,6 +25,8 @@ export interface StormOptions {
   readonly dataDir: string | undefined;
   readonly snsEndpoint: string | undefined;
   readonly write: (text: string) => void;
+  /** `--page-to`: where the incident's messages are also paged. */
+  readonly paging?: DemoPaging;
 }
 
 export async function runStorm(options: StormOptions): Promise<number> {
@@ -46,6 +49,7 @@ export async function runStorm(options: StormOptions): Promise<number> {
       ...(options.snsEndpoint !== undefined ? { snsEndpoint: options.snsEndpoint } : {}),
       onNotification: (n) => notifications.push(n),
       command: 'demo',
+      ...(options.paging ? { paging: options.paging.paging } : {}),
     });
   });
   if (pipeline === BUSY) return 1;
@@ -80,6 +84,11 @@ export async function runStorm(options: StormOptions): Promise<number> {
       fired.map((a) => pipeline.run(pipeline.okEvent(a.service, new Date(t0 + 80_000), a.kind))),
     );
     for (const n of notifications.slice(before)) out(`       message: ${n.subject}\n`);
+
+    if (options.paging) {
+      out(`\nPAGES (${options.paging.pages.length}) ${options.paging.description}\n`);
+      for (const p of options.paging.pages) out(`       ${pageLine(p)}\n`);
+    }
 
     const [incidentId] = [...ids];
     const incident = incidentId === undefined ? undefined : await pipeline.incidents.get(incidentId);

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { hasService, notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
@@ -34,9 +33,11 @@ import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
 import { answerLines, LABEL_WIDTH } from '../../lambdas/report/answer.ts';
 import { neutralizeFinding, neutralizeText } from '../../lambdas/report/format.ts';
+import { FACTS_SEPARATOR } from '../../lambdas/report/sns-message.ts';
 import { wrap, wrapBlock } from '../../lambdas/report/wrap.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { demoPaging, pageLine } from './demo-pages.ts';
 import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
 import { textWidth } from './output.ts';
@@ -78,6 +79,11 @@ Options:
   --sns-endpoint URL   publish to SNS there (moto_server); default: AWS_ENDPOINT_URL_SNS,
                        else moto_server if it answers on 127.0.0.1:5000
   --no-sns             write notifications to files even when moto_server is running
+  --page-to URL        also page the incident's messages to a receiver at URL: PagerDuty
+                       Events API v2 events when its path ends in /v2/enqueue, the signed
+                       webhook's documents otherwise (key: CASCADE_PAGE_SECRET, else the demo
+                       key in docs/paging.md); the alarm then goes back to OK, so the
+                       incident resolves and its page with it
   --verbose            show the local stack, every step with its time and output, and the
                        whole message (with its key facts as JSON, for machines)
   --bundled            run the deployed artifacts instead: synthesize with the Lambda bundles
@@ -119,6 +125,10 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
   if (values['sns-endpoint'] !== undefined && values['no-sns']) {
     throw new UsageError('demo: give --sns-endpoint or --no-sns, not both');
   }
+  if (values['page-to'] !== undefined && values.bundled) {
+    throw new UsageError('demo: --page-to runs in-process; give it without --bundled');
+  }
+  const paging = demoPaging(values['page-to']);
   quietSdkNodeWarning();
   const out = (text: string) => process.stdout.write(text);
   const t0 = performance.now();
@@ -134,7 +144,12 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     } catch (err) {
       throw new UsageError(`demo: ${(err as Error).message}`);
     }
-    return runStorm({ dataDir: values['data-dir'], snsEndpoint: storm.endpoint, write: out });
+    return runStorm({
+      dataDir: values['data-dir'],
+      snsEndpoint: storm.endpoint,
+      write: out,
+      ...(paging ? { paging } : {}),
+    });
   }
 
   let scenario: Scenario;
@@ -202,6 +217,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       ...(sns.endpoint !== undefined ? { snsEndpoint: sns.endpoint, cloudWatchEndpoint: sns.endpoint } : {}),
       onNotification: (n) => notifications.push(n),
       command: 'demo',
+      ...(paging ? { paging: paging.paging } : {}),
     }),
   );
   if (pipeline === BUSY) return 1;
@@ -250,6 +266,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
         ),
       );
       out(row('SNS', snsText));
+      if (paging) out(row('pages', paging.description));
       out(row('ready in', duration(setupMs)));
     } else {
       para(
@@ -257,6 +274,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
         `ready in ${duration(setupMs)}: the ${pipeline.app.stackName} state machine (${taskCount} steps), DynamoDB in ${show(pipeline.dir.root)}/ (${historyText} for ${scenario.alarmedService}), X-Ray and CloudTrail replaying the scenario, ${sns.endpoint !== undefined ? `SNS on ${sns.endpoint}` : 'messages to files (no SNS)'}`,
       );
     }
+    if (paging && !verbose) para('PAGES TO', paging.description);
 
     // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
     // alarm state changes (two analyses), not a duplicate delivery of one.
@@ -346,6 +364,16 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       }
     }
 
+    if (paging) {
+      // The alarm goes back to OK: the incident resolves, and with it the page.
+      const okAt = new Date(Math.max(Date.now(), at.getTime() + 1));
+      const ok = await pipeline.run(pipeline.okEvent(scenario.alarmedService, okAt));
+      out('\n');
+      para('OK', `${event.detail.alarmName} → OK at ${okAt.toISOString().slice(11, 19)} UTC: ${ok.status}`);
+      para(`PAGES (${paging.pages.length})`, '');
+      for (const p of paging.pages) out(`  ${neutralizeText(pageLine(p))}\n`);
+    }
+
     if (finding !== undefined && analysisId !== undefined) {
       const files = await writeOutputs(pipeline, finding);
       const top = finding.rootCauses[0];
@@ -405,6 +433,7 @@ function parseDemoArgs(args: readonly string[]) {
       'data-dir': { type: 'string' },
       'sns-endpoint': { type: 'string' },
       'no-sns': { type: 'boolean' },
+      'page-to': { type: 'string' },
       bundled: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

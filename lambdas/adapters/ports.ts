@@ -3,6 +3,7 @@
 
 import type { Finding } from '../core/model.ts';
 import type { IncidentNote } from '../report/incident-text.ts';
+import type { SnsMessage } from '../report/sns-message.ts';
 
 export interface TimeRange {
   readonly start: Date;
@@ -168,6 +169,11 @@ export interface Notifier {
   publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }>;
 }
 
+/** SNS: delivers a message rendered by lambdas/report/sns-message.ts, as it is. */
+export interface MessagePublisher {
+  send(message: SnsMessage): Promise<{ messageId: string }>;
+}
+
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
@@ -175,4 +181,37 @@ export class NotFoundError extends Error {
 /** The bad `next` token or query a caller sent; safe to show them. */
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
+}
+
+/** Where incident messages go besides SNS: a pager (PagerDuty Events API v2) or a signed webhook. */
+export type PageChannel = 'pagerduty' | 'webhook';
+
+/** One rendered page, ready to deliver (lambdas/report/pages.ts renders it). */
+export interface Page {
+  /** The incident message's id (`<incidentId>#<seq>`): the same on every retry. */
+  readonly id: string;
+  /** The watched service whose route applies (PagerDuty routing per service); undefined: the default. */
+  readonly route: string | undefined;
+  /** PagerDuty: the events (routing key left out); webhook: one document. */
+  readonly documents: readonly object[];
+}
+
+/**
+ * `accepted`: the receiver took every document. `rejected`: it refused one for good (a 4xx other
+ * than 408 and 429, or no route for the service): retrying cannot help, so the message is not held.
+ */
+export interface PageReceipt {
+  readonly outcome: 'accepted' | 'rejected';
+  readonly detail: string;
+}
+
+/** Delivers pages; throws when the receiver may take the page later (5xx, 429, network, timeout). */
+export interface Pager {
+  readonly channel: PageChannel;
+  deliver(page: Page): Promise<PageReceipt>;
+}
+
+/** A secret's current value by name or ARN (Secrets Manager), read when first needed. */
+export interface SecretSource {
+  get(secretId: string): Promise<string>;
 }

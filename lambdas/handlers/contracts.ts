@@ -180,6 +180,8 @@ export const ENV = {
   traceEvidence: 'TRACE_EVIDENCE',
   /** JSON: resource names or ARNs → graph service names, for change events (cdk.json `changeServiceMapping`). */
   changeServiceMapping: 'CHANGE_SERVICE_MAPPING',
+  /** JSON: where incident messages are paged and the secrets that hold the keys (handlers/paging-settings.ts); optional. */
+  paging: 'PAGING',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

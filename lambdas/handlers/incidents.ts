@@ -3,7 +3,7 @@
 // lambdas/core/incidents; this module only reads, writes and publishes around them.
 
 import type { IncidentScope, IncidentsWriter } from '../adapters/incidents-writer.ts';
-import type { FindingLookup, Notifier } from '../adapters/ports.ts';
+import type { FindingLookup, Notifier, Page, PageChannel, PageReceipt, Pager } from '../adapters/ports.ts';
 import { cascadeSet } from '../core/incidents/correlate.ts';
 import {
   type AnalysedAlarm,
@@ -12,12 +12,24 @@ import {
   attachAnalysis,
   claimNext,
   expireIdle,
+  markDelivered,
   markSent,
   type Resolved,
 } from '../core/incidents/lifecycle.ts';
-import { CLAIM_LEASE_MS, type Incident, type IncidentConfig } from '../core/incidents/model.ts';
+import {
+  CLAIM_LEASE_MS,
+  type Incident,
+  type IncidentConfig,
+  type IncidentNotification,
+} from '../core/incidents/model.ts';
 import type { Finding } from '../core/model.ts';
 import { incidentNote } from '../report/incident-text.ts';
+import {
+  type PageOptions,
+  pageRouteOf,
+  renderPagerDutyEvents,
+  renderWebhookDocument,
+} from '../report/pages.ts';
 import { type AlarmRef, reportPathFor } from './contracts.ts';
 
 export interface IncidentDeps {
@@ -97,6 +109,50 @@ export interface FlushDeps extends IncidentDeps {
   readonly waitForEarlierMs?: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where every incident message also goes, after SNS: PagerDuty, a signed webhook. @default none */
+  readonly pagers?: readonly Pager[];
+  /** What pages link to. */
+  readonly pageOptions?: PageOptions;
+  /** Told of every page a receiver took, refused for good, or could not take now. */
+  readonly onPage?: (event: PageEvent) => void;
+  /**
+   * What a sender does when a pager's receiver stays down after `pageAttempts` tries: `hold` stops
+   * flushing the incident and returns (the message keeps its claim; the sweep takes it over once the
+   * lease ends), so a paging outage fails no analysis; `throw` raises PagesHeldError (the sweep: its
+   * run fails and its errors alarm fires while pages wait). @default 'hold'
+   */
+  readonly onPagerDown?: 'hold' | 'throw';
+  /** Tries of one page before the receiver counts as down. @default 2 */
+  readonly pageAttempts?: number;
+}
+
+export interface PageEvent {
+  readonly channel: PageChannel;
+  readonly notificationId: string;
+  readonly kind: IncidentNotification['kind'];
+  /** `held`: the receiver is down; the message stays in the outbox for a retry or the sweep. */
+  readonly receipt: PageReceipt | { readonly outcome: 'held'; readonly detail: string };
+}
+
+/** A pager's receiver is down: the message and the ones after it wait in the incident's outbox. */
+export class PagesHeldError extends Error {
+  override readonly name = 'PagesHeldError';
+}
+
+/** An incident message as `channel` renders it: the handler renders, the pager only delivers. */
+export function renderPage(
+  channel: PageChannel,
+  incident: Incident,
+  notification: IncidentNotification,
+  finding: Finding,
+  options: PageOptions = {},
+): Page {
+  const reportPath = reportPathFor(finding.analysisId);
+  const documents =
+    channel === 'pagerduty'
+      ? renderPagerDutyEvents(incident, notification, finding, reportPath, options)
+      : [renderWebhookDocument(incident, notification, finding, reportPath, options)];
+  return { id: notification.id, route: pageRouteOf(incident), documents };
 }
 
 /**
@@ -104,7 +160,10 @@ export interface FlushDeps extends IncidentDeps {
  * (one sender at a time: `claimant`, the execution's own id, so its retries go on), published,
  * then ticked off. A crash between publishing and ticking off sends it again on the retry, with
  * the same `notificationId` attribute for subscribers to drop the repeat; a message is never ticked
- * off unsent. Returns the ids sent by this call.
+ * off unsent. With pagers, each channel that took the message is recorded on it (SNS first, then
+ * each pager), so a pager that is down holds the message, and the ones after it, until a retry or
+ * the sweep finds it back; the channels that took it are not sent it again. Returns the ids sent
+ * by this call.
  */
 export async function flushIncident(
   incidentId: string,
@@ -141,16 +200,73 @@ export async function flushIncident(
         `incident ${incidentId}: the finding of analysis ${analysisId ?? '(none)'} is not stored yet`,
       );
     }
-    const { messageId } = await deps.notifier.publish(
-      finding,
-      reportPathFor(finding.analysisId),
-      incidentNote(incident, notification),
-    );
+    const pagers = deps.pagers ?? [];
+    const delivered = new Set(notification.delivered ?? []);
+    let messageId = notification.messageId;
+    if (!delivered.has('sns') || messageId === undefined) {
+      ({ messageId } = await deps.notifier.publish(
+        finding,
+        reportPathFor(finding.analysisId),
+        incidentNote(incident, notification),
+      ));
+      const id = messageId;
+      if (pagers.length > 0) await recordDelivered(incidentId, notification.id, 'sns', deps, id);
+    }
+    for (const pager of pagers) {
+      if (delivered.has(pager.channel)) continue;
+      const page = renderPage(pager.channel, incident, notification, finding, deps.pageOptions);
+      let receipt: PageReceipt | undefined;
+      let failure = '';
+      const attempts = deps.pageAttempts ?? 2;
+      for (let attempt = 1; attempt <= attempts && receipt === undefined; attempt++) {
+        try {
+          receipt = await pager.deliver(page);
+        } catch (err) {
+          // Anything else (a secret that cannot be read, a bug) is not the receiver's outage: it fails the step.
+          if (!(err instanceof Error) || err.name !== 'PageDeliveryError') throw err;
+          failure = err.message;
+          if (attempt < attempts) await sleep(500 * attempt);
+        }
+      }
+      if (receipt === undefined) {
+        const held = { outcome: 'held' as const, detail: failure };
+        deps.onPage?.({
+          channel: pager.channel,
+          notificationId: notification.id,
+          kind: notification.kind,
+          receipt: held,
+        });
+        if ((deps.onPagerDown ?? 'hold') === 'throw')
+          throw new PagesHeldError(`incident ${incidentId}: ${notification.id} held: ${failure}`);
+        return sent;
+      }
+      deps.onPage?.({
+        channel: pager.channel,
+        notificationId: notification.id,
+        kind: notification.kind,
+        receipt,
+      });
+      await recordDelivered(incidentId, notification.id, pager.channel, deps);
+    }
+    const sentId = messageId;
     await deps.incidents.mutate(scope, (doc) => {
-      const r = markSent(doc, incidentId, notification.id, messageId);
+      const r = markSent(doc, incidentId, notification.id, sentId);
       return { doc: r.doc, result: r, touched: r.incident ? [r.incident] : [] };
     });
     sent.push(notification.id);
   }
   return sent;
+}
+
+function recordDelivered(
+  incidentId: string,
+  notificationId: string,
+  channel: string,
+  deps: FlushDeps,
+  messageId?: string,
+): Promise<unknown> {
+  return deps.incidents.mutate({ kind: 'incident', incidentId }, (doc) => {
+    const r = markDelivered(doc, incidentId, notificationId, channel, messageId);
+    return { doc: r.doc, result: r, touched: r.incident ? [r.incident] : [] };
+  });
 }

@@ -76,7 +76,13 @@ export async function sweepOutbox(claimant: string, deps: SweepDeps): Promise<Sw
   for (const { incidentId } of due) {
     try {
       // A sweep waits for no live sender: the next sweep comes back to what one still holds.
-      const flush = { ...deps, leaseMs: lease, waitForEarlierMs: deps.waitForEarlierMs ?? 0 };
+      // A pager still down fails this incident's flush, so the run fails and its errors alarm fires.
+      const flush = {
+        ...deps,
+        leaseMs: lease,
+        waitForEarlierMs: deps.waitForEarlierMs ?? 0,
+        onPagerDown: 'throw' as const,
+      };
       sent.push(...(await flushIncident(incidentId, claimant, flush)));
     } catch (err) {
       failed.push({ incidentId, error: describe(err) });

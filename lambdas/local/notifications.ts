@@ -1,16 +1,18 @@
 // Where the Notify and RecordFailure steps' messages go on this machine: to SNS on a local
 // endpoint (moto) when there is one, otherwise to a file per analysis. Either way the message is
-// the one the deployed SnsNotifier publishes (`formatNotification`), and listeners (the terminal)
-// are told about it.
+// the one the deployed functions publish (`formatNotification`, delivered by SnsPublisher), and
+// listeners (the terminal) are told about it.
 
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { formatNotification, SnsNotifier } from '../adapters/notifier.ts';
+import { SnsPublisher } from '../adapters/notifier.ts';
 import type { Notifier } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';
+import { RenderingNotifier } from '../handlers/rendering-notifier.ts';
 import type { IncidentNote } from '../report/incident-text.ts';
+import { formatNotification } from '../report/sns-message.ts';
 
 /** One published notification, as the terminal shows it. */
 export interface PublishedNotification {
@@ -56,32 +58,28 @@ export class FileNotifier implements Notifier {
   }
 }
 
-/** The deployed SnsNotifier, plus a listener told what it published. */
+/** The deployed functions' notifier (rendered, then delivered by SnsPublisher), plus a listener told what it published. */
 export class ObservedSnsNotifier implements Notifier {
-  private readonly sns: SnsNotifier;
+  private readonly sns: RenderingNotifier;
 
-  constructor(
-    client: SNSClient,
-    private readonly topicArn: string,
-    private readonly listener: NotificationListener,
-  ) {
-    this.sns = new SnsNotifier({ client, topicArn });
+  constructor(client: SNSClient, topicArn: string, listener: NotificationListener) {
+    this.sns = new RenderingNotifier(new SnsPublisher({ client, topicArn }), {
+      onSent: (n, finding, messageId) =>
+        listener({
+          analysisId: finding.analysisId,
+          subject: n.subject,
+          message: n.message,
+          attributes: n.attributes,
+          messageId,
+          via: 'sns',
+          topicArn,
+          at: Date.now(),
+        }),
+    });
   }
 
-  async publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }> {
-    const { messageId } = await this.sns.publish(finding, reportPath, note);
-    const n = formatNotification(finding, reportPath, note ? { note } : {});
-    this.listener({
-      analysisId: finding.analysisId,
-      subject: n.subject,
-      message: n.message,
-      attributes: n.attributes,
-      messageId,
-      via: 'sns',
-      topicArn: this.topicArn,
-      at: Date.now(),
-    });
-    return { messageId };
+  publish(finding: Finding, reportPath: string, note?: IncidentNote): Promise<{ messageId: string }> {
+    return this.sns.publish(finding, reportPath, note);
   }
 }
 

@@ -113,6 +113,8 @@ export interface LocalPipelineOptions {
   readonly evidence?: EvidenceAnswers;
   /** Told about every notification sent. */
   readonly onNotification?: NotificationListener;
+  /** Where incident messages are also paged (`demo --page-to`); the deployed stack's are in PAGING. */
+  readonly paging?: Pick<FlushDeps, 'pagers' | 'pageOptions' | 'onPage'>;
   /** Who holds the data folder, for the "in use" message. @default 'local' */
   readonly command?: string;
   /** Milliseconds before each Step Functions retry instead of the definition's backoff (tests). */
@@ -300,6 +302,7 @@ export class LocalPipeline {
         notifier,
         incidents,
         now: options.now ?? (() => new Date()),
+        ...(options.paging !== undefined ? { paging: options.paging } : {}),
       };
       const adapters = options.faults?.adapters?.(real) ?? real;
       const tasks: Record<string, TaskFunction> = {};
@@ -466,6 +469,8 @@ export interface StepAdapters {
   readonly notifier: Notifier;
   readonly incidents: IncidentsStore;
   readonly now: () => Date;
+  /** The pagers incident messages also go to, and what they are told. */
+  readonly paging?: Pick<FlushDeps, 'pagers' | 'pageOptions' | 'onPage'>;
 }
 
 /**
@@ -546,7 +551,7 @@ function incidentDeps(env: Env, a: StepAdapters): IncidentDeps {
 }
 
 function flushDeps(env: Env, a: StepAdapters): FlushDeps {
-  return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier };
+  return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier, ...a.paging };
 }
 
 /**

@@ -96,15 +96,22 @@ describe('Permissions: every call granted, nothing more', () => {
       ...incidentWrites,
       'dynamodb:UpdateItem',
       's3:GetObject',
+      'secretsmanager:GetSecretValue',
       'sns:Publish',
     ]);
     expect(calls('ResolveAlarmFunction')).toEqual(incidentWrites.filter((a) => a !== 'dynamodb:GetItem'));
     for (const f of ['RecordFailureFunction', 'ExecutionWatchFunction'])
-      expect(calls(f)).toEqual([...incidentWrites, 'dynamodb:UpdateItem', 'sns:Publish']);
+      expect(calls(f)).toEqual([
+        ...incidentWrites,
+        'dynamodb:UpdateItem',
+        'secretsmanager:GetSecretValue',
+        'sns:Publish',
+      ]);
     expect(calls('SweepOutboxFunction')).toEqual([
       ...incidentWrites,
       'dynamodb:Query',
       'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
       'sns:Publish',
     ]);
     expect(calls('ApiHandlerFunction')).toEqual([
@@ -134,6 +141,42 @@ describe('Permissions: every call granted, nothing more', () => {
         /^StoreFunction\w+ \(role StoreRole\w+\): dynamodb:PutItem on FindingsTable\w+ is not allowed/,
       ),
     ]);
+  });
+
+  it('should grant each sending function exactly the paging secrets PAGING names, and fail without them', () => {
+    // Prepare: Notify loses its secrets grant; Correlate, which pages nothing, is given one.
+    const t = copy();
+    const notify = policyStatements(t, 'NotifyRoleDefaultPolicy');
+    const i = notify.findIndex((s) => s.Action === 'secretsmanager:GetSecretValue');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const [grant] = notify.splice(i, 1);
+    policyStatements(t, 'CorrelateRoleDefaultPolicy').push(grant as Statement);
+
+    // Act
+    const problems = check(t);
+
+    // Assess: one problem per secret Notify reads (the default and payments' routing keys, the
+    // webhook's key), and one per secret Correlate may read for nothing.
+    const secrets = ['secret:cascade/pagerduty', 'secret:cascade/webhook', 'secret:payments-pagerduty'];
+    expect(problems).toHaveLength(6);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        ...secrets.map((x) =>
+          expect.stringMatching(
+            new RegExp(
+              `^NotifyFunction\\w+ \\(role NotifyRole\\w+\\): secretsmanager:GetSecretValue on ${x} is not allowed`,
+            ),
+          ),
+        ),
+        ...secrets.map((x) =>
+          expect.stringMatching(
+            new RegExp(
+              `^CorrelateFunction\\w+ \\(role CorrelateRole\\w+\\): grants secretsmanager:GetSecretValue on ${x}, which no call uses$`,
+            ),
+          ),
+        ),
+      ]),
+    );
   });
 
   it('should fail when Notify may no longer set the outbox flag, or Correlate may list the table', () => {

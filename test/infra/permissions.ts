@@ -15,6 +15,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   'client-sfn': 'states',
   'client-sqs': 'sqs',
   'client-cloudtrail': 'cloudtrail',
+  'client-secrets-manager': 'secretsmanager',
 };
 
 /** The environment variable that names the resource each service's calls go to; `*`: no resource-level permissions. */
@@ -26,6 +27,8 @@ const TARGET_VARIABLE: Readonly<Record<string, string>> = {
   xray: '*',
   cloudwatch: '*',
   cloudtrail: '*',
+  // The paging secrets: every secret PAGING names (lib/constructs/paging.ts), as `secret:<name>`.
+  secretsmanager: 'PAGING',
 };
 
 /**
@@ -133,6 +136,8 @@ function grantsOf(statements: readonly Json[], all: Resources): Grant[] {
  * (`arnForObjects('evidence/*')`, a join ending in `/evidence/*`) the bucket's id with that suffix.
  */
 function resourceTargets(resource: Json, all: Resources): string[] {
+  const secret = secretTarget(resource);
+  if (secret !== undefined) return [secret];
   const ids = [...referencedIds(resource)];
   const join = (resource as { 'Fn::Join'?: [string, Json[]] } | null)?.['Fn::Join'];
   const last = join?.[1]?.at(-1);
@@ -140,6 +145,41 @@ function resourceTargets(resource: Json, all: Resources): string[] {
   if (ids.length === 1 && id !== undefined && all[id]?.Type === 'AWS::S3::Bucket' && typeof last === 'string')
     return [`${id}${last}`];
   return ids;
+}
+
+/**
+ * A Secrets Manager secret as `secret:<name>`, from an ARN or an ARN pattern (`…:secret:name-??????`,
+ * built with the partition, region and account of the stack), or from the name itself; undefined
+ * for anything else.
+ */
+function secretTarget(resource: Json): string | undefined {
+  const text =
+    typeof resource === 'string'
+      ? resource
+      : (() => {
+          const join = (resource as { 'Fn::Join'?: [string, Json[]] } | null)?.['Fn::Join'];
+          return join?.[1]?.map((p) => (typeof p === 'string' ? p : '(ref)')).join(join[0]);
+        })();
+  const m =
+    text === undefined
+      ? null
+      : /:secretsmanager:[^:]*:[^:]*:secret:(.+?)(?:-\?{6}|-[A-Za-z0-9]{6})$/.exec(text);
+  return m === null ? undefined : `secret:${m[1]}`;
+}
+
+/** The secrets a PAGING value names, as `secret:<name>`: what a sending function may read. */
+function pagingSecrets(value: Json): string[] {
+  if (typeof value !== 'string') return [];
+  const p = JSON.parse(value) as {
+    pagerDuty?: { routingKeySecret?: string; services?: Record<string, string> };
+    webhook?: { secret?: string };
+  };
+  const ids = [
+    p.pagerDuty?.routingKeySecret,
+    ...Object.values(p.pagerDuty?.services ?? {}),
+    p.webhook?.secret,
+  ].filter((s): s is string => s !== undefined);
+  return [...new Set(ids.map((id) => (id.startsWith('arn:') ? (secretTarget(id) ?? id) : `secret:${id}`)))];
 }
 
 /** IAM action matching: `kms:GenerateDataKey*` covers `kms:GenerateDataKey`; case-insensitive. */
@@ -210,6 +250,12 @@ function functionCalls(id: string, resources: Resources, bundle: string): Call[]
     const prefix = action.split(':')[0] as string;
     const variable = TARGET_VARIABLE[prefix];
     if (variable === undefined) throw new Error(`${id}: no target variable known for ${prefix} calls`);
+    if (prefix === 'secretsmanager') {
+      // Paging builds its secrets client only with PAGING set: without it, the function reads no secret.
+      for (const secret of pagingSecrets(env[variable]))
+        calls.push({ action, target: secret, because: `its bundle sends ${command} for PAGING` });
+      continue;
+    }
     const target = variable === '*' ? '*' : refOrArnTarget(env[variable]);
     if (target === undefined) {
       calls.push({ action, target: `(${variable} unset)`, because: `its bundle imports ${pkg}` });

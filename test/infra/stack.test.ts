@@ -121,7 +121,7 @@ describe('Stack: outbox sweeper', () => {
     expect(sweeper()[1].Properties.Timeout).toBeLessThan(CLAIM_LEASE_MS / 1000);
   });
 
-  it('should let SweepOutbox read and write the incidents, read its index and findings and publish to the topic only', () => {
+  it('should let SweepOutbox read and write the incidents, read its index and findings, publish to the topic and read the paging secrets only', () => {
     // Prepare
     const st = Object.entries(resources('AWS::IAM::Policy'))
       .filter(([id]) => id.startsWith('SweepOutboxRole'))
@@ -164,6 +164,7 @@ describe('Stack: outbox sweeper', () => {
       'dynamodb:UpdateItem',
       'kms:Decrypt',
       'kms:GenerateDataKey',
+      'secretsmanager:GetSecretValue',
       'sns:Publish',
     ]);
   });

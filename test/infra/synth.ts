@@ -24,6 +24,16 @@ export const TEST_CONTEXT = {
   alarmNames: ['legacy-orders-5xx'],
   alarmNamePrefixes: ['team-a-'],
   notificationEmails: ['oncall@example.com'],
+  paging: {
+    pagerDuty: {
+      routingKeySecret: 'cascade/pagerduty',
+      services: {
+        payments: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:payments-pagerduty-AbC123',
+      },
+    },
+    webhook: { url: 'https://hooks.example.com/cascade', secret: 'cascade/webhook' },
+    incidentUrl: 'https://ops.example.com/cascade/incidents/{incidentId}',
+  },
 };
 
 export function synthStack(context: Record<string, unknown> = TEST_CONTEXT, outdir?: string) {

@@ -1,4 +1,4 @@
-// SnsNotifier against moto's SNS, read back through SQS subscriptions (one raw, one with the SNS
+// The handlers' notifier (rendered by lambdas/report/sns-message.ts, delivered by SnsPublisher) against moto's SNS, read back through SQS subscriptions (one raw, one with the SNS
 // envelope that carries the subject), plus the pure formatting limits.
 
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -10,16 +10,16 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSnsClient, SnsPublisher } from '../../lambdas/adapters/notifier.ts';
+import type { Finding } from '../../lambdas/core/model.ts';
+import { RenderingNotifier } from '../../lambdas/handlers/rendering-notifier.ts';
 import {
-  createSnsClient,
   FACTS_SEPARATOR,
   formatMessage,
   formatNotification,
   formatSubject,
   MAX_MESSAGE_BYTES,
-  SnsNotifier,
-} from '../../lambdas/adapters/notifier.ts';
-import type { Finding } from '../../lambdas/core/model.ts';
+} from '../../lambdas/report/sns-message.ts';
 import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';
 import { largeFinding, makeFinding } from './findings-kit.ts';
 
@@ -32,11 +32,11 @@ function factsOf(message: string): Record<string, unknown> {
   return JSON.parse(message.slice(at + FACTS_SEPARATOR.length)) as Record<string, unknown>;
 }
 
-describe('Class: SnsNotifier', () => {
+describe('Class: SnsPublisher (through RenderingNotifier)', () => {
   let moto: LocalServer;
   let sns: SNSClient;
   let sqs: SQSClient;
-  let notifier: SnsNotifier;
+  let notifier: RenderingNotifier;
   let notifierTopic: string;
   let rawQueue: string;
   let envelopeQueue: string;
@@ -77,7 +77,7 @@ describe('Class: SnsNotifier', () => {
     rawQueue = await subscribe(TopicArn as string, 'findings-raw', true);
     envelopeQueue = await subscribe(TopicArn as string, 'findings-envelope', false);
     notifierTopic = TopicArn as string;
-    notifier = new SnsNotifier({ client: sns, topicArn: notifierTopic });
+    notifier = new RenderingNotifier(new SnsPublisher({ client: sns, topicArn: notifierTopic }));
   }, 60_000);
 
   afterAll(async () => {
@@ -130,7 +130,9 @@ describe('Class: SnsNotifier', () => {
 
   it('should give queues the default message when the AWS Chatbot payload is switched on', async () => {
     // Prepare
-    const chatty = new SnsNotifier({ client: sns, topicArn: notifierTopic, chatbot: true });
+    const chatty = new RenderingNotifier(new SnsPublisher({ client: sns, topicArn: notifierTopic }), {
+      chatbot: true,
+    });
     const finding = makeFinding({ analysisId: 'an-chat' });
     // Act
     await chatty.publish(finding, REPORT);

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatNotification, MAX_MESSAGE_BYTES } from '../../lambdas/adapters/notifier.ts';
 import { analyze } from '../../lambdas/core/analyze.ts';
 import { parseLookupEvents } from '../../lambdas/core/evidence/change-events.ts';
 import { parseTraceSummaries } from '../../lambdas/core/evidence/trace-summaries.ts';
@@ -12,6 +11,7 @@ import type { Finding } from '../../lambdas/core/model.ts';
 import { formatChatbotNotification } from '../../lambdas/report/chat.ts';
 import { formatEmailText } from '../../lambdas/report/email.ts';
 import { renderHtml } from '../../lambdas/report/html.ts';
+import { formatNotification, MAX_MESSAGE_BYTES } from '../../lambdas/report/sns-message.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import { ChatbotSchema } from './chatbot-schema.ts';
 import { ROOT, shopIncident } from './fixtures.ts';

@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatMessage, formatNotification, formatSubject } from '../../lambdas/adapters/notifier.ts';
 import { reportPathFor } from '../../lambdas/handlers/contracts.ts';
 import { formatChatbotNotification } from '../../lambdas/report/chat.ts';
 import { formatEmailText } from '../../lambdas/report/email.ts';
+import { formatMessage, formatNotification, formatSubject } from '../../lambdas/report/sns-message.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import { shopIncident } from './fixtures.ts';
 

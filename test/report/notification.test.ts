@@ -2,19 +2,19 @@
 // the AWS Chatbot schema, findings without a root cause, and the configuration switch.
 
 import { describe, expect, it } from 'vitest';
-import {
-  FACTS_SEPARATOR,
-  formatNotification,
-  formatSubject,
-  MAX_EMAIL_BYTES,
-  MAX_MESSAGE_BYTES,
-} from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { ENV, reportPathFor } from '../../lambdas/handlers/contracts.ts';
 import { readFlagEnv } from '../../lambdas/handlers/env.ts';
 import { ConfigurationError } from '../../lambdas/handlers/errors.ts';
 import { formatChatbotNotification } from '../../lambdas/report/chat.ts';
 import { formatEmailText } from '../../lambdas/report/email.ts';
+import {
+  FACTS_SEPARATOR,
+  formatNotification,
+  formatSubject,
+  MAX_EMAIL_BYTES,
+  MAX_MESSAGE_BYTES,
+} from '../../lambdas/report/sns-message.ts';
 import { ChatbotSchema } from './chatbot-schema.ts';
 import { generatedIncident, shopIncident } from './fixtures.ts';
 import { hugeFinding, serviceName } from './large-finding.ts';

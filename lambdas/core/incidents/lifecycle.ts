@@ -103,6 +103,7 @@ export function attachAnalysis(
       incidentId,
       status: 'OPEN',
       openedAt: firedAt,
+      openedOn: alarm.service,
       lastActivityAt: firedAt,
       alarms: [entry],
       alarmCount: 1,
@@ -371,6 +372,38 @@ export function markSent(
     };
   }
   return { doc: withIncident(doc, incident), incident, removed: false };
+}
+
+/**
+ * Records that `channel` took a message that is not sent on every channel yet, so that a retry after
+ * another channel failed does not deliver it there twice (`messageId`: SNS's id, kept for `markSent`).
+ * A message already sent, or already delivered on `channel`, is left as it is.
+ */
+export function markDelivered(
+  doc: OpenIncidents,
+  incidentId: string,
+  notificationId: string,
+  channel: string,
+  messageId?: string,
+): { doc: OpenIncidents; incident: Incident | undefined } {
+  const target = holderOf(doc, incidentId);
+  if (target === undefined) return { doc, incident: undefined };
+  const n = target.notifications.find((x) => x.id === notificationId);
+  if (n === undefined || n.sent || (n.delivered ?? []).includes(channel)) return { doc, incident: target };
+  const incident: Incident = {
+    ...target,
+    notifications: target.notifications.map((x) =>
+      x.id === notificationId
+        ? {
+            ...x,
+            delivered: [...(x.delivered ?? []), channel],
+            ...(messageId !== undefined ? { messageId } : {}),
+          }
+        : x,
+    ),
+    revision: target.revision + 1,
+  };
+  return { doc: withIncident(doc, incident), incident };
 }
 
 /**

@@ -87,6 +87,11 @@ export interface IncidentNotification {
   readonly claimedBy?: string;
   readonly claimedAt?: string;
   readonly messageId?: string;
+  /**
+   * The channels that took it before it was sent on every one (`sns`, `pagerduty`, `webhook`): a
+   * retry after a channel failed delivers only to the channels still missing it.
+   */
+  readonly delivered?: readonly string[];
 }
 
 export interface TimelineEntry {
@@ -103,6 +108,8 @@ export interface Incident {
   /** Incidents merged into this one (their messages, alarms and analyses are now this one's). */
   readonly mergedFrom?: readonly string[];
   readonly openedAt: string;
+  /** The service of the alarm that opened it: what routes its pages, stable whatever joins later. */
+  readonly openedOn?: string;
   readonly lastActivityAt: string;
   readonly resolvedAt?: string;
   readonly alarms: readonly IncidentAlarm[];

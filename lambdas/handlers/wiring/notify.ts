@@ -7,6 +7,7 @@ import { checkRequiredEnv, type Env } from '../env.ts';
 import { findingsTableFrom } from './findings-table.ts';
 import { incidentDepsFrom } from './incidents-store.ts';
 import { notifierFrom } from './notifier.ts';
+import { pagingFrom } from './paging.ts';
 import { snapshotBucketFrom } from './snapshot-bucket.ts';
 
 export function notifyDeps(env: Env = process.env) {
@@ -18,6 +19,6 @@ export function notifyDeps(env: Env = process.env) {
     snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)),
     notifier,
     repository,
-    incident: { ...incidentDepsFrom(env, table), repository, notifier },
+    incident: { ...incidentDepsFrom(env, table), repository, notifier, ...pagingFrom(env) },
   };
 }

@@ -9,6 +9,7 @@ import { checkRequiredEnv, type Env, readAlarmPrefix, readWatchedServices } from
 import { findingsTableFrom } from './findings-table.ts';
 import { incidentDepsFrom } from './incidents-store.ts';
 import { notifierFrom } from './notifier.ts';
+import { pagingFrom } from './paging.ts';
 
 export function recordFailureDeps(env: Env = process.env) {
   checkRequiredEnv('record-failure', env);
@@ -27,6 +28,6 @@ export function recordFailureDeps(env: Env = process.env) {
     alarmPrefix: readAlarmPrefix(env),
     repository,
     notifier,
-    incident: { ...incidentDepsFrom(env, table), repository, notifier },
+    incident: { ...incidentDepsFrom(env, table), repository, notifier, ...pagingFrom(env) },
   };
 }

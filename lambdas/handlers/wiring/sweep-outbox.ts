@@ -9,6 +9,7 @@ import type { SweepDeps } from '../sweep-outbox.ts';
 import { findingsTableFrom } from './findings-table.ts';
 import { incidentDepsFrom } from './incidents-store.ts';
 import { notifierFrom } from './notifier.ts';
+import { pagingFrom } from './paging.ts';
 
 export function sweepOutboxDeps(env: Env = process.env): SweepDeps {
   checkRequiredEnv('sweep-outbox', env);
@@ -20,5 +21,6 @@ export function sweepOutboxDeps(env: Env = process.env): SweepDeps {
     findings,
     work: new DynamoOutboxSweepList(table),
     notifier: notifierFrom(env),
+    ...pagingFrom(env),
   };
 }
