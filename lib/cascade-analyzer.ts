@@ -34,7 +34,7 @@ export interface WatchedService {
   readonly name: string;
   /**
    * An X-Ray filter expression ANDed with `service("name")`, e.g. `annotation.env = "prod"`.
-   * @default none: every trace of the service
+   * @default none (every trace of the service)
    */
   readonly filterExpression?: string;
   /**
@@ -111,7 +111,7 @@ export interface CascadeAnalyzerProps {
   /**
    * The customer managed KMS key `notificationTopic` is encrypted with: the functions that
    * publish get `kms:GenerateDataKey` and `kms:Decrypt` on it.
-   * @default `notificationTopic.masterKey` (set for a topic made in the same app), else none
+   * @default notificationTopic.masterKey (set for a topic made in the same app), else none
    */
   readonly notificationTopicKey?: kms.IKey;
   /**
@@ -121,7 +121,8 @@ export interface CascadeAnalyzerProps {
   readonly api?: boolean;
   /**
    * What CloudFormation does with the findings table and the snapshot buckets when they leave
-   * the stack. With `DESTROY` the table is deleted; a bucket is deleted only when it is empty.
+   * the stack. With `DESTROY` the table is deleted, and a bucket that still holds objects fails
+   * the deletion (empty it first).
    * @default RemovalPolicy.RETAIN
    */
   readonly dataRemovalPolicy?: RemovalPolicy;
@@ -192,8 +193,9 @@ export interface CascadeAnalyzerProps {
    */
   readonly incidentMaxIdleHours?: number;
   /**
-   * API scoping: callers and the services each may see and analyse.
-   * @default none: every caller IAM lets in sees every service
+   * API scoping: callers and the services each may see and analyse. Empty: every caller IAM lets
+   * in sees every service.
+   * @default none
    */
   readonly apiAccess?: readonly ApiAccessRule[];
   /**
@@ -240,8 +242,6 @@ export interface AnalyzerFunctions extends WorkflowSteps {
 }
 
 export class CascadeAnalyzer extends Construct {
-  /** The validated configuration, defaults filled in. */
-  public readonly config: CascadeAnalyzerConfig;
   public readonly findings: FindingsTable;
   public readonly snapshots: SnapshotStore;
   public readonly notifications: Notifications;
@@ -260,7 +260,6 @@ export class CascadeAnalyzer extends Construct {
   constructor(scope: Construct, id: string, props: CascadeAnalyzerProps = {}) {
     super(scope, id);
     const config = configOf(id, props);
-    this.config = config;
     const removalPolicy = props.dataRemovalPolicy ?? RemovalPolicy.RETAIN;
 
     this.findings = new FindingsTable(this, 'Findings', { removalPolicy });

@@ -2,6 +2,7 @@
 // overridden on the command line with `-c key=value`). A bad value fails synth naming the key.
 
 import { z } from 'zod';
+import { ConfigError } from './config-error.ts';
 
 const serviceName = z
   .string()
@@ -109,9 +110,7 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   changeServiceMapping: {},
 };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 /**
  * Reads the configuration through `lookup` (the construct tree's `tryGetContext`). Context

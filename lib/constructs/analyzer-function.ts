@@ -57,6 +57,8 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
 export const handlerAssetName = (handler: string) => `handler-${handler}`;
 
 export class AnalyzerFunction extends Construct {
+  /** The handler module's name (lambdas/handlers/<handler>.ts). */
+  public readonly handler: string;
   public readonly function: lambda.Function;
   public readonly errorsAlarm: cloudwatch.Alarm;
   public readonly logGroup: logs.LogGroup;
@@ -65,6 +67,7 @@ export class AnalyzerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyzerFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
     if (!/^[a-z][a-z0-9-]*$/.test(props.handler)) {
       throw new Error(`AnalyzerFunction ${id}: handler "${props.handler}" must be a kebab-case module name`);
     }

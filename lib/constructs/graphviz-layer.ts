@@ -1,4 +1,4 @@
-// A Lambda layer with @viz-js/viz (Graphviz in WebAssembly, 1.5 MB) for the functions that draw
+// A Lambda layer with @viz-js/viz (Graphviz in WebAssembly, 1.2 MB) for the functions that draw
 // reports, so that their bundles stay small. Built by copying the installed package: no Docker,
 // no network, works offline. The published package ships the copy prebuilt (lib/package-assets.ts).
 
@@ -39,11 +39,12 @@ function fromInstalledPackage(): lambda.Code {
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
       local: {
         tryBundle(outputDir: string): boolean {
+          // The package's manifest (it makes dist/viz.js an ES module) and the one build the
+          // function loads (GRAPHVIZ_MODULE_PATH), not its CommonJS and global builds: 1.2 MB, not 3.6.
           const target = join(outputDir, 'nodejs/node_modules/@viz-js/viz');
-          mkdirSync(target, { recursive: true });
-          for (const part of ['package.json', 'dist']) {
-            cpSync(join(installed, part), join(target, part), { recursive: true });
-          }
+          mkdirSync(join(target, 'dist'), { recursive: true });
+          for (const part of ['package.json', 'dist/viz.js'])
+            cpSync(join(installed, part), join(target, part));
           return true;
         },
       },
