@@ -83,7 +83,8 @@ export function packPackage(
 function prebuildAssets(target: string): string[] {
   const outdir = mkdtempSync(join(tmpdir(), 'cascade-package-'));
   try {
-    const app = new App({ outdir });
+    // The wasm CloudFormation validator adds seconds and judges a template no one deploys.
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Package');
     const analyzer = new CascadeAnalyzer(stack, 'Analyzer', { watchedServices: [{ name: 'package' }] });
     const template = app.synth().getStackByName(stack.stackName).template as {
