@@ -28,11 +28,12 @@ export const PACKAGE_DIR = join(ROOT, 'dist/package');
 /** What the package's code may import: its peer dependencies and Node's own modules. */
 const PEERS = ['aws-cdk-lib', 'constructs'] as const;
 /**
- * The aws-cdk-lib versions the package supports: from the first release with
- * `Validations.of(…).acknowledge()` (the construct acknowledges its cdk-nag findings with it; cdk-nag 3
- * needs the same release), within major version 2.
+ * The aws-cdk-lib versions the package supports, within major version 2: from the first release
+ * whose `Validations.of(…).acknowledge()` accepts an id naming one finding, such as
+ * `AwsSolutions::AwsSolutions-IAM5[Resource::*]` (2.257.0 to 2.268.0 reject it: InvalidValidationId).
+ * Checked by hand on 2026-12-07 (docs/own-cdk-app.md#supported-versions).
  */
-export const AWS_CDK_LIB_RANGE = '^2.257.0';
+export const AWS_CDK_LIB_RANGE = '^2.269.0';
 export const CONSTRUCTS_RANGE = '^10.5.1';
 
 export interface BuiltPackage {
