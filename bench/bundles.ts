@@ -51,7 +51,7 @@ export function measureBundles(runs = 5): BundleRow[] {
       fileURLToPath(new URL('../node_modules/@aws-sdk', import.meta.url)),
       join(outdir, 'node_modules/@aws-sdk'),
     );
-    return Object.entries(stack.functions).map(([name, fn]) => {
+    return Object.entries(stack.analyzer.functions).map(([name, fn]) => {
       const id = stack.getLogicalId(
         fn.function.node.defaultChild as Parameters<typeof stack.getLogicalId>[0],
       );

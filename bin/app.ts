@@ -1,18 +1,16 @@
 // The CDK app: `npx cdk synth` / `npx cdk deploy`. Configuration comes from cdk.json context
-// and `-c key=value`; every key is in docs/deploy.md ("Configure").
+// and `-c key=value`; every key is in docs/deploy.md ("Configure"). The stack is a thin shell
+// around the CascadeAnalyzer construct, which acknowledges its accepted cdk-nag findings itself.
 
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { CascadeAnalyzerStack } from '../lib/cascade-analyzer-stack.ts';
-import { ConfigError, loadConfig } from '../lib/config.ts';
-import { applyNagSuppressions } from '../lib/nag-suppressions.ts';
+import { ConfigError } from '../lib/config.ts';
 
 const app = new App();
 let stack: CascadeAnalyzerStack;
 try {
-  const config = loadConfig((key) => app.node.tryGetContext(key));
   stack = new CascadeAnalyzerStack(app, app.node.tryGetContext('stackName') ?? 'CascadeAnalyzer', {
-    config,
     description: 'cascade-analyzer: root cause of microservice cascades from the X-Ray service graph',
   });
 } catch (err) {
@@ -24,7 +22,6 @@ try {
 }
 // cfn-lint's schema does not know tags on dashboards yet.
 Tags.of(stack).add('app', 'cascade-analyzer', { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
-applyNagSuppressions(stack);
 Validations.of(app).addPlugins(
   new AwsSolutionsChecks(app, { verbose: true }),
   new ServerlessChecks(app, { verbose: true }),

@@ -2,6 +2,7 @@
 // overridden on the command line with `-c key=value`). A bad value fails synth naming the key.
 
 import { z } from 'zod';
+import { ConfigError } from './config-error.ts';
 
 const serviceName = z
   .string()
@@ -105,6 +106,7 @@ export const ConfigSchema = z.strictObject({
 });
 
 export type WatchedServiceConfig = z.infer<typeof WatchedServiceConfigSchema>;
+export type PagingConfig = z.infer<typeof PagingConfigSchema>;
 export type CascadeAnalyzerConfig = z.infer<typeof ConfigSchema>;
 
 export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
@@ -134,9 +136,7 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   paging: {},
 };
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 /**
  * Reads the configuration through `lookup` (the construct tree's `tryGetContext`). Context
@@ -149,6 +149,14 @@ export function loadConfig(lookup: (key: string) => unknown): CascadeAnalyzerCon
     const value = lookup(key);
     raw[key] = value === undefined ? CONFIG_DEFAULTS[key] : coerce(key, value);
   }
+  return parseConfig(raw, 'cascade-analyzer config: context key');
+}
+
+/**
+ * Validates a complete configuration (every key present, defaults filled in). `what` starts each
+ * error: it names where the value came from (a cdk.json context key, a construct prop).
+ */
+export function parseConfig(raw: Record<string, unknown>, what: string): CascadeAnalyzerConfig {
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -156,17 +164,16 @@ export function loadConfig(lookup: (key: string) => unknown): CascadeAnalyzerCon
       ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
       : '';
     throw new ConfigError(
-      `cascade-analyzer config: context key "${path.replace(/^\./, '')}": ${issue?.message ?? 'invalid'}`,
+      `${what} "${path.replace(/^\./, '')}": ${issue?.message ?? 'invalid'}`.replace(' "": ', ': '),
     );
   }
   const cfg = parsed.data;
   const names = cfg.watchedServices.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup)
-    throw new ConfigError(`cascade-analyzer config: context key "watchedServices": "${dup}" is listed twice`);
+  if (dup) throw new ConfigError(`${what} "watchedServices": "${dup}" is listed twice`);
   if (cfg.watchedServices.length === 0 && cfg.alarmNamePrefixes.length === 0 && cfg.alarmNames.length === 0) {
     throw new ConfigError(
-      'cascade-analyzer config: context keys "watchedServices", "alarmNamePrefixes" and "alarmNames" are all empty: nothing would start an analysis',
+      `${what}s "watchedServices", "alarmNamePrefixes" and "alarmNames" are all empty: nothing would start an analysis`,
     );
   }
   return cfg;

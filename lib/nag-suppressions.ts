@@ -1,9 +1,10 @@
 // cdk-nag findings we accept. Each acknowledgement names one rule finding on one resource and
-// says why; anything not listed here fails the nag test.
+// says why; anything not listed here fails the nag test. The CascadeAnalyzer construct applies
+// them to itself (unless told not to), so that a team's own app with cdk-nag synthesizes clean.
 
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { CascadeAnalyzerStack } from './cascade-analyzer-stack.ts';
+import type { CascadeAnalyzer } from './cascade-analyzer.ts';
 
 const ack = (construct: IConstruct | undefined, id: string, reason: string) => {
   if (!construct) throw new Error(`nag suppression ${id}: construct not found`);
@@ -17,8 +18,8 @@ const child = (c: IConstruct, ...path: string[]): IConstruct | undefined => {
   return cur?.node.tryFindChild('Resource') ?? cur;
 };
 
-export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
-  for (const [name, fn] of Object.entries(stack.functions)) {
+export function acknowledgeNagFindings(analyzer: CascadeAnalyzer): void {
+  for (const [name, fn] of Object.entries(analyzer.functions)) {
     const fnResource = child(fn, 'Function');
     ack(
       fnResource,
@@ -32,13 +33,13 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
     );
     // ExecutionWatch is invoked asynchronously (EventBridge) and has its DLQ; SweepOutbox is invoked
     // asynchronously by a schedule and has none; the others are invoked synchronously.
-    if (fn === stack.functions.sweepOutbox) {
+    if (fn === analyzer.functions.sweepOutbox) {
       ack(
         fnResource,
         'Serverless::Serverless-LambdaDLQ',
         'SweepOutbox is invoked by a schedule whose event is a clock tick carrying no data: a run that fails after its retries is redone by the next tick, and fires its errors alarm. A DLQ would only hold empty ticks.',
       );
-    } else if (fn !== stack.functions.executionWatch) {
+    } else if (fn !== analyzer.functions.executionWatch) {
       ack(
         fnResource,
         'Serverless::Serverless-LambdaDLQ',
@@ -51,10 +52,10 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
       'xray:PutTraceSegments/PutTelemetryRecords (active tracing), xray:GetServiceGraph, xray:GetTraceSummaries, xray:BatchGetTraces, cloudtrail:LookupEvents and cloudwatch:GetMetricData support no resource-level permissions.',
     );
   }
-  const objects = (fnName: keyof typeof stack.functions, prefix: 'snapshots' | 'findings' | 'evidence') =>
+  const objects = (fnName: keyof typeof analyzer.functions, prefix: 'snapshots' | 'findings' | 'evidence') =>
     ack(
-      child(stack.functions[fnName] as IConstruct, 'Role', 'DefaultPolicy'),
-      `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(stack, stack.snapshots.bucket)}.Arn>/${prefix}/*]`,
+      child(analyzer.functions[fnName] as IConstruct, 'Role', 'DefaultPolicy'),
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(analyzer.snapshots.bucket)}.Arn>/${prefix}/*]`,
       `Objects are keyed by analysis id under ${prefix}/; access is limited to that prefix of the analyzer's own bucket.`,
     );
   objects('collectGraph', 'snapshots');
@@ -64,7 +65,7 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
   objects('correlate', 'snapshots');
   for (const f of ['analyze', 'store', 'notify', 'correlate'] as const) objects(f, 'findings');
 
-  const sm = stack.workflow.stateMachine;
+  const sm = analyzer.workflow.stateMachine;
   const smPolicy = child(sm, 'Role', 'DefaultPolicy');
   ack(
     smPolicy,
@@ -72,45 +73,52 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
     'X-Ray tracing and CloudWatch Logs delivery of the state machine support no resource-level permissions.',
   );
   // The workflow's own functions: the API, ExecutionWatch and SweepOutbox are invoked by others.
-  const outsideWorkflow = [stack.functions.api, stack.functions.executionWatch, stack.functions.sweepOutbox];
-  for (const fn of Object.values(stack.functions)) {
+  const outsideWorkflow = [
+    analyzer.functions.api,
+    analyzer.functions.executionWatch,
+    analyzer.functions.sweepOutbox,
+  ];
+  for (const fn of Object.values(analyzer.functions)) {
     if (outsideWorkflow.includes(fn)) continue;
     ack(
       smPolicy,
-      `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(stack, fn.function)}.Arn>:*]`,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(fn.function)}.Arn>:*]`,
       'LambdaInvoke grants the function and its versions/aliases (ARN:*); only the workflow’s own functions.',
     );
   }
 
   ack(
-    stack.outboxSweeper.rule.node.defaultChild,
+    analyzer.outboxSweeper.rule.node.defaultChild,
     'Serverless::Serverless-EventBusDLQ',
     'The schedule of SweepOutbox sends a clock tick carrying no data: an undelivered tick is redone by the next one. A DLQ would only hold empty ticks.',
   );
 
-  const api = stack.api.api;
-  for (const method of api.methods) {
+  const api = analyzer.api?.api;
+  for (const method of api?.methods ?? []) {
     ack(
       method,
       'AwsSolutions::AwsSolutions-COG4',
       'The API uses IAM (SigV4) authorization for operators and automation, not Cognito user pools.',
     );
   }
-  ack(
-    api.deploymentStage,
-    'AwsSolutions::AwsSolutions-APIG3',
-    'An IAM-authorized, throttled operator API; a WAF web ACL can be attached per account policy but is not required by the product.',
-  );
-  ack(
-    api.node.tryFindChild('CloudWatchRole'),
-    'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-    'The account-level role API Gateway needs to write execution and access logs; AWS maintains this policy for exactly that purpose.',
-  );
+  if (api) {
+    ack(
+      api.deploymentStage,
+      'AwsSolutions::AwsSolutions-APIG3',
+      'An IAM-authorized, throttled operator API; a WAF web ACL can be attached per account policy but is not required by the product.',
+    );
+    ack(
+      api.node.tryFindChild('CloudWatchRole'),
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-level role API Gateway needs to write execution and access logs; AWS maintains this policy for exactly that purpose.',
+    );
+  }
 
   for (const [dlq, of] of [
-    [stack.trigger.deadLetterQueue, 'the EventBridge target'],
-    [stack.notifications.deadLetterQueue, 'the SNS subscriptions'],
+    [analyzer.trigger.deadLetterQueue, 'the EventBridge target'],
+    [analyzer.notifications.deadLetterQueue, 'the SNS subscriptions'],
   ] as const) {
+    if (!dlq) continue;
     ack(dlq, 'AwsSolutions::AwsSolutions-SQS3', `This queue is itself the dead-letter queue of ${of}.`);
     ack(
       dlq,
@@ -120,7 +128,7 @@ export function applyNagSuppressions(stack: CascadeAnalyzerStack): void {
   }
 }
 
-function logicalId(stack: CascadeAnalyzerStack, c: IConstruct): string {
-  const resource = (c.node.defaultChild ?? c) as Parameters<CascadeAnalyzerStack['getLogicalId']>[0];
-  return stack.getLogicalId(resource);
+function logicalId(c: IConstruct): string {
+  const resource = (c.node.defaultChild ?? c) as Parameters<Stack['getLogicalId']>[0];
+  return Stack.of(c).getLogicalId(resource);
 }

@@ -2,7 +2,7 @@
 // its intrinsics resolved, which Lambda each Task state invokes and with which environment, and
 // the stack's own alarms. Plain data, so that both the CDK side and the runtime side can use it.
 
-/** The stack's Lambda functions the local runtime can stand in for (keys of `stack.functions`). */
+/** The stack's Lambda functions the local runtime can stand in for (keys of `stack.analyzer.functions`). */
 export const STEP_KEYS = [
   'prepare',
   'collectGraph',

@@ -27,7 +27,7 @@ export const LOCAL_REGION = 'us-east-1';
 /** bin/app.ts's default stack name. */
 const STACK_NAME = 'CascadeAnalyzer';
 
-/** The functions the local runtime calls that no Task state invokes (keys of `stack.functions`). */
+/** The functions the local runtime calls that no Task state invokes (keys of `stack.analyzer.functions`). */
 const OTHER_FUNCTIONS = ['api', 'sweepOutbox'] as const;
 type OtherFunction = (typeof OTHER_FUNCTIONS)[number];
 
@@ -102,7 +102,7 @@ function synthesizeStack(
 function synthesize(outdir: string, overrides: ContextOverrides, bundles: boolean): SynthesizedApp {
   const { stack, template } = synthesizeStack(outdir, overrides, bundles);
   const stepOf = new Map<string, StepKey | OtherFunction>();
-  for (const [key, fn] of Object.entries(stack.functions)) {
+  for (const [key, fn] of Object.entries(stack.analyzer.functions)) {
     const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
     if ([...STEP_KEYS, ...OTHER_FUNCTIONS].includes(key as StepKey | OtherFunction)) {
       stepOf.set(logicalId, key as StepKey | OtherFunction);

@@ -1,5 +1,7 @@
 // One wrapper for every Lambda of the analyzer: runtime, ARM, tracing, bundling, log retention
-// and an alarm on the function's own errors are fixed here so no function forgets one.
+// and an alarm on the function's own errors are fixed here so no function forgets one. From the
+// repository's sources the handler is bundled at synth; from the published package its bundle is
+// prebuilt (lib/package-assets.ts), made by the same bundling options below.
 
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -9,6 +11,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { prebuiltAsset } from '../package-assets.ts';
 
 export interface AnalyzerFunctionProps {
   /** Handler module under lambdas/handlers, without extension, e.g. `collect-graph`. */
@@ -31,10 +34,32 @@ export interface AnalyzerFunctionProps {
 }
 
 /** The repository root, where lambdas/handlers lives (lib/constructs → ../..). */
-const ROOT = new URL('../../', import.meta.url).pathname;
+const root = () => new URL('../../', import.meta.url).pathname;
+
+/**
+ * How esbuild bundles a handler: at synth from the sources, and once for the package
+ * (scripts/build-package.mjs synthesizes the stack and keeps these bundles).
+ */
+export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only add megabytes.
+  externalModules: ['@aws-sdk/*'],
+  mainFields: ['module', 'main'],
+  // ESM bundles still meet CommonJS dependencies that call require().
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+};
+
+/** The folder name of a handler's prebuilt bundle in the package's assets. */
+export const handlerAssetName = (handler: string) => `handler-${handler}`;
 
 export class AnalyzerFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  /** The handler module's name (lambdas/handlers/<handler>.ts). */
+  public readonly handler: string;
+  public readonly function: lambda.Function;
   public readonly errorsAlarm: cloudwatch.Alarm;
   public readonly logGroup: logs.LogGroup;
   /** The function's own role: writes to its own log group only, plus what the stack grants. */
@@ -42,6 +67,7 @@ export class AnalyzerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyzerFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
     if (!/^[a-z][a-z0-9-]*$/.test(props.handler)) {
       throw new Error(`AnalyzerFunction ${id}: handler "${props.handler}" must be a kebab-case module name`);
     }
@@ -59,11 +85,9 @@ export class AnalyzerFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    const settings: Omit<lambda.FunctionProps, 'code' | 'handler'> = {
       role: this.role,
       layers: [...(props.layers ?? [])],
-      entry: `${ROOT}lambdas/handlers/${props.handler}.ts`,
-      handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -76,8 +100,6 @@ export class AnalyzerFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      projectRoot: ROOT,
-      depsLockFilePath: `${ROOT}package-lock.json`,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'cascade-analyzer',
         POWERTOOLS_METRICS_NAMESPACE: 'CascadeAnalyzer',
@@ -85,19 +107,22 @@ export class AnalyzerFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only add megabytes.
-        externalModules: ['@aws-sdk/*'],
-        mainFields: ['module', 'main'],
-        // ESM bundles still meet CommonJS dependencies that call require().
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
-    });
+    };
+    const prebuilt = prebuiltAsset(handlerAssetName(props.handler));
+    this.function = prebuilt
+      ? new lambda.Function(this, 'Function', {
+          ...settings,
+          code: lambda.Code.fromAsset(prebuilt),
+          handler: 'index.handler',
+        })
+      : new nodejs.NodejsFunction(this, 'Function', {
+          ...settings,
+          entry: `${root()}lambdas/handlers/${props.handler}.ts`,
+          handler: 'handler',
+          projectRoot: root(),
+          depsLockFilePath: `${root()}package-lock.json`,
+          bundling: HANDLER_BUNDLING,
+        });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'Errors', {
       alarmDescription: `${props.handler} Lambda of cascade-analyzer in ${Stack.of(this).stackName} fails`,
       metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -16,7 +16,8 @@ export interface MonitoringProps {
   readonly stateMachine: sfn.StateMachine;
   readonly functions: readonly AnalyzerFunction[];
   readonly deadLetterQueue: sqs.IQueue;
-  readonly api: apigw.RestApi;
+  /** @default none: no API alarm or API graph */
+  readonly api?: apigw.RestApi;
   readonly alarmTopic: sns.ITopic;
 }
 
@@ -52,11 +53,15 @@ export class Monitoring extends Construct {
         'events are waiting in the dead-letter queue: alarm changes EventBridge could not hand to the workflow, or failed executions ExecutionWatch could not record',
         props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
       ),
-      atLeastOne(
-        'Api5xx',
-        'the cascade-analyzer API answers 5xx',
-        props.api.metricServerError({ period, statistic: 'Sum' }),
-      ),
+      ...(props.api
+        ? [
+            atLeastOne(
+              'Api5xx',
+              'the cascade-analyzer API answers 5xx',
+              props.api.metricServerError({ period, statistic: 'Sum' }),
+            ),
+          ]
+        : []),
     ];
     this.alarms = [...own, ...props.functions.map((f) => f.errorsAlarm)];
     const action = new actions.SnsAction(props.alarmTopic);
@@ -97,15 +102,19 @@ export class Monitoring extends Construct {
           }),
         ],
         [
-          new cloudwatch.GraphWidget({
-            title: 'API',
-            left: [
-              props.api.metricCount({ period }),
-              props.api.metricClientError({ period }),
-              props.api.metricServerError({ period }),
-            ],
-            width: 12,
-          }),
+          ...(props.api
+            ? [
+                new cloudwatch.GraphWidget({
+                  title: 'API',
+                  left: [
+                    props.api.metricCount({ period }),
+                    props.api.metricClientError({ period }),
+                    props.api.metricServerError({ period }),
+                  ],
+                  width: 12,
+                }),
+              ]
+            : []),
           new cloudwatch.AlarmStatusWidget({ title: 'Own alarms', alarms: [...this.alarms], width: 12 }),
         ],
       ],

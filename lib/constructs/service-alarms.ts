@@ -8,17 +8,30 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
-import type { WatchedServiceConfig } from '../config.ts';
 import { ALARM_PREFIX, serviceAlarmName, serviceFilter, xrayGroupName } from '../naming.ts';
 
+/** A watched service with its defaults filled in (lib/config.ts validates and completes it). */
+export interface WatchedServiceSettings {
+  readonly name: string;
+  readonly filterExpression?: string;
+  readonly faultRate: number;
+  readonly p99Seconds: number;
+  readonly minTracesPerMinute: number;
+  readonly cpuMetric?: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, string>>;
+  };
+}
+
 export interface ServiceAlarmsProps {
-  readonly services: readonly WatchedServiceConfig[];
+  readonly services: readonly WatchedServiceSettings[];
   /** @default 'cascade-analyzer' */
   readonly alarmPrefix?: string;
 }
 
 export interface WatchedServiceResources {
-  readonly service: WatchedServiceConfig;
+  readonly service: WatchedServiceSettings;
   readonly groupName: string;
   readonly faultAlarm: cloudwatch.Alarm;
   readonly latencyAlarm: cloudwatch.Alarm;

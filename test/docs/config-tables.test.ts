@@ -50,3 +50,39 @@ describe('Docs: configuration tables', () => {
     for (const [key, value] of Object.entries(DEFAULT_CONFIG)) expect(rows.get(key), key).toBe(String(value));
   });
 });
+
+/** Each prop of an interface in a source file, with the text of its `@default` tag. */
+function propDefaults(file: string, iface: string): Map<string, string> {
+  const source = readFileSync(join(ROOT, file), 'utf8');
+  const start = source.indexOf(`export interface ${iface} {`);
+  expect(start, `${file} declares ${iface}`).toBeGreaterThanOrEqual(0);
+  const body = source.slice(start, source.indexOf('\n}\n', start));
+  const props = new Map<string, string>();
+  for (const m of body.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*readonly (\w+)(\??):/g)) {
+    const tag = /@default (.*)/.exec(m[1] ?? '')?.[1]?.trim();
+    props.set(m[2] as string, m[3] ? (tag ?? '(no @default)') : '(required)');
+  }
+  return props;
+}
+
+describe('Docs: the construct props table', () => {
+  it('should list every CascadeAnalyzer prop in docs/own-cdk-app.md with its @default, and every cdk.json key as a prop', () => {
+    // Prepare
+    const props = propDefaults('lib/cascade-analyzer.ts', 'CascadeAnalyzerProps');
+    // Act
+    const rows = table('docs/own-cdk-app.md', 'prop');
+    // Assess
+    expect([...rows.keys()].sort()).toEqual([...props.keys()].sort());
+    for (const [prop, fallback] of props)
+      expect(rows.get(prop), prop).toBe(fallback.replace(/^'(.*)'$/, "'$1'"));
+    for (const key of Object.keys(CONFIG_DEFAULTS)) expect(props.has(key), key).toBe(true);
+  });
+
+  it('should list every field of a watched service in docs/own-cdk-app.md with its @default', () => {
+    const props = propDefaults('lib/cascade-analyzer.ts', 'WatchedService');
+    const rows = table('docs/own-cdk-app.md', 'field');
+    expect([...rows.keys()].sort()).toEqual([...props.keys()].sort());
+    expect([...rows.keys()].sort()).toEqual(Object.keys(WatchedServiceConfigSchema.shape).sort());
+    for (const [field, fallback] of props) expect(rows.get(field), field).toBe(fallback);
+  });
+});

@@ -502,7 +502,7 @@ describe('Stack: IAM', () => {
 describe('Stack: functions, topic, alarms', () => {
   it('should run every function on Node 22, ARM, traced, bundled as ESM', () => {
     const fns = Object.values(resources('AWS::Lambda::Function'));
-    expect(fns.length).toBe(Object.keys(stack.functions).length);
+    expect(fns.length).toBe(Object.keys(stack.analyzer.functions).length);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -567,7 +567,7 @@ describe('Stack: functions, topic, alarms', () => {
   it('should alarm on its own failures: failed executions, undelivered events, API 5xx, each Lambda', () => {
     const alarms = Object.values(resources('AWS::CloudWatch::Alarm'));
     const own = alarms.filter((a) => !String(a.Properties.AlarmName ?? '').startsWith('cascade-analyzer-'));
-    expect(own.length).toBe(4 + Object.keys(stack.functions).length);
+    expect(own.length).toBe(4 + Object.keys(stack.analyzer.functions).length);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ExecutionsFailed',
       Namespace: 'AWS/States',

@@ -1,11 +1,11 @@
-// Builds the stack the way bin/app.ts does, once per test file, for template assertions.
+// Builds the stack the way bin/app.ts does, once per test file, for template assertions. The
+// CascadeAnalyzer construct acknowledges its accepted cdk-nag findings itself.
 
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { CascadeAnalyzerStack } from '../../lib/cascade-analyzer-stack.ts';
 import { loadConfig } from '../../lib/config.ts';
-import { applyNagSuppressions } from '../../lib/nag-suppressions.ts';
 
 export const TEST_CONTEXT = {
   watchedServices: [
@@ -40,7 +40,6 @@ export function synthStack(context: Record<string, unknown> = TEST_CONTEXT, outd
   const app = new App({ ...(outdir ? { outdir } : {}), context: {} });
   const config = loadConfig((key) => context[key]);
   const stack = new CascadeAnalyzerStack(app, 'CascadeAnalyzerTest', { config });
-  applyNagSuppressions(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack, template: Template.fromStack(stack) };
 }

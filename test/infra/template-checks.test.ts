@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CascadeAnalyzerStack } from '../../lib/cascade-analyzer-stack.ts';
+import { CascadeAnalyzer } from '../../lib/cascade-analyzer.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { synthStack, TEST_CONTEXT } from './synth.ts';
 
@@ -36,10 +36,13 @@ describe('Check: cdk-nag', () => {
   });
 
   it('should fail synthesis when the acknowledgements are left out (the check is live)', () => {
-    // Prepare: the same stack without applyNagSuppressions.
+    // Prepare: the same analyzer without its acknowledgements.
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cascade-nag-')) });
     const config = loadConfig((key) => (TEST_CONTEXT as Record<string, unknown>)[key]);
-    new CascadeAnalyzerStack(app, 'Unacknowledged', { config });
+    new CascadeAnalyzer(new Stack(app, 'Unacknowledged'), 'Default', {
+      ...config,
+      acknowledgeNagFindings: false,
+    });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     // Act / Assess
     expect(() => app.synth()).toThrow(/AwsSolutions-L1/);
