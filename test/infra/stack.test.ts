@@ -333,15 +333,15 @@ describe('Stack: findings table', () => {
 describe('Stack: API', () => {
   it('should require IAM auth on every method', () => {
     const methods = Object.values(resources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBe(6);
+    expect(methods.length).toBe(7);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('should expose the six routes: analyses, one analysis, its report, incidents, one incident', () => {
+  it('should expose the seven routes: analyses, one analysis, its report, incidents, one incident, its postmortem', () => {
     const paths = Object.values(resources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['analyses', 'incidents', 'report', '{id}', '{id}']);
+    expect(paths.sort()).toEqual(['analyses', 'incidents', 'postmortem', 'report', '{id}', '{id}']);
     const verbs = Object.values(resources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
+    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
   });
 
   it('should cap the API function with reserved concurrency, and no step function', () => {
