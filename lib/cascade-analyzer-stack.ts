@@ -15,6 +15,7 @@ import { AnalysesApi } from './constructs/api.ts';
 import { ExecutionWatch } from './constructs/execution-watch.ts';
 import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
 import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer.ts';
+import { IncidentConsole, incidentDashboardName } from './constructs/incident-console.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Notifications } from './constructs/notifications.ts';
 import { OutboxSweeper } from './constructs/outbox-sweeper.ts';
@@ -77,6 +78,7 @@ export class CascadeAnalyzerStack extends Stack {
       INCIDENT_HOPS: String(config.incidentHops),
       INCIDENT_UPDATE_MINUTES: String(config.incidentUpdateMinutes),
       INCIDENT_MAX_IDLE_HOURS: String(config.incidentMaxIdleHours),
+      INCIDENT_DASHBOARD: incidentDashboardName(this.stackName),
     };
     const fn = (
       id: string,
@@ -272,7 +274,27 @@ export class CascadeAnalyzerStack extends Stack {
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
     });
-    this.functions = { ...steps, executionWatch: watchFn, sweepOutbox: sweepFn, api: apiFn };
+    // The incident dashboard the messages link to: its widget draws the report, as the API does.
+    const graphviz = { CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH };
+    const widgetFn = fn(
+      'IncidentConsole',
+      'incident-console',
+      'The incident dashboard widget',
+      undefined,
+      1024,
+      {
+        environment: graphviz,
+        layers: [this.graphviz.layer],
+      },
+    );
+    new IncidentConsole(this, 'Console', { handler: widgetFn, table: this.findings.table });
+    this.functions = {
+      ...steps,
+      executionWatch: watchFn,
+      sweepOutbox: sweepFn,
+      api: apiFn,
+      incidentConsole: widgetFn,
+    };
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       functions: Object.values(this.functions),

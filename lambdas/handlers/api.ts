@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { findingService } from '../adapters/findings-table-schema.ts';
 import type { IncidentsReader } from '../adapters/incidents-reader.ts';
 import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
+import type { ConsoleLink } from '../report/console-link.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
 import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
 import { coldStart, inLambda } from './cold-start.ts';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   readonly now: () => Date;
   /** Told about unexpected errors; the caller only gets the request id. */
   readonly onError?: (error: unknown, requestId: string) => void;
+  /** The incident in the AWS console (INCIDENT_DASHBOARD): incidents and postmortems carry it. */
+  readonly consoleLink?: ConsoleLink;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -289,6 +292,7 @@ async function getIncident(
   return json(200, {
     ...incident,
     analyses: incident.analyses.map((a) => ({ ...a, report: reportPathFor(a.analysisId) })),
+    ...(deps.consoleLink !== undefined ? { consoleUrl: deps.consoleLink(incident.incidentId) } : {}),
   });
 }
 

@@ -180,6 +180,8 @@ export const ENV = {
   traceEvidence: 'TRACE_EVIDENCE',
   /** JSON: resource names or ARNs → graph service names, for change events (cdk.json `changeServiceMapping`). */
   changeServiceMapping: 'CHANGE_SERVICE_MAPPING',
+  /** The incident dashboard's name (lib/constructs/incident-console.ts): messages link to it; optional. */
+  incidentDashboard: 'INCIDENT_DASHBOARD',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

@@ -17,6 +17,7 @@ import {
 } from '../core/incidents/lifecycle.ts';
 import { CLAIM_LEASE_MS, type Incident, type IncidentConfig } from '../core/incidents/model.ts';
 import type { Finding } from '../core/model.ts';
+import type { ConsoleLink } from '../report/console-link.ts';
 import { incidentNote } from '../report/incident-text.ts';
 import { type AlarmRef, reportPathFor } from './contracts.ts';
 
@@ -24,6 +25,8 @@ export interface IncidentDeps {
   readonly incidents: IncidentsWriter;
   readonly config: IncidentConfig;
   readonly now: () => Date;
+  /** The incident in the AWS console, for the messages (INCIDENT_DASHBOARD); none without it. */
+  readonly consoleLink?: ConsoleLink;
 }
 
 /**
@@ -144,7 +147,7 @@ export async function flushIncident(
     const { messageId } = await deps.notifier.publish(
       finding,
       reportPathFor(finding.analysisId),
-      incidentNote(incident, notification),
+      incidentNote(incident, notification, deps.consoleLink?.(incidentId)),
     );
     await deps.incidents.mutate(scope, (doc) => {
       const r = markSent(doc, incidentId, notification.id, messageId);

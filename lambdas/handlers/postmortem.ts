@@ -6,6 +6,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { IncidentsReader } from '../adapters/incidents-reader.ts';
 import type { FindingsReader } from '../adapters/ports.ts';
 import type { Finding } from '../core/model.ts';
+import type { ConsoleLink } from '../report/console-link.ts';
 import { postmortemDraft, renderPostmortemMarkdown } from '../report/postmortem.ts';
 import { InputValidationError } from './errors.ts';
 
@@ -14,6 +15,7 @@ export const POSTMORTEM_FORMATS = ['markdown', 'json'] as const;
 export interface PostmortemDeps {
   readonly repository: FindingsReader;
   readonly incidents?: IncidentsReader;
+  readonly consoleLink?: ConsoleLink;
 }
 
 /**
@@ -36,9 +38,14 @@ export async function postmortemResponse(
   }
   // An incident keeps at most 40 analyses (INCIDENT_LIMITS): read in parallel, each one GetItem.
   const found = await Promise.all(incident.analyses.map((a) => deps.repository.get(a.analysisId)));
+  const links =
+    deps.consoleLink === undefined
+      ? []
+      : [{ text: 'The incident in the AWS console', url: deps.consoleLink(incident.incidentId) }];
   const draft = postmortemDraft(
     incident,
     found.filter((x): x is Finding => x !== undefined),
+    { links },
   );
   return f === 'json'
     ? answer(200, 'application/json', JSON.stringify(draft))

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentPage } from '../../lambdas/adapters/incidents-reader.ts';
 import type { Incident } from '../../lambdas/core/incidents/model.ts';
 import { type ApiDeps, route } from '../../lambdas/handlers/api.ts';
+import { consoleDashboardUrl } from '../../lambdas/report/console-link.ts';
 import { shopRecordedIncident } from '../report/incident-fixtures.ts';
 import { apiEvent, FakeWorkflowStarter, MemoryFindingsRepository } from './fakes.ts';
 
@@ -95,6 +96,24 @@ describe('Handler: GET /incidents/{id}/postmortem', () => {
       'no incident inc-000000000000000000000000',
     ]);
     expect(post.statusCode).toBe(405);
+  });
+
+  it('should link the incident in the AWS console, in the draft and in GET /incidents/{id}, when the stack has the dashboard', async () => {
+    // Prepare
+    const { d, incident } = await deps();
+    const url = consoleDashboardUrl(
+      { region: 'eu-west-1', dashboardName: 'S-incidents' },
+      incident.incidentId,
+    );
+    const linked: ApiDeps = { ...d, consoleLink: () => url };
+    // Act
+    const draft = await route(get(incident.incidentId), linked);
+    const one = await route(apiEvent('GET', `/incidents/${incident.incidentId}`), linked);
+    const plain = await route(apiEvent('GET', `/incidents/${incident.incidentId}`), d);
+    // Assess
+    expect(draft.body).toContain(`[The incident in the AWS console](${url})`);
+    expect(JSON.parse(one.body).consoleUrl).toBe(url);
+    expect(JSON.parse(plain.body).consoleUrl).toBeUndefined();
   });
 
   it('should answer 404 to a caller who may not see the incident’s alarmed service', async () => {
