@@ -42,7 +42,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'incidents',
-    summary: 'list and show the incidents of the local store (alarms grouped per cascade)',
+    summary: 'list, show and export (postmortem draft) the incidents of the local store',
     load: async () => (await import('./commands/incidents.ts')).incidentsCommand,
   },
 ];

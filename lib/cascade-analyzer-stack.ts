@@ -40,5 +40,13 @@ export class CascadeAnalyzerStack extends Stack {
     new CfnOutput(this, 'TopicArn', { value: notifications.topic.topicArn });
     new CfnOutput(this, 'SnapshotBucketName', { value: snapshots.bucket.bucketName });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'IncidentDashboardName', {
+      value: this.analyzer.incidentConsole.dashboardName,
+      description: 'CloudWatch dashboard of the incidents; the messages link to it',
+    });
+    new CfnOutput(this, 'IncidentWidgetFunctionArn', {
+      value: this.analyzer.functions.incidentConsole.function.functionArn,
+      description: 'Console users need lambda:InvokeFunction on it to see the incident dashboard',
+    });
   }
 }

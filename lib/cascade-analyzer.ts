@@ -4,7 +4,7 @@
 // a team's own CDK app (docs/own-cdk-app.md) both build the analyzer through it: this is the one
 // place where it is wired. Environment-agnostic: no account, region or resource names are hard-coded.
 
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +24,7 @@ import { AnalysesApi } from './constructs/api.ts';
 import { ExecutionWatch } from './constructs/execution-watch.ts';
 import { FINDINGS_KEYS, FindingsTable } from './constructs/findings-table.ts';
 import { GRAPHVIZ_MODULE_PATH, GraphvizLayer } from './constructs/graphviz-layer.ts';
+import { IncidentConsole, incidentDashboardName } from './constructs/incident-console.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Notifications } from './constructs/notifications.ts';
 import { OutboxSweeper } from './constructs/outbox-sweeper.ts';
@@ -251,6 +252,7 @@ void everyKeyIsAProp;
 export interface AnalyzerFunctions extends WorkflowSteps {
   readonly executionWatch: AnalyzerFunction;
   readonly sweepOutbox: AnalyzerFunction;
+  readonly incidentConsole: AnalyzerFunction;
   readonly api?: AnalyzerFunction;
 }
 
@@ -267,7 +269,9 @@ export class CascadeAnalyzer extends Construct {
   /** The REST API; undefined when `api` is false. */
   public readonly api: AnalysesApi | undefined;
   /** The layer the API function draws reports with; undefined when `api` is false. */
-  public readonly graphviz: GraphvizLayer | undefined;
+  public readonly graphviz: GraphvizLayer;
+  /** The incident dashboard the messages link to (issue 19 §1). */
+  public readonly incidentConsole: IncidentConsole;
   public readonly monitoring: Monitoring;
   public readonly functions: AnalyzerFunctions;
 
@@ -308,6 +312,7 @@ export class CascadeAnalyzer extends Construct {
       INCIDENT_HOPS: String(config.incidentHops),
       INCIDENT_UPDATE_MINUTES: String(config.incidentUpdateMinutes),
       INCIDENT_MAX_IDLE_HOURS: String(config.incidentMaxIdleHours),
+      INCIDENT_DASHBOARD: incidentDashboardName(Stack.of(this).stackName),
     };
     const fn = (
       id: string,
@@ -381,10 +386,11 @@ export class CascadeAnalyzer extends Construct {
       correlate: fn('Correlate', 'correlate', 'Attaches an alarm-driven analysis to its incident'),
       resolveAlarm: fn('ResolveAlarm', 'resolve-alarm', 'Records an alarm back to OK; resolves its incident'),
     };
+    // The report (API, incident dashboard) draws the cascade with Graphviz (WebAssembly), shipped as a
+    // layer to keep the bundles small.
+    this.graphviz = new GraphvizLayer(this, 'Graphviz');
     let apiFn: AnalyzerFunction | undefined;
     if (props.api ?? true) {
-      // The report draws the cascade with Graphviz (WebAssembly), shipped as a layer to keep the bundle small.
-      this.graphviz = new GraphvizLayer(this, 'Graphviz');
       apiFn = fn(
         'ApiHandler',
         'api',
@@ -513,10 +519,24 @@ export class CascadeAnalyzer extends Construct {
           burstLimit: config.apiBurstLimit,
         })
       : undefined;
+    // The incident dashboard the messages link to: its widget draws the report, as the API does.
+    const widgetFn = fn(
+      'IncidentConsole',
+      'incident-console',
+      'The incident dashboard widget',
+      undefined,
+      1024,
+      {
+        environment: { CASCADE_GRAPHVIZ_MODULE: GRAPHVIZ_MODULE_PATH },
+        layers: [this.graphviz.layer],
+      },
+    );
+    this.incidentConsole = new IncidentConsole(this, 'Console', { handler: widgetFn, table });
     this.functions = {
       ...steps,
       executionWatch: watchFn,
       sweepOutbox: sweepFn,
+      incidentConsole: widgetFn,
       ...(apiFn ? { api: apiFn } : {}),
     };
     this.monitoring = new Monitoring(this, 'Monitoring', {

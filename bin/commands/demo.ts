@@ -380,6 +380,10 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       out('\n');
       out(row('REPORT', show(files.html)));
       out(row('FINDING', show(files.json)));
+      const incidentId =
+        notification?.attributes.incidentId ?? (await pipeline.incidents.incidentOf(analysisId));
+      const link = consoleRow(pipeline, incidentId);
+      if (link !== undefined) out(link);
       const where =
         pipeline.dir.root === resolve(DEFAULT_DATA_DIR)
           ? ''
@@ -439,6 +443,18 @@ function parseDemoArgs(args: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
+}
+
+/**
+ * The link the message carries, said to be the deployed stack's: it opens the incident dashboard
+ * once the stack is deployed in that region (docs/reports.md, "From the message to the picture").
+ */
+function consoleRow(pipeline: LocalPipeline, incidentId: string | undefined): string | undefined {
+  const link = incidentId === undefined ? undefined : pipeline.consoleLink(incidentId);
+  if (link === undefined) return undefined;
+  const from = link.region.from === 'default' ? 'AWS_REGION unset' : `from ${link.region.from}`;
+  const note = `the deployed stack's link (${link.region.region}, ${from}): opens after cdk deploy, signed in`;
+  return `${row('CONSOLE', link.url)}${row('', note)}`;
 }
 
 /** One line; what it shows may come from the graph (service names), so it is neutralised. */

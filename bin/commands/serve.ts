@@ -42,6 +42,8 @@ that replays the scenario as if its incident were happening now.
                                                             alarm on the service, newest first
   GET  /incidents/{id}                                      200 the incident (alarms, analyses,
                                                             messages, timeline), or 404
+  GET  /incidents/{id}/postmortem?format=markdown|json      200 a postmortem draft (Markdown by
+                                                            default), or 404
 
 Options:
   --port N             the port (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -8,13 +8,14 @@ import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type { Incident } from '../core/incidents/model.ts';
 import { awsSdk } from './aws-sdk.ts';
 import { checkListQuery, decodeNext, encodeNext } from './dynamo-pages.ts';
-import { type AttributeValue, FindingsTable, PK } from './findings-table.ts';
+import { type AttributeValue, PK } from './findings-table.ts';
 import {
   analysisIncidentKey,
   FINDINGS_TABLE_SCHEMA,
   INCIDENT_KEY_PREFIX,
   incidentKey,
 } from './findings-table-schema.ts';
+import { DynamoIncidentLookup } from './incident-lookup.ts';
 
 const { BatchGetItemCommand, GetItemCommand, QueryCommand } =
   awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
@@ -64,19 +65,7 @@ export interface IncidentsReader {
   incidentOf(analysisId: string): Promise<string | undefined>;
 }
 
-export class DynamoIncidentsReader extends FindingsTable implements IncidentsReader {
-  async get(incidentId: string): Promise<Incident | undefined> {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [PK]: { S: incidentKey(incidentId) } },
-        ConsistentRead: true,
-      }),
-    );
-    const json = out.Item?.incident?.S;
-    return json === undefined ? undefined : (JSON.parse(json) as Incident);
-  }
-
+export class DynamoIncidentsReader extends DynamoIncidentLookup implements IncidentsReader {
   async listByService(query: IncidentListQuery): Promise<IncidentPage> {
     const { from, to } = checkListQuery(query, MAX_INCIDENT_LIST_LIMIT);
     const values: Record<string, AttributeValue> = {

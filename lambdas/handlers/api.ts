@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { findingService } from '../adapters/findings-table-schema.ts';
 import type { IncidentsReader } from '../adapters/incidents-reader.ts';
 import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
+import type { ConsoleLink } from '../report/console-link.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
 import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
 import { coldStart, inLambda } from './cold-start.ts';
@@ -14,6 +15,7 @@ import { AnalysisIdSchema, type ApiAnalysisInput, reportPathFor } from './contra
 import { InputValidationError, parseInput } from './errors.ts';
 import { notInGraphAnswer, notInGraphOf } from './not-in-graph.ts';
 import { instrumented } from './observability.ts';
+import { postmortemResponse } from './postmortem.ts';
 import { REPORT_CSP, renderReportHtml } from './report-html.ts';
 import type { WorkflowStarter } from './workflow-starter.ts';
 import * as z from './zod.ts';
@@ -33,6 +35,8 @@ export interface ApiDeps {
   readonly now: () => Date;
   /** Told about unexpected errors; the caller only gets the request id. */
   readonly onError?: (error: unknown, requestId: string) => void;
+  /** The incident in the AWS console (INCIDENT_DASHBOARD): incidents and postmortems carry it. */
+  readonly consoleLink?: ConsoleLink;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -74,7 +78,7 @@ const ListQuerySchema = z.object({
 
 type Route =
   | { readonly name: 'analyses' | 'incidents' }
-  | { readonly name: 'analysis' | 'report' | 'incident'; readonly id: string };
+  | { readonly name: 'analysis' | 'report' | 'incident' | 'postmortem'; readonly id: string };
 
 /** The API's resources (as API Gateway names them) and their routes; `serve --help` lists them all. */
 export const RESOURCES: Readonly<Record<string, Route['name']>> = {
@@ -83,6 +87,7 @@ export const RESOURCES: Readonly<Record<string, Route['name']>> = {
   '/analyses/{id}/report': 'report',
   '/incidents': 'incidents',
   '/incidents/{id}': 'incident',
+  '/incidents/{id}/postmortem': 'postmortem',
 };
 
 export const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
@@ -91,6 +96,7 @@ export const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
   report: ['GET'],
   incidents: ['GET'],
   incident: ['GET'],
+  postmortem: ['GET'],
 };
 
 const IncidentIdSchema = z.string().check(z.regex(/^inc-[0-9a-f]{24}$/, 'is not an incident id'));
@@ -115,6 +121,11 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
       return method === 'POST' ? await start(event, deps, sees) : await list(event, deps, sees);
     }
     if (r.name === 'incident') return await getIncident(r.id, deps, sees);
+    if (r.name === 'postmortem') {
+      if (!IncidentIdSchema.safeParse(r.id).success)
+        throw new InputValidationError('path', 'id', 'is not an incident id');
+      return await postmortemResponse(r.id, event.queryStringParameters?.format, deps, sees);
+    }
     if (!AnalysisIdSchema.safeParse(r.id).success) {
       throw new InputValidationError('path', 'id', 'is not an analysis id');
     }
@@ -154,8 +165,11 @@ function match(event: APIGatewayProxyEvent): Route | undefined {
     const id = event.pathParameters?.id;
     return id === undefined ? undefined : { name, id };
   }
-  const inc = /^\/incidents(?:\/([^/]+))?\/?$/.exec(event.path ?? '');
-  if (inc) return inc[1] === undefined ? { name: 'incidents' } : { name: 'incident', id: inc[1] };
+  const inc = /^\/incidents(?:\/([^/]+)(\/postmortem)?)?\/?$/.exec(event.path ?? '');
+  if (inc) {
+    if (inc[1] === undefined) return { name: 'incidents' };
+    return { name: inc[2] ? 'postmortem' : 'incident', id: inc[1] };
+  }
   const m = /^\/analyses(?:\/([^/]+)(\/report)?)?\/?$/.exec(event.path ?? '');
   if (!m) return undefined;
   if (m[1] === undefined) return { name: 'analyses' };
@@ -278,6 +292,7 @@ async function getIncident(
   return json(200, {
     ...incident,
     analyses: incident.analyses.map((a) => ({ ...a, report: reportPathFor(a.analysisId) })),
+    ...(deps.consoleLink !== undefined ? { consoleUrl: deps.consoleLink(incident.incidentId) } : {}),
   });
 }
 

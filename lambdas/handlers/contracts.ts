@@ -182,6 +182,8 @@ export const ENV = {
   changeServiceMapping: 'CHANGE_SERVICE_MAPPING',
   /** JSON: where incident messages are paged and the secrets that hold the keys (handlers/paging-settings.ts); optional. */
   paging: 'PAGING',
+  /** The incident dashboard's name (lib/constructs/incident-console.ts): messages link to it; optional. */
+  incidentDashboard: 'INCIDENT_DASHBOARD',
 } as const;
 
 /** One watched service as the stack passes it to the functions (`WATCHED_SERVICES`, a JSON list). */

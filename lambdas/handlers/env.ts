@@ -3,6 +3,7 @@
 // these before building clients.
 
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from '../core/incidents/model.ts';
+import { type ConsoleDashboard, checkConsoleDashboard } from '../report/console-link.ts';
 import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
 import { type AccessRule, AccessRulesSchema } from './api-access.ts';
 import { ENV, type WatchedService, WatchedServicesSchema } from './contracts.ts';
@@ -24,6 +25,7 @@ export const HANDLER_NAMES = [
   'execution-watch',
   'sweep-outbox',
   'api',
+  'incident-console',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -45,6 +47,7 @@ export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   'execution-watch': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   'sweep-outbox': [ENV.findingsTable, ENV.retentionDays, ENV.topicArn],
   api: [ENV.findingsTable, ENV.retentionDays, ENV.stateMachineArn],
+  'incident-console': [ENV.findingsTable, ENV.retentionDays, ENV.incidentDashboard],
 };
 
 /** Fails naming every required variable of `handler` that is missing or blank. */
@@ -183,6 +186,28 @@ export function incidentConfig(env: Env): IncidentConfig {
     updateIntervalMinutes: read(ENV.incidentUpdateMinutes, d.updateIntervalMinutes, 1, 1440),
     maxIdleHours: read(ENV.incidentMaxIdleHours, d.maxIdleHours, 1, 720),
   };
+}
+
+/**
+ * INCIDENT_DASHBOARD and the function's region (AWS_REGION, which Lambda sets): where the links of
+ * the messages point. Undefined when no dashboard is named; a bad name or a missing region fails.
+ */
+export function readIncidentConsole(env: Env): ConsoleDashboard | undefined {
+  const dashboardName = (env[ENV.incidentDashboard] ?? '').trim();
+  if (dashboardName === '') return undefined;
+  const region = (env.AWS_REGION ?? '').trim();
+  if (region === '') {
+    throw new ConfigurationError(
+      `missing environment variable AWS_REGION (needed by ${ENV.incidentDashboard})`,
+    );
+  }
+  try {
+    return checkConsoleDashboard({ region, dashboardName });
+  } catch (err) {
+    throw new ConfigurationError(
+      `environment variable ${ENV.incidentDashboard} or AWS_REGION: ${(err as Error).message}`,
+    );
+  }
 }
 
 /** API_ACCESS: the API's access list (AccessRulesSchema); absent or blank is no scoping. */

@@ -23,6 +23,7 @@ import {
   type IncidentNotification,
 } from '../core/incidents/model.ts';
 import type { Finding } from '../core/model.ts';
+import type { ConsoleLink } from '../report/console-link.ts';
 import { incidentNote } from '../report/incident-text.ts';
 import {
   type PageOptions,
@@ -36,6 +37,8 @@ export interface IncidentDeps {
   readonly incidents: IncidentsWriter;
   readonly config: IncidentConfig;
   readonly now: () => Date;
+  /** The incident in the AWS console, for the messages (INCIDENT_DASHBOARD); none without it. */
+  readonly consoleLink?: ConsoleLink;
 }
 
 /**
@@ -207,7 +210,7 @@ export async function flushIncident(
       ({ messageId } = await deps.notifier.publish(
         finding,
         reportPathFor(finding.analysisId),
-        incidentNote(incident, notification),
+        incidentNote(incident, notification, deps.consoleLink?.(incidentId)),
       ));
       const id = messageId;
       if (pagers.length > 0) await recordDelivered(incidentId, notification.id, 'sns', deps, id);

@@ -49,6 +49,7 @@ import {
   prepareSettings,
   readAccessRules,
   readAlarmPrefix,
+  readIncidentConsole,
   readWatchedServices,
   retentionDays,
 } from '../handlers/env.ts';
@@ -61,9 +62,11 @@ import { resolveAlarm } from '../handlers/resolve-alarm.ts';
 import { storeFinding } from '../handlers/store.ts';
 import { type Swept, sweeperClaimant, sweepOutbox } from '../handlers/sweep-outbox.ts';
 import type { WorkflowStarter } from '../handlers/workflow-starter.ts';
+import { type ConsoleLink, consoleLinkFor } from '../report/console-link.ts';
 import { type AlarmKind, type AlarmStateChangeEvent, serviceAlarmEvent } from './alarm-events.ts';
 import type { StepKey, SynthesizedApp } from './app-model.ts';
 import { type LocalCloudTrail, startLocalCloudTrail } from './cloudtrail-endpoint.ts';
+import { deployRegion } from './console-region.ts';
 import { type DataDir, type DataDirLock, dataDir as layoutOf, lockDataDir } from './data-dir.ts';
 import { type EmbeddedDynamo, ensureFindingsTable, startDynalite } from './dynamodb.ts';
 import { deliverExecutionStatus } from './execution-status.ts';
@@ -349,6 +352,20 @@ export class LocalPipeline {
     return this.parts.machine.arn;
   }
 
+  private consoleLinkDeps(): { consoleLink?: ConsoleLink } {
+    const consoleLink = localConsoleLink(this.app.apiEnvironment);
+    return consoleLink !== undefined ? { consoleLink } : {};
+  }
+
+  /**
+   * The link the deployed stack's messages carry for `incidentId` (its incident dashboard), with
+   * the region it assumes; undefined when the synthesized stack names no incident dashboard.
+   */
+  consoleLink(incidentId: string): { url: string; region: ReturnType<typeof deployRegion> } | undefined {
+    const link = localConsoleLink(this.app.sweepEnvironment);
+    return link === undefined ? undefined : { url: link(incidentId), region: deployRegion() };
+  }
+
   /** Subscribes to notifications; returns the unsubscribe function. */
   onNotification(listener: NotificationListener): () => void {
     this.parts.listeners.add(listener);
@@ -414,6 +431,7 @@ export class LocalPipeline {
       newId: () => `api-${randomUUID()}`,
       now: () => new Date(),
       ...(onError !== undefined ? { onError } : {}),
+      ...this.consoleLinkDeps(),
     };
   }
 
@@ -547,7 +565,18 @@ function recordFailureDepsOf(env: Env, a: StepAdapters): RecordFailureDeps {
 
 /** The incident settings from the function's environment, over the pipeline's store and clock. */
 function incidentDeps(env: Env, a: StepAdapters): IncidentDeps {
-  return { incidents: a.incidents, config: incidentConfig(env), now: a.now };
+  const consoleLink = localConsoleLink(env);
+  return {
+    incidents: a.incidents,
+    config: incidentConfig(env),
+    now: a.now,
+    ...(consoleLink !== undefined ? { consoleLink } : {}),
+  };
+}
+
+/** The deployed stack's console link, as the function would write it there (console-region.ts). */
+function localConsoleLink(env: Env): ConsoleLink | undefined {
+  return consoleLinkFor(readIncidentConsole({ ...env, AWS_REGION: deployRegion().region }));
 }
 
 function flushDeps(env: Env, a: StepAdapters): FlushDeps {

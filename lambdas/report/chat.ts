@@ -51,7 +51,15 @@ const TITLE_ICON: Readonly<Record<string, string>> = {
   FAILED: ':x:',
 };
 
-export function formatChatbotNotification(finding: Finding, reportPath: string): ChatbotNotification {
+/**
+ * The chat card of `finding`. `consoleUrl` (the incident in the AWS console) becomes the card's
+ * last line and its first next step: the one click from the chat to the picture.
+ */
+export function formatChatbotNotification(
+  finding: Finding,
+  reportPath: string,
+  consoleUrl?: string,
+): ChatbotNotification {
   const f = neutralizeFinding(finding);
   const top = f.rootCauses[0];
   const alarmed = f.trigger.service ?? top?.service ?? 'whole graph';
@@ -102,12 +110,20 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
   lines.push(`*System health:* ${pct(f.systemHealth, 0)}`);
   const fired = `*What fired:* ${md(clip(triggerText(f), 200))}`;
   lines.push(f.window ? `*When:* ${md(utcRange(f.window.start, f.window.end))} · ${fired}` : fired);
-  lines.push(`*Report:* ${code(report)}`);
+  const link = consoleUrl !== undefined && isConsoleUrl(consoleUrl) ? consoleUrl : undefined;
+  lines.push(
+    link !== undefined
+      ? `*Open:* <${link}|the incident in the AWS console> · *Report:* ${code(report)}`
+      : `*Report:* ${code(report)}`,
+  );
   const description = fitLines(lines, CHAT_LIMITS.description);
 
   const nextSteps = f.recommendations
-    .slice(0, CHAT_LIMITS.nextSteps - 1)
+    .slice(0, CHAT_LIMITS.nextSteps - (link !== undefined && link.length < 240 ? 2 : 1))
     .map((r) => clip(`[${r.action}] ${md(name(r.service))}: ${md(r.text)}`, CHAT_LIMITS.nextStep));
+  // The link is never clipped (a cut URL opens nothing): too long for a step, it is in the description.
+  const step = link === undefined ? '' : `Open the incident in the AWS console: <${link}|cascade report>`;
+  if (step !== '' && step.length <= CHAT_LIMITS.nextStep) nextSteps.unshift(step);
   nextSteps.push(clip(`Open the full report: ${code(report)}`, CHAT_LIMITS.nextStep));
 
   const keywords = [f.status, ...(top ? [top.kind] : []), alarmed]
@@ -136,9 +152,15 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
         rootCause: clip(plain(top?.service ?? 'none'), 256),
         systemHealth: String(f.systemHealth),
         reportPath: clip(plain(reportPath), 512),
+        ...(link !== undefined ? { consoleUrl: link } : {}),
       },
     },
   };
+}
+
+/** An https console URL that Slack's `<url|text>` form cannot misread (no `|`, `>`, space). */
+function isConsoleUrl(u: string): boolean {
+  return /^https:\/\/[^\s|<>]+$/.test(u) && u.length <= 2000;
 }
 
 function cause(r: RootCause): string {

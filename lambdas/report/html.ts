@@ -148,35 +148,22 @@ export async function renderCascadeSvg(
   };
 }
 
+/** The report's style sheet, for a page that shows the report inside its own (the console widget). */
+export const REPORT_STYLE = STYLE;
+
+/** Which sections of the report a page shows; all by default. */
+export interface ReportSections {
+  /** The cascade picture. @default true */
+  readonly picture?: boolean;
+  /** The dependency chain and the degraded services tables. @default true */
+  readonly tables?: boolean;
+}
+
 /** The whole report page. Deterministic: the same finding (and graph) gives the same bytes. */
 export async function renderHtml(finding: Finding, options: HtmlReportOptions = {}): Promise<string> {
   const f = finding;
   const service = f.trigger.service ?? 'whole graph';
-  const drawable = f.services.length > 0 || f.dependencyChain.length > 0 || f.rootCauses.length > 0;
-  const picture = drawable ? await pictureSection(f, options) : '';
-  const body = [
-    '<header>',
-    '<p class="eyebrow">cascade-analyzer report</p>',
-    `<h1>Cascade analysis: ${e(service)}</h1>`,
-    `<p class="meta"><span class="status ${e(f.status.toLowerCase())}">${e(f.status)}</span> · analysis <code>${e(f.analysisId)}</code>${
-      options.incidentId !== undefined
-        ? ` · part of incident <a href="../../incidents/${e(encodeURIComponent(options.incidentId))}">${e(options.incidentId)}</a>`
-        : ''
-    }</p>`,
-    '</header>',
-    verdict(f),
-    facts(f),
-    picture,
-    rootCauses(f),
-    changes(f),
-    paths(f),
-    recommendations(f),
-    chain(f),
-    degraded(f),
-    `<footer>cascade-analyzer engine ${e(f.engineVersion)} · method ${e(f.method)} · this page loads nothing from the network</footer>`,
-  ]
-    .filter((s) => s !== '')
-    .join('\n');
+  const body = await renderReportBody(f, options);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -194,6 +181,42 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/** The report's content (what `<main>` holds): the same sections everywhere it is shown. */
+export async function renderReportBody(
+  finding: Finding,
+  options: HtmlReportOptions = {},
+  sections: ReportSections = {},
+): Promise<string> {
+  const f = finding;
+  const service = f.trigger.service ?? 'whole graph';
+  const drawable = f.services.length > 0 || f.dependencyChain.length > 0 || f.rootCauses.length > 0;
+  const picture = drawable && sections.picture !== false ? await pictureSection(f, options) : '';
+  const tables = sections.tables !== false;
+  return [
+    '<header>',
+    '<p class="eyebrow">cascade-analyzer report</p>',
+    `<h1>Cascade analysis: ${e(service)}</h1>`,
+    `<p class="meta"><span class="status ${e(f.status.toLowerCase())}">${e(f.status)}</span> · analysis <code>${e(f.analysisId)}</code>${
+      options.incidentId !== undefined
+        ? ` · part of incident <a href="../../incidents/${e(encodeURIComponent(options.incidentId))}">${e(options.incidentId)}</a>`
+        : ''
+    }</p>`,
+    '</header>',
+    verdict(f),
+    facts(f),
+    picture,
+    rootCauses(f),
+    changes(f),
+    paths(f),
+    recommendations(f),
+    tables ? chain(f) : '',
+    tables ? degraded(f) : '',
+    `<footer>cascade-analyzer engine ${e(f.engineVersion)} · method ${e(f.method)} · this page loads nothing from the network</footer>`,
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
 }
 
 function verdict(f: Finding): string {

@@ -15,6 +15,8 @@ export interface IncidentNote {
   readonly subject?: string;
   /** Printed before the finding's own text. */
   readonly preface: string;
+  /** The incident in the AWS console (lambdas/report/console-link.ts), when the stack has the dashboard. */
+  readonly consoleUrl?: string;
 }
 
 /** A name on one line: it cannot forge a line of the message. */
@@ -65,7 +67,12 @@ export function alarmsText(incident: Incident): string {
   return `${alarms.length} alarm${alarms.length === 1 ? '' : 's'} on ${services} service${services === 1 ? '' : 's'}`;
 }
 
-export function incidentNote(incident: Incident, n: IncidentNotification): IncidentNote {
+/** The line of a message that links to the incident in the AWS console. */
+export function consoleLine(url: string): string {
+  return `Open in the AWS console (your console sign-in): ${url}`;
+}
+
+export function incidentNote(incident: Incident, n: IncidentNotification, consoleUrl?: string): IncidentNote {
   const services = [...new Set(incident.alarms.map((a) => oneLine(a.service)))];
   const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
   const alarms = alarmsText(incident);
@@ -73,6 +80,8 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
   const events = Math.max(incident.alarmCount ?? 0, incident.alarms.length);
   const listed = distinctAlarms(incident);
   const lines = [`Incident ${incident.incidentId} — ${describeKind(n.kind)}`];
+  // Second line: one click from the message to the picture (issue 19 §1).
+  if (consoleUrl !== undefined) lines.push(consoleLine(consoleUrl));
   let subject: string | undefined;
   switch (n.kind) {
     case 'opened':
@@ -110,6 +119,7 @@ export function incidentNote(incident: Incident, n: IncidentNotification): Incid
     kind: n.kind,
     ...(subject !== undefined ? { subject: `[cascade] ${subject}` } : {}),
     preface: `${lines.join('\n')}\n\n`,
+    ...(consoleUrl !== undefined ? { consoleUrl } : {}),
   };
 }
 

@@ -74,7 +74,7 @@ export function formatNotification(
   const limit = MAX_MESSAGE_BYTES - attrBytes - bytes(subject) - SLACK_BYTES;
   const email = preface + formatEmailText(finding, reportPath, MAX_EMAIL_BYTES - bytes(preface));
   const chatbot = options.chatbot
-    ? JSON.stringify(formatChatbotNotification(finding, reportPath))
+    ? JSON.stringify(formatChatbotNotification(finding, reportPath, note?.consoleUrl))
     : undefined;
   const build = (message: string): string =>
     JSON.stringify({ default: message, email, ...(chatbot !== undefined ? { https: chatbot } : {}) });

@@ -1,5 +1,6 @@
 // The REST API: IAM auth on every route, request validation, throttling, access logs, tracing.
-// POST /analyses starts an analysis; GET /analyses/{id}, /analyses?service=…, /analyses/{id}/report read findings.
+// POST /analyses starts an analysis; GET /analyses/{id}, /analyses?service=…, /analyses/{id}/report read findings;
+// GET /incidents?service=…, /incidents/{id}, /incidents/{id}/postmortem read incidents.
 
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -102,9 +103,14 @@ export class AnalysesApi extends Construct {
       requestValidator: validateParams,
       requestParameters: listParams,
     });
-    incidents.addResource('{id}').addMethod('GET', integration, {
+    const incident = incidents.addResource('{id}');
+    incident.addMethod('GET', integration, {
       requestValidator: validateParams,
       requestParameters: { 'method.request.path.id': true },
+    });
+    incident.addResource('postmortem').addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: { 'method.request.path.id': true, 'method.request.querystring.format': false },
     });
   }
 }

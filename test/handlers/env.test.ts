@@ -22,6 +22,7 @@ const FULL = {
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:findings',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:analyses',
   CHANGE_LOOKBACK_MINUTES: '60',
+  INCIDENT_DASHBOARD: 'CascadeAnalyzer-incidents',
 };
 
 describe('Cold start: environment variables', () => {
@@ -63,6 +64,7 @@ describe('Cold start: environment variables', () => {
       'execution-watch': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       'sweep-outbox': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'TOPIC_ARN'],
       api: ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'STATE_MACHINE_ARN'],
+      'incident-console': ['FINDINGS_TABLE', 'FINDINGS_RETENTION_DAYS', 'INCIDENT_DASHBOARD'],
     });
   });
 

@@ -16,6 +16,7 @@ vi.mock('../../lambdas/handlers/wiring/notify.ts', () => loaded('notify'));
 vi.mock('../../lambdas/handlers/wiring/record-failure.ts', () => loaded('record-failure'));
 vi.mock('../../lambdas/handlers/wiring/sweep-outbox.ts', () => loaded('sweep-outbox'));
 vi.mock('../../lambdas/handlers/wiring/api.ts', () => loaded('api'));
+vi.mock('../../lambdas/handlers/wiring/incident-console.ts', () => loaded('incident-console'));
 
 describe('Handler modules', () => {
   it('should import without building AWS clients or reading the environment, outside Lambda', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FINDINGS_TABLE_SCHEMA } from '../../lambdas/adapters/findings-table-schema.ts';
+import { INCIDENT_VARIABLE, NO_INCIDENT } from '../../lambdas/report/console-link.ts';
 import { CONFIG_DEFAULTS, ConfigError, loadConfig } from '../../lib/config.ts';
 import { FINDINGS_KEYS } from '../../lib/constructs/findings-table.ts';
+import { INCIDENT_CONSOLE_KEYS, incidentDashboardName } from '../../lib/constructs/incident-console.ts';
 import { serviceAlarmName, serviceFilter, xrayGroupName } from '../../lib/naming.ts';
 import { ANALYZE_MEMORY_MB, analyzeMemoryMb, MEASURED_PEAK_RSS_MIB } from '../../lib/sizing.ts';
 
@@ -183,6 +185,19 @@ describe('Contract: findings table keys', () => {
     expect(FINDINGS_KEYS.sweepKindKey).toBe(sweep.partitionKey.name);
     expect(FINDINGS_KEYS.sweepTimeKey).toBe(sweep.sortKey.name);
     expect([...FINDINGS_KEYS.sweepAttributes]).toEqual([...sweep.nonKeyAttributes]);
+  });
+});
+
+describe('Contract: the incident dashboard', () => {
+  it('should name the dashboard variable and its default the same in the construct and the links', () => {
+    expect(INCIDENT_CONSOLE_KEYS.variable).toBe(INCIDENT_VARIABLE);
+    expect(INCIDENT_CONSOLE_KEYS.noIncident).toBe(NO_INCIDENT);
+  });
+
+  it('should derive a valid dashboard name from any stack name', () => {
+    expect(incidentDashboardName('CascadeAnalyzer')).toBe('CascadeAnalyzer-incidents');
+    expect(incidentDashboardName('team.prod stack')).toBe('team-prod-stack-incidents');
+    expect(() => incidentDashboardName('x'.repeat(250))).toThrow('longer than 255 characters');
   });
 });
 

@@ -27,7 +27,7 @@ describe('Construct: CascadeAnalyzer', () => {
     const template = Template.fromStack(stack);
     // Assess: synthesis throws on an unacknowledged cdk-nag finding.
     expect(() => app.synth()).not.toThrow();
-    template.resourceCountIs('AWS::Lambda::Function', 13);
+    template.resourceCountIs('AWS::Lambda::Function', 14);
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
@@ -36,15 +36,16 @@ describe('Construct: CascadeAnalyzer', () => {
     expect(Object.keys(template.findOutputs('*'))).toEqual([expect.stringMatching(/^CascadeApiEndpoint/)]);
   });
 
-  it('should leave out the API, its function and layer, and its alarm when api is false', () => {
+  it('should leave out the API, its function and its alarm when api is false', () => {
     // Act
     const { app, stack, analyzer } = build({ ...WATCHED, api: false });
     const template = Template.fromStack(stack);
     // Assess
     expect(() => app.synth()).not.toThrow();
     template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
-    template.resourceCountIs('AWS::Lambda::LayerVersion', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 12);
+    // The Graphviz layer stays: the incident dashboard's widget draws the report too.
+    template.resourceCountIs('AWS::Lambda::LayerVersion', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 13);
     expect(analyzer.api).toBeUndefined();
     expect(analyzer.functions.api).toBeUndefined();
     const descriptions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(

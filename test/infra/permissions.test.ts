@@ -120,6 +120,29 @@ describe('Permissions: every call granted, nothing more', () => {
       'dynamodb:Query',
       'states:StartExecution',
     ]);
+    // The incident dashboard's widget reads the findings table and nothing else.
+    expect(calls('IncidentConsoleFunction')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+  });
+
+  it('should fail when the incident widget may no longer list the open incidents, or may write the table', () => {
+    // Prepare: no Query on the sweep index; a PutItem its bundle never sends.
+    const t = copy();
+    removeGrant(policyStatements(t, 'IncidentConsoleRoleDefaultPolicy'), 'dynamodb:Query');
+    policyStatements(t, 'IncidentConsoleRoleDefaultPolicy').push({
+      Action: 'dynamodb:PutItem',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [idOf('FindingsTable'), 'Arn'] },
+    });
+
+    // Act / Assess
+    expect(check(t)).toEqual([
+      expect.stringMatching(
+        /^IncidentConsoleFunction\w+ \(role IncidentConsoleRole\w+\): dynamodb:Query on FindingsTable\w+ is not allowed/,
+      ),
+      expect.stringMatching(
+        /^IncidentConsoleFunction\w+ \(role IncidentConsoleRole\w+\): grants dynamodb:PutItem on FindingsTable\w+, which no call uses$/,
+      ),
+    ]);
   });
 
   it('should find every call allowed and every grant used in the synthesized stack', () => {

@@ -334,15 +334,15 @@ describe('Stack: findings table', () => {
 describe('Stack: API', () => {
   it('should require IAM auth on every method', () => {
     const methods = Object.values(resources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBe(6);
+    expect(methods.length).toBe(7);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('should expose the six routes: analyses, one analysis, its report, incidents, one incident', () => {
+  it('should expose the seven routes: analyses, one analysis, its report, incidents, one incident, its postmortem', () => {
     const paths = Object.values(resources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['analyses', 'incidents', 'report', '{id}', '{id}']);
+    expect(paths.sort()).toEqual(['analyses', 'incidents', 'postmortem', 'report', '{id}', '{id}']);
     const verbs = Object.values(resources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
+    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
   });
 
   it('should cap the API function with reserved concurrency, and no step function', () => {
@@ -596,5 +596,63 @@ describe('Stack: Analyze function sizing', () => {
       Description: 'Runs the cascade analysis on the graph snapshot',
       MemorySize: ANALYZE_MEMORY_MB,
     });
+  });
+});
+
+describe('Stack: incident dashboard', () => {
+  /** The dashboard body with each Fn::GetAtt written as `<logicalId>.<attribute>`. */
+  const board = (name: string) => {
+    const found = Object.values(resources('AWS::CloudWatch::Dashboard')).find(
+      (d) => d.Properties.DashboardName === name,
+    );
+    if (found === undefined) throw new Error(`no dashboard ${name}`);
+    const [, parts] = (found.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const text = parts
+      .map((p) =>
+        typeof p === 'string' ? p : ((p as { 'Fn::GetAtt': string[] })['Fn::GetAtt'] ?? []).join('.'),
+      )
+      .join('');
+    return JSON.parse(text) as {
+      widgets: { type: string; properties: Record<string, unknown> }[];
+      variables: Record<string, unknown>[];
+    };
+  };
+
+  it('should draw the incidents with a custom widget calling the widget function, chosen by a pattern variable', () => {
+    // Prepare
+    const [widgetId] = Object.keys(resources('AWS::Lambda::Function')).filter((id) =>
+      id.startsWith('IncidentConsoleFunction'),
+    );
+    // Act
+    const body = board(`${stack.stackName}-incidents`);
+    // Assess
+    const custom = body.widgets.find((w) => w.type === 'custom');
+    expect(custom?.properties).toMatchObject({
+      endpoint: `${widgetId}.Arn`,
+      params: { incident: 'open-incidents' },
+      updateOn: { refresh: true, resize: false, timeRange: false },
+    });
+    expect(body.variables).toEqual([
+      expect.objectContaining({
+        type: 'pattern',
+        pattern: 'open-incidents',
+        inputType: 'input',
+        id: 'incident',
+        defaultValue: 'open-incidents',
+        visible: true,
+      }),
+    ]);
+  });
+
+  it('should tell every function that sends incident messages where the dashboard is', () => {
+    // Assess
+    for (const id of ['Notify', 'RecordFailure', 'ExecutionWatch', 'SweepOutbox', 'IncidentConsole']) {
+      const [fn] = Object.entries(resources('AWS::Lambda::Function')).filter(([k]) =>
+        k.startsWith(`${id}Function`),
+      );
+      if (fn === undefined) throw new Error(`no function ${id}`);
+      const env = (fn[1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.INCIDENT_DASHBOARD, id).toBe(`${stack.stackName}-incidents`);
+    }
   });
 });

@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoFindingsReader } from '../../adapters/findings-reader.ts';
 import { DynamoIncidentsReader } from '../../adapters/incidents-reader.ts';
+import { consoleLinkFor } from '../../report/console-link.ts';
 import { ENV } from '../contracts.ts';
-import { checkRequiredEnv, type Env, readAccessRules, requireEnv } from '../env.ts';
+import { checkRequiredEnv, type Env, readAccessRules, readIncidentConsole, requireEnv } from '../env.ts';
 import { logger, tracer } from '../observability.ts';
 import { createSfnClient, SfnWorkflowStarter } from '../sfn-workflow-starter.ts';
 import { findingsTableFrom } from './findings-table.ts';
@@ -14,7 +15,9 @@ import { findingsTableFrom } from './findings-table.ts';
 export function apiDeps(env: Env = process.env) {
   checkRequiredEnv('api', env);
   const table = findingsTableFrom(env);
+  const consoleLink = consoleLinkFor(readIncidentConsole(env));
   return {
+    ...(consoleLink !== undefined ? { consoleLink } : {}),
     repository: new DynamoFindingsReader(table),
     incidents: new DynamoIncidentsReader(table),
     access: readAccessRules(env),

@@ -4,13 +4,16 @@
 
 import type { DynamoFindingsRepositoryOptions } from '../../adapters/findings-table.ts';
 import { DynamoIncidentsWriter } from '../../adapters/incidents-writer.ts';
-import { type Env, incidentConfig } from '../env.ts';
+import { consoleLinkFor } from '../../report/console-link.ts';
+import { type Env, incidentConfig, readIncidentConsole } from '../env.ts';
 import type { IncidentDeps } from '../incidents.ts';
 
 export function incidentDepsFrom(env: Env, table: DynamoFindingsRepositoryOptions): IncidentDeps {
+  const consoleLink = consoleLinkFor(readIncidentConsole(env));
   return {
     incidents: new DynamoIncidentsWriter(table),
     config: incidentConfig(env),
     now: () => new Date(),
+    ...(consoleLink !== undefined ? { consoleLink } : {}),
   };
 }
