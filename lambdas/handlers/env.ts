@@ -3,6 +3,7 @@
 // these before building clients.
 
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from '../core/incidents/model.ts';
+import { DEFAULT_SEEN_BEFORE_DAYS } from '../core/seen-before.ts';
 import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
 import { type AccessRule, AccessRulesSchema } from './api-access.ts';
 import { ENV, type WatchedService, WatchedServicesSchema } from './contracts.ts';
@@ -71,6 +72,12 @@ export function readIntEnv(env: Env, name: string, min: number, max: number): nu
     );
   }
   return n;
+}
+
+/** SEEN_BEFORE_DAYS (optional, store): how far back "seen before" looks (issue 21); default 90. */
+export function readSeenBeforeDays(env: Env): number {
+  if ((env.SEEN_BEFORE_DAYS ?? '').trim() === '') return DEFAULT_SEEN_BEFORE_DAYS;
+  return readIntEnv(env, 'SEEN_BEFORE_DAYS', 1, 3650);
 }
 
 /** WATCHED_SERVICES: a JSON list (WatchedServicesSchema). Absent is an error only when `required`. */

@@ -6,11 +6,15 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandInput,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
-  UpdateTableCommand,
+  ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { FINDINGS_TABLE_SCHEMA } from '../adapters/findings-table-schema.ts';
@@ -68,16 +72,17 @@ export async function createFindingsTable(
   const idx = s.byServiceIndex;
   const inc = s.incidentsIndex;
   const sweep = s.sweepIndex;
+  const history = s.historyIndex;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: s.partitionKey.name, AttributeType: s.partitionKey.type },
-        ...[idx, inc, sweep].flatMap(indexAttributes),
+        ...[idx, inc, sweep, history].flatMap(indexAttributes),
       ],
       KeySchema: [{ AttributeName: s.partitionKey.name, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [...[idx, inc, sweep].map(indexDefinition)],
+      GlobalSecondaryIndexes: [...[idx, inc, sweep, history].map(indexDefinition)],
     }),
   );
   await waitUntilActive(client, tableName);
@@ -131,17 +136,12 @@ export async function ensureFindingsTable(
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     await waitUntilActive(client, tableName);
-    // A data folder from before the sweep index: add it (its incidents start afresh beside the old item).
-    const sweep = FINDINGS_TABLE_SCHEMA.sweepIndex;
-    if (!(Table?.GlobalSecondaryIndexes ?? []).some((g) => g.IndexName === sweep.name)) {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: indexAttributes(sweep),
-          GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(sweep) }],
-        }),
-      );
-      await waitUntilActive(client, tableName);
+    // A data folder from before an index (sweep, history): dynalite cannot add one with UpdateTable
+    // (it wants provisioned throughput), so the table is created again with its items copied over.
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+    const s = FINDINGS_TABLE_SCHEMA;
+    if (![s.sweepIndex, s.historyIndex].every((index) => have.has(index.name))) {
+      await recreateWithItems(client, tableName);
     }
     return 'existed';
   } catch (err) {
@@ -154,6 +154,30 @@ export async function ensureFindingsTable(
   }
   await createFindingsTable(client, tableName);
   return 'created';
+}
+
+/** Creates the table again as the schema declares it, with every item it held. */
+async function recreateWithItems(client: DynamoDBClient, tableName: string): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({ TableName: tableName, ...(start !== undefined ? { ExclusiveStartKey: start } : {}) }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await createFindingsTable(client, tableName);
+  for (let i = 0; i < items.length; i += 25) {
+    let writes: BatchWriteItemCommandInput['RequestItems'] = {
+      [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    for (let round = 0; writes !== undefined && Object.keys(writes).length > 0; round++) {
+      if (round > 20) throw new Error(`could not copy the items of ${tableName} into its new table`);
+      writes = (await client.send(new BatchWriteItemCommand({ RequestItems: writes }))).UnprocessedItems;
+    }
+  }
 }
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -4,6 +4,7 @@
 import type { Finding, RootCause, ServiceHealth } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
+import { seenBeforeText } from './feedback-text.ts';
 import { secs as ms, neutralizeFinding, pct } from './format.ts';
 import { failureFigures, failureText } from './numbers.ts';
 
@@ -26,6 +27,7 @@ export function renderText(finding: Finding): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push(`ROOT CAUSE  ${headline(top)}`);
+  if (f.seenBefore !== undefined) lines.push(`            ${seenBeforeText(f.seenBefore)}`);
   lines.push(
     `            confidence ${pct(top.confidence)} · impact ${top.impactScore}/100 · ${describeKinds(top)}`,
   );
