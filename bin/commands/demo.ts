@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FACTS_SEPARATOR } from '../../lambdas/adapters/notifier.ts';
+import { DEMO_VERDICT_BY } from '../../lambdas/core/feedback.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { hasService, notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
@@ -32,9 +33,11 @@ import {
 } from '../../lambdas/local/scenarios.ts';
 import { simulatedScenarios } from '../../lambdas/local/simulated-scenarios.ts';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/local/state-machine.ts';
+import { seenBeforeText } from '../../lambdas/report/feedback-text.ts';
 import { neutralizeText } from '../../lambdas/report/format.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { seedDemoHistory } from './demo-history.ts';
 import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
 import { argsProblem, UsageError } from './usage-error.ts';
@@ -240,6 +243,16 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       ),
     );
     out(row('ready in', duration(setupMs)));
+    if (history === 0) {
+      // A fresh folder gets a small past (issue 21), so that "seen before" and `accuracy` show something.
+      const seeded = await seedDemoHistory(pipeline, scenario, new Date());
+      out(
+        row(
+          'history',
+          `${seeded.length} past incidents seeded by the demo (${seeded.map((x) => `${x.at.toISOString().slice(0, 10)} ${x.incidentId ?? x.analysisId}${x.verdict ? `, verdict ${x.verdict}` : ''}`).join('; ')}); their verdicts are by "${DEMO_VERDICT_BY}"`,
+        ),
+      );
+    }
 
     // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
     // alarm state changes (two analyses), not a duplicate delivery of one.
@@ -323,6 +336,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
           ),
         );
       }
+      if (finding.seenBefore !== undefined) out(row('seen', seenBeforeText(finding.seenBefore)));
       out(row('finding', show(files.json)));
       out(row('report', show(files.html)));
       const where =
@@ -336,12 +350,29 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
         ),
       );
       out(row('', `npx cascade-analyzer findings get ${analysisId}${where}`));
+      if (top)
+        out(
+          row(
+            'verdict',
+            `npx cascade-analyzer findings feedback ${analysisId} --right | --wrong --actual NAME | --partly${where}`,
+          ),
+        );
+      if (top) out(row('', `npx cascade-analyzer accuracy${where}`));
       if (scenario.expectedRootCause !== undefined && top?.service !== scenario.expectedRootCause) {
         out(`\nnote: the scenario was built around ${scenario.expectedRootCause} as root cause\n`);
       }
     } else {
       out('\nno finding was stored; the execution history above says why\n');
     }
+    // The alarm goes back to OK: the incident resolves with its closing message, and the next run
+    // is an incident of its own, which "seen before" can name.
+    const okAt = new Date(Math.max(Date.now(), at.getTime() + 1));
+    const closed = notifications.length;
+    await pipeline.run(pipeline.okEvent(scenario.alarmedService, okAt));
+    const closing = notifications.slice(closed).map((n) => n.subject);
+    out(
+      `\nOK     the alarm goes back to OK at ${okAt.toISOString()}${closing.length > 0 ? `; ${neutralizeText(closing.join('; '))}` : ''}\n`,
+    );
     return report.status === 'SUCCEEDED' && finding?.status !== 'FAILED' ? 0 : 1;
   } finally {
     await pipeline.stop();

@@ -55,7 +55,7 @@ export class DynamoPastFindings extends FindingsTable implements PastFindingsLoo
     }
     // Only what "seen before" says of an incident: its status and times, not its JSON (up to 90 KB).
     const incidents = await this.batchGet([...new Set(incidentOf.values())].map(incidentKey), {
-      ProjectionExpression: '#pk, #s, openedAt, lastActivityAt',
+      ProjectionExpression: '#pk, #s, openedAt, resolvedAt',
       ExpressionAttributeNames: { '#pk': PK, '#s': 'status' },
     });
     return ids.flatMap((id): PastFinding[] => {
@@ -81,7 +81,7 @@ export class DynamoPastFindings extends FindingsTable implements PastFindingsLoo
                   incidentId: incId,
                   status: (inc.status?.S ?? 'OPEN') as NonNullable<PastFinding['incident']>['status'],
                   openedAt: inc.openedAt?.S ?? record.at,
-                  lastActivityAt: inc.lastActivityAt?.S ?? record.at,
+                  ...(inc.resolvedAt?.S !== undefined ? { resolvedAt: inc.resolvedAt.S } : {}),
                 },
               }
             : {}),

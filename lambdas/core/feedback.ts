@@ -223,7 +223,7 @@ export const CALIBRATION_MIN_VERDICTS = 30;
 export const CALIBRATION_TOLERANCE = 0.15;
 
 /** Who the demo's seeded verdicts are by: counted apart so nobody mistakes them for on-call's. */
-export const DEMO_VERDICT_BY = 'demo (seeded history, not a person)';
+export const DEMO_VERDICT_BY = 'demo-seeded-history';
 
 function tally(pairs: readonly (readonly [FeedbackRecord, Verdict])[]): Tally {
   const right = pairs.filter(([, v]) => rightAt1(v)).length;

@@ -27,7 +27,8 @@ export interface PastFinding {
     readonly incidentId: string;
     readonly status: 'OPEN' | 'RESOLVED' | 'EXPIRED' | 'MERGED';
     readonly openedAt: string;
-    readonly lastActivityAt: string;
+    /** When every alarm was back to OK (a RESOLVED incident). */
+    readonly resolvedAt?: string;
   };
 }
 
@@ -58,9 +59,10 @@ export interface CurrentFinding {
 }
 
 /**
- * The past incident the current finding looks like, most recent first, the same root cause before
- * the same alarmed service. A past finding counts when it is older than the current one and its
- * incident has ended (an open one is the incident the current alarm may be joining).
+ * The most recent past incident the current finding looks like: one whose analysis (or on-call)
+ * named the same root cause, or one on the same alarmed service whose cascade overlaps this one. A
+ * past finding counts when it is older than the current one and its incident has ended (an open one
+ * is the incident the current alarm may be joining).
  */
 export function pickSeenBefore(
   current: CurrentFinding,
@@ -74,23 +76,22 @@ export function pickSeenBefore(
       (p.incident === undefined || p.incident.status !== 'OPEN'),
   );
   const rootOf = (p: PastFinding) => p.confirmed?.service ?? p.rootCause;
-  const newestFirst = (a: PastFinding, b: PastFinding) =>
-    a.at < b.at ? 1 : a.at > b.at ? -1 : a.analysisId < b.analysisId ? 1 : -1;
-  const byCause = eligible.filter((p) => rootOf(p) === current.rootCause).sort(newestFirst);
-  const byService = eligible
-    .filter((p) => p.service === current.service && p.cascade.some((s) => cascade.has(s)))
-    .sort(newestFirst);
-  const [hit, match] =
-    byCause[0] !== undefined
-      ? ([byCause[0], 'root-cause'] as const)
-      : byService[0] !== undefined
-        ? ([byService[0], 'alarmed-service'] as const)
-        : [undefined, undefined];
+  const matchOf = (p: PastFinding): SeenBefore['match'] | undefined =>
+    p.rootCause === current.rootCause || p.confirmed?.service === current.rootCause
+      ? 'root-cause'
+      : p.service === current.service && p.cascade.some((s) => cascade.has(s))
+        ? 'alarmed-service'
+        : undefined;
+  // The most recent look-alike: what on-call remembers, and what was learned from it last.
+  const [hit] = eligible
+    .filter((p) => matchOf(p) !== undefined)
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.analysisId < b.analysisId ? 1 : -1));
+  const match = hit === undefined ? undefined : matchOf(hit);
   if (hit === undefined || match === undefined) return undefined;
   const inc = hit.incident;
   const resolved =
-    inc?.status === 'RESOLVED'
-      ? Math.max(0, Math.round((Date.parse(inc.lastActivityAt) - Date.parse(inc.openedAt)) / 60_000))
+    inc?.status === 'RESOLVED' && inc.resolvedAt !== undefined
+      ? Math.max(0, Math.round((Date.parse(inc.resolvedAt) - Date.parse(inc.openedAt)) / 60_000))
       : undefined;
   const root = rootOf(hit);
   return {

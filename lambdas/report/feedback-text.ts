@@ -19,8 +19,13 @@ export function seenBeforeText(seen: SeenBefore): string {
   const judged =
     seen.verdict === undefined
       ? 'not confirmed by on-call'
-      : `confirmed ${seen.verdict} by on-call${seen.confirmedBy !== undefined ? ` (${name(seen.confirmedBy)})` : ''}${seen.analysisSaid !== undefined ? `; the analysis had said ${name(seen.analysisSaid)}` : ''}`;
-  const resolved = seen.resolvedMinutes === undefined ? '' : `, resolved in ${seen.resolvedMinutes} min`;
+      : `confirmed ${seen.verdict} by ${seen.confirmedBy !== undefined ? name(seen.confirmedBy) : 'on-call'}${seen.analysisSaid !== undefined ? `; the analysis had said ${name(seen.analysisSaid)}` : ''}`;
+  const resolved =
+    seen.resolvedMinutes === undefined
+      ? ''
+      : seen.resolvedMinutes < 1
+        ? ', resolved within a minute'
+        : `, resolved in ${seen.resolvedMinutes} min`;
   const which =
     seen.incidentId !== undefined ? `incident ${name(seen.incidentId)}` : `analysis ${name(seen.analysisId)}`;
   const why = seen.match === 'root-cause' ? 'same root cause' : 'same alarmed service, overlapping cascade';
