@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { CascadeAnalyzerConfig } from './config.ts';
+import { accuracyWidgets, allowVerdictWrites } from './constructs/accuracy.ts';
 import { AlarmTrigger } from './constructs/alarm-trigger.ts';
 import { AnalyzerFunction } from './constructs/analyzer-function.ts';
 import { AnalysesApi } from './constructs/api.ts';
@@ -202,6 +203,16 @@ export class CascadeAnalyzerStack extends Stack {
     // The conditional put, and the stored finding read back (Store: the one that won); RecordFailure
     // also attaches its alarm to an incident.
     allow(steps.store, ['dynamodb:PutItem', 'dynamodb:GetItem'], [this.findings.table.tableArn]);
+    // Issue 21, "seen before": past findings by root cause and by alarmed service (indexes, not a
+    // scan), then their verdicts and incidents (BatchGetItem).
+    allow(steps.store, ['dynamodb:BatchGetItem'], [this.findings.table.tableArn]);
+    allow(
+      steps.store,
+      ['dynamodb:Query'],
+      [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.historyIndex].map(
+        (index) => `${this.findings.table.tableArn}/index/${index}`,
+      ),
+    );
     allow(steps.recordFailure, incidentWriteActions, [this.findings.table.tableArn]);
     for (const f of [steps.correlate, steps.notify])
       allow(f, incidentWriteActions, [this.findings.table.tableArn]);
@@ -221,10 +232,12 @@ export class CascadeAnalyzerStack extends Stack {
     allow(
       apiFn,
       ['dynamodb:Query'],
-      [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.incidentsIndex].map(
+      [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.incidentsIndex, FINDINGS_KEYS.historyIndex].map(
         (index) => `${this.findings.table.tableArn}/index/${index}`,
       ),
     );
+    // Verdicts (issue 21): the API writes the verdict records and nothing else of the table.
+    allowVerdictWrites(apiFn.role, this.findings.table.tableArn);
 
     this.workflow = new Workflow(this, 'Workflow', { steps });
     allow(apiFn, ['states:StartExecution'], [this.workflow.stateMachine.stateMachineArn]);
@@ -280,6 +293,8 @@ export class CascadeAnalyzerStack extends Stack {
       api: this.api.api,
       alarmTopic: this.notifications.topic,
     });
+
+    this.monitoring.dashboard.addWidgets(...accuracyWidgets());
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.api.url,

@@ -9,7 +9,8 @@ import { type FeedbackRecord, feedbackSubject, recordVerdict, type Verdict } fro
 import type { Finding } from '../core/model.ts';
 import { awsSdk } from './aws-sdk.ts';
 import { isConditionFailure } from './dynamo-pages.ts';
-import { type AttributeValue, FindingsTable, PK, TTL } from './findings-table.ts';
+import { DynamoFeedbackLookup, type FeedbackLookup, parseFeedbackRecord } from './feedback-lookup.ts';
+import { type AttributeValue, PK, TTL } from './findings-table.ts';
 import {
   byServiceSortKey,
   FINDINGS_TABLE_SCHEMA,
@@ -18,7 +19,7 @@ import {
   HISTORY_FEEDBACK,
 } from './findings-table-schema.ts';
 
-const { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, QueryCommand } =
+const { ConditionalCheckFailedException, PutItemCommand, QueryCommand } =
   awsSdk<typeof DynamoDB>('@aws-sdk/client-dynamodb');
 
 const HISTORY = FINDINGS_TABLE_SCHEMA.historyIndex;
@@ -28,8 +29,7 @@ export const MAX_ACCURACY_RECORDS = 20_000;
 /** Writers racing on one finding's verdicts: retries before giving up. */
 const MAX_ATTEMPTS = 5;
 
-export interface FeedbackReader {
-  get(analysisId: string): Promise<FeedbackRecord | undefined>;
+export interface FeedbackReader extends FeedbackLookup {
   /** Every record of a finding filed in [from, to], oldest first; `truncated` past MAX_ACCURACY_RECORDS. */
   list(from: string, to: string): Promise<{ records: FeedbackRecord[]; truncated: boolean }>;
 }
@@ -41,12 +41,7 @@ export interface FeedbackWriter {
   give(finding: Finding, verdict: Verdict): Promise<FeedbackRecord>;
 }
 
-export class DynamoFeedbackStore extends FindingsTable implements FeedbackReader, FeedbackWriter {
-  async get(analysisId: string): Promise<FeedbackRecord | undefined> {
-    const found = await this.read(analysisId);
-    return found?.record;
-  }
-
+export class DynamoFeedbackStore extends DynamoFeedbackLookup implements FeedbackReader, FeedbackWriter {
   async open(finding: Finding): Promise<void> {
     const subject = feedbackSubject(finding, findingTime(finding, this.now()));
     if (subject === undefined) return;
@@ -86,24 +81,12 @@ export class DynamoFeedbackStore extends FindingsTable implements FeedbackReader
         }),
       );
       for (const item of out.Items ?? []) {
-        const record = parseRecord(item.feedback?.S);
+        const record = parseFeedbackRecord(item.feedback?.S);
         if (record !== undefined) records.push(record);
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined && records.length < MAX_ACCURACY_RECORDS);
     return { records: records.slice(0, MAX_ACCURACY_RECORDS), truncated: start !== undefined };
-  }
-
-  private async read(analysisId: string): Promise<{ record: FeedbackRecord; revision: number } | undefined> {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { [PK]: { S: feedbackKey(analysisId) } },
-        ConsistentRead: true,
-      }),
-    );
-    const record = parseRecord(out.Item?.feedback?.S);
-    return record === undefined ? undefined : { record, revision: Number(out.Item?.revision?.N ?? 0) };
   }
 
   /** Puts the record if its stored revision is still `revision` (0: absent); false when it moved on. */
@@ -135,15 +118,5 @@ export class DynamoFeedbackStore extends FindingsTable implements FeedbackReader
       if (err instanceof ConditionalCheckFailedException || isConditionFailure(err)) return false;
       throw err;
     }
-  }
-}
-
-function parseRecord(json: string | undefined): FeedbackRecord | undefined {
-  if (json === undefined) return undefined;
-  try {
-    const r = JSON.parse(json) as FeedbackRecord;
-    return typeof r.analysisId === 'string' && Array.isArray(r.verdicts) ? r : undefined;
-  } catch {
-    return undefined;
   }
 }

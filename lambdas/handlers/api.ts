@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { findingService } from '../adapters/findings-table-schema.ts';
 import type { IncidentsReader } from '../adapters/incidents-reader.ts';
 import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
+import { confirmedCause } from '../core/feedback.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
 import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
 import { type Answer, type FeedbackDeps, giveFeedback, showAccuracy, showFeedback } from './api-feedback.ts';
@@ -304,9 +305,14 @@ async function getIncident(
   if (incident === undefined || !incident.alarms.every((a) => sees(a.service))) {
     return json(404, { message: `no incident ${id}` });
   }
+  // The root cause as on-call confirmed it (issue 21), from the verdicts on the current analysis.
+  const record =
+    incident.currentAnalysisId === null ? undefined : await deps.feedback?.get(incident.currentAnalysisId);
+  const confirmed = record === undefined ? undefined : confirmedCause(record);
   return json(200, {
     ...incident,
     analyses: incident.analyses.map((a) => ({ ...a, report: reportPathFor(a.analysisId) })),
+    ...(confirmed !== undefined ? { confirmedRootCause: confirmed } : {}),
   });
 }
 

@@ -2,8 +2,10 @@
 // back to OK, and send an incident's outbox. The decisions are the pure reducers of
 // lambdas/core/incidents; this module only reads, writes and publishes around them.
 
+import type { FeedbackLookup } from '../adapters/feedback-lookup.ts';
 import type { IncidentScope, IncidentsWriter } from '../adapters/incidents-writer.ts';
 import type { FindingLookup, Notifier } from '../adapters/ports.ts';
+import { confirmedCause } from '../core/feedback.ts';
 import { cascadeSet } from '../core/incidents/correlate.ts';
 import {
   type AnalysedAlarm,
@@ -97,6 +99,8 @@ export interface FlushDeps extends IncidentDeps {
   readonly waitForEarlierMs?: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** On-call's verdicts (issue 21): the closing message names the root cause they confirmed. */
+  readonly feedback?: FeedbackLookup;
 }
 
 /**
@@ -141,10 +145,13 @@ export async function flushIncident(
         `incident ${incidentId}: the finding of analysis ${analysisId ?? '(none)'} is not stored yet`,
       );
     }
+    const record =
+      notification.kind === 'resolved' ? await deps.feedback?.get(finding.analysisId) : undefined;
+    const confirmed = record === undefined ? undefined : confirmedCause(record);
     const { messageId } = await deps.notifier.publish(
       finding,
       reportPathFor(finding.analysisId),
-      incidentNote(incident, notification),
+      incidentNote(incident, notification, confirmed),
     );
     await deps.incidents.mutate(scope, (doc) => {
       const r = markSent(doc, incidentId, notification.id, messageId);

@@ -570,7 +570,12 @@ function incidentDeps(env: Env, a: StepAdapters): IncidentDeps {
 }
 
 function flushDeps(env: Env, a: StepAdapters): FlushDeps {
-  return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier };
+  return {
+    ...incidentDeps(env, a),
+    repository: a.repository,
+    notifier: a.notifier,
+    feedback: a.history.feedback,
+  };
 }
 
 /**
