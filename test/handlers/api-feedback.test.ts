@@ -24,7 +24,10 @@ function deps(access: ApiDeps['access'] = []) {
   const feedback = new MemoryFeedbackStore();
   const told: [VerdictValue, boolean][] = [];
   // Stored as Store stores them: each with its verdict record opened.
-  for (const f of [sampleFinding('alarm-checkout-1', 'checkout'), sampleFinding('alarm-search-1', 'search')]) {
+  for (const f of [
+    sampleFinding('alarm-checkout-1', 'checkout'),
+    sampleFinding('alarm-search-1', 'search'),
+  ]) {
     void repository.put(f);
     void feedback.open(f);
   }
