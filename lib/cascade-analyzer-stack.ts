@@ -138,7 +138,9 @@ export class CascadeAnalyzerStack extends Stack {
         Duration.minutes(5),
         ANALYZE_MEMORY_MB,
       ),
-      store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
+      store: fn('Store', 'store', 'Stores the finding, once per analysis id', undefined, undefined, {
+        environment: { SEEN_BEFORE_DAYS: String(config.seenBeforeDays) },
+      }),
       notify: fn('Notify', 'notify', 'Publishes the finding to SNS', undefined, undefined, chatbot),
       recordFailure: fn(
         'RecordFailure',

@@ -30,7 +30,8 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /**
  * The variables each function cannot start without (the AWS SDK also needs AWS_REGION, which Lambda
- * sets). Optional ones: ALARM_PREFIX (prepare, record-failure) and WATCHED_SERVICES (record-failure).
+ * sets). Optional ones: ALARM_PREFIX (prepare, record-failure), WATCHED_SERVICES (record-failure) and
+ * SEEN_BEFORE_DAYS (store).
  */
 export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   prepare: [ENV.watchedServices, ENV.lookbackMinutes, ENV.baselineMinutes],
