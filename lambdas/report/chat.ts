@@ -7,6 +7,7 @@ import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { headline } from './email.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
+import { feedbackHint, seenBeforeText } from './feedback-text.ts';
 import { causedText, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
 
 export interface ChatbotNotification {
@@ -64,6 +65,10 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
   const lines: string[] = [];
   if (top) {
     lines.push(`*Root cause:* ${cause(top)}`);
+    if (f.seenBefore)
+      lines.push(
+        `*Seen before:* ${md(clip(seenBeforeText(f.seenBefore).replace(/^seen before: /, ''), 300))}`,
+      );
     for (const e of top.evidence.slice(0, 3)) lines.push(`• ${md(clip(e.text, 300))}`);
     if (top.traces) {
       lines.push(
@@ -105,9 +110,11 @@ export function formatChatbotNotification(finding: Finding, reportPath: string):
   const description = fitLines(lines, CHAT_LIMITS.description);
 
   const nextSteps = f.recommendations
-    .slice(0, CHAT_LIMITS.nextSteps - 1)
+    .slice(0, CHAT_LIMITS.nextSteps - (top ? 2 : 1))
     .map((r) => clip(`[${r.action}] ${md(name(r.service))}: ${md(r.text)}`, CHAT_LIMITS.nextStep));
   nextSteps.push(clip(`Open the full report: ${code(report)}`, CHAT_LIMITS.nextStep));
+  // How on-call tells whether it was right (issue 21), as every message says.
+  if (top) nextSteps.push(clip(md(feedbackHint(name(f.analysisId))), CHAT_LIMITS.nextStep));
 
   const keywords = [f.status, ...(top ? [top.kind] : []), alarmed]
     .map((k) => clip(plain(k), CHAT_LIMITS.keyword))
