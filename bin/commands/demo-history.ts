@@ -42,7 +42,8 @@ export async function seedDemoHistory(
     let verdict: VerdictValue | undefined;
     const top = finding?.rootCauses[0]?.service;
     if (finding !== undefined && top !== undefined && p.judged) {
-      // What the scenario was built around is the truth the demo judges by.
+      // What the scenario was built around is the truth the demo judges by (demo.ts seeds only
+      // scenarios that have one).
       const truth = scenario.expectedRootCause ?? top;
       const rank = finding.rootCauses.findIndex((rc) => rc.service === truth);
       verdict = truth === top ? 'right' : rank > 0 && rank < 3 ? 'partly' : 'wrong';
