@@ -45,6 +45,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'list, show and export (postmortem draft) the incidents of the local store',
     load: async () => (await import('./commands/incidents.ts')).incidentsCommand,
   },
+  {
+    name: 'accuracy',
+    summary: "how often the analyses were right, from on-call's verdicts (precision per week, calibration)",
+    load: async () => (await import('./commands/accuracy.ts')).accuracyCommand,
+  },
 ];
 
 /** The text `cascade-analyzer --help` prints (also the top of docs/cli.md). */

@@ -18,6 +18,7 @@ import {
   type PagingConfig,
   parseConfig,
 } from './config.ts';
+import { accuracyWidgets, allowVerdictWrites } from './constructs/accuracy.ts';
 import { AlarmTrigger } from './constructs/alarm-trigger.ts';
 import { AnalyzerFunction } from './constructs/analyzer-function.ts';
 import { AnalysesApi } from './constructs/api.ts';
@@ -227,6 +228,11 @@ export interface CascadeAnalyzerProps {
    */
   readonly changeServiceMapping?: Readonly<Record<string, readonly string[]>>;
   /**
+   * How far back "seen before" looks for a past incident like a new one, in days.
+   * @default 90
+   */
+  readonly seenBeforeDays?: number;
+  /**
    * Pages to PagerDuty (Events API v2) and a signed webhook, as channels of the incident outbox:
    * secrets by name or ARN, never keys (docs/paging.md).
    * @default no paging
@@ -373,7 +379,9 @@ export class CascadeAnalyzer extends Construct {
         Duration.minutes(5),
         ANALYZE_MEMORY_MB,
       ),
-      store: fn('Store', 'store', 'Stores the finding, once per analysis id'),
+      store: fn('Store', 'store', 'Stores the finding, once per analysis id', undefined, undefined, {
+        environment: { SEEN_BEFORE_DAYS: String(config.seenBeforeDays) },
+      }),
       notify: fn('Notify', 'notify', 'Publishes the finding to SNS', undefined, undefined, chatbot),
       recordFailure: fn(
         'RecordFailure',
@@ -443,6 +451,16 @@ export class CascadeAnalyzer extends Construct {
     // The conditional put, and the stored finding read back (Store: the one that won); RecordFailure
     // also attaches its alarm to an incident.
     allow(steps.store, ['dynamodb:PutItem', 'dynamodb:GetItem'], [table.tableArn]);
+    // Issue 21, "seen before": past findings by root cause and by alarmed service (indexes, not a
+    // scan), then their verdicts and incidents (BatchGetItem).
+    allow(steps.store, ['dynamodb:BatchGetItem'], [table.tableArn]);
+    allow(
+      steps.store,
+      ['dynamodb:Query'],
+      [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.historyIndex].map(
+        (index) => `${table.tableArn}/index/${index}`,
+      ),
+    );
     allow(steps.recordFailure, incidentWriteActions, [table.tableArn]);
     for (const f of [steps.correlate, steps.notify]) allow(f, incidentWriteActions, [table.tableArn]);
     // ResolveAlarm reads no finding.
@@ -464,10 +482,12 @@ export class CascadeAnalyzer extends Construct {
       allow(
         apiFn,
         ['dynamodb:Query'],
-        [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.incidentsIndex].map(
+        [FINDINGS_KEYS.serviceIndex, FINDINGS_KEYS.incidentsIndex, FINDINGS_KEYS.historyIndex].map(
           (index) => `${table.tableArn}/index/${index}`,
         ),
       );
+      // Verdicts (issue 21): the API writes the verdict records and nothing else of the table.
+      allowVerdictWrites(apiFn.role, table.tableArn);
       allow(apiFn, ['states:StartExecution'], [this.workflow.stateMachine.stateMachineArn]);
       apiFn.function.addEnvironment('STATE_MACHINE_ARN', this.workflow.stateMachine.stateMachineArn);
     }
@@ -546,6 +566,8 @@ export class CascadeAnalyzer extends Construct {
       ...(this.api ? { api: this.api.api } : {}),
       alarmTopic: this.notifications.topic,
     });
+    // Live accuracy (issue 21): verdicts per week and precision over time.
+    this.monitoring.dashboard.addWidgets(...accuracyWidgets());
 
     if (props.acknowledgeNagFindings ?? true) acknowledgeNagFindings(this);
   }

@@ -65,6 +65,8 @@ export const ConfigSchema = z.strictObject({
   /** Length of the quiet window before the incident window (X-Ray serves at most 6 h per query). */
   baselineMinutes: z.number().int().min(1).max(360),
   findingsRetentionDays: z.number().int().min(1).max(3650),
+  /** How far back "seen before" looks for a past incident like a new one (issue 21). */
+  seenBeforeDays: z.number().int().min(1).max(3650),
   /** How long graph snapshots and full findings are kept in the bucket. */
   snapshotRetentionDays: z.number().int().min(1).max(3650),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
@@ -119,6 +121,7 @@ export const CONFIG_DEFAULTS: Omit<CascadeAnalyzerConfig, 'watchedServices'> & {
   lookbackMinutes: 15,
   baselineMinutes: 60,
   findingsRetentionDays: 90,
+  seenBeforeDays: 90,
   snapshotRetentionDays: 30,
   logLevel: 'INFO',
   apiRateLimit: 10,

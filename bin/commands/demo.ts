@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_VERDICT_BY } from '../../lambdas/core/feedback.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
 import { hasService, notInGraphMessage } from '../../lambdas/core/service-lookup.ts';
@@ -37,6 +38,7 @@ import { FACTS_SEPARATOR } from '../../lambdas/report/sns-message.ts';
 import { wrap, wrapBlock } from '../../lambdas/report/wrap.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { seedDemoHistory } from './demo-history.ts';
 import { demoPaging, pageLine } from './demo-pages.ts';
 import { DEFAULT_SCENARIO, demoStateFolder, SCENARIOS_FOLDER } from './demo-state.ts';
 import { runStorm } from './demo-storm.ts';
@@ -275,6 +277,14 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       );
     }
     if (paging && !verbose) para('PAGES TO', paging.description);
+    let seededText: string | undefined;
+    if (history === 0 && values.graph === undefined && scenario.expectedRootCause !== undefined) {
+      // A fresh folder gets a small past (issue 21), so that "seen before" and `accuracy` show
+      // something: bundled scenarios only, whose root cause is known to judge the past by.
+      const seeded = await seedDemoHistory(pipeline, scenario, new Date());
+      seededText = `${seeded.length} past incidents seeded by the demo (${seeded.map((x) => `${x.at.toISOString().slice(0, 10)} ${x.incidentId ?? x.analysisId}${x.verdict ? `, verdict ${x.verdict}` : ''}`).join('; ')}); their verdicts are by "${DEMO_VERDICT_BY}"`;
+      if (verbose) out(row('history', seededText));
+    }
 
     // Milliseconds, as CloudWatch writes state timestamps: two demos within one second are two
     // alarm state changes (two analyses), not a duplicate delivery of one.
@@ -364,16 +374,6 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       }
     }
 
-    if (paging) {
-      // The alarm goes back to OK: the incident resolves, and with it the page.
-      const okAt = new Date(Math.max(Date.now(), at.getTime() + 1));
-      const ok = await pipeline.run(pipeline.okEvent(scenario.alarmedService, okAt));
-      out('\n');
-      para('OK', `${event.detail.alarmName} → OK at ${okAt.toISOString().slice(11, 19)} UTC: ${ok.status}`);
-      para(`PAGES (${paging.pages.length})`, '');
-      for (const p of paging.pages) out(`  ${neutralizeText(pageLine(p))}\n`);
-    }
-
     if (finding !== undefined && analysisId !== undefined) {
       const files = await writeOutputs(pipeline, finding);
       const top = finding.rootCauses[0];
@@ -392,12 +392,36 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       out(
         row('', `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}${where}`),
       );
+      if (top)
+        out(
+          row(
+            'VERDICT',
+            `npx cascade-analyzer findings feedback ${analysisId} --right | --wrong --actual NAME | --partly${where}`,
+          ),
+        );
+      if (top) out(row('', `npx cascade-analyzer accuracy${where}`));
+      if (seededText !== undefined && !verbose) out(row('HISTORY', seededText));
       if (!verbose) out(row('', 'demo --verbose: every step, the stack, the whole message'));
       if (scenario.expectedRootCause !== undefined && top?.service !== scenario.expectedRootCause) {
         out(`\nnote: the scenario was built around ${scenario.expectedRootCause} as root cause\n`);
       }
     } else {
       out('\nno finding was stored; the execution history above says why\n');
+    }
+    // The alarm goes back to OK: the incident resolves with its closing message, and the next run
+    // is an incident of its own, which "seen before" can name.
+    const okAt = new Date(Math.max(Date.now(), at.getTime() + 1));
+    const closed = notifications.length;
+    await pipeline.run(pipeline.okEvent(scenario.alarmedService, okAt));
+    const closing = notifications.slice(closed).map((n) => n.subject);
+    out('\n');
+    para(
+      'OK',
+      `${event.detail.alarmName} → OK at ${okAt.toISOString().slice(11, 19)} UTC${closing.length > 0 ? `; ${closing.join('; ')}` : ''}`,
+    );
+    if (paging) {
+      para(`PAGES (${paging.pages.length})`, '');
+      for (const p of paging.pages) out(`  ${neutralizeText(pageLine(p))}\n`);
     }
     return report.status === 'SUCCEEDED' && finding?.status !== 'FAILED' ? 0 : 1;
   } finally {

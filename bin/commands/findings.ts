@@ -12,11 +12,13 @@ import { escapeUnsafe, neutralizeText } from '../../lambdas/report/format.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import type { Command } from './command.ts';
 import { BUSY, unlessBusy } from './data-dir-busy.ts';
+import { runFeedback } from './feedback.ts';
 import { OutputFileError, shellArg, textWidth, writeOutputFile } from './output.ts';
 import { argsProblem, UsageError } from './usage-error.ts';
 
 export const FINDINGS_HELP = `Usage: cascade-analyzer findings list [--service NAME] [options]
        cascade-analyzer findings get ID [--format text|json|html] [--out FILE]
+       cascade-analyzer findings feedback ID --right | --wrong --actual NAME | --partly  (see "findings feedback --help")
 
 The findings that "demo" and "serve" stored in the local DynamoDB table (the data folder). While
 "serve" runs, it has the folder open and these commands read through its API instead.
@@ -46,8 +48,11 @@ async function runFindings(args: readonly string[]): Promise<number> {
     process.stdout.write(FINDINGS_HELP);
     return 0;
   }
+  if (sub === 'feedback') return runFeedback(rest);
   if (sub !== 'list' && sub !== 'get') {
-    throw new UsageError(`findings: unknown subcommand "${sub}"; use "findings list" or "findings get ID"`);
+    throw new UsageError(
+      `findings: unknown subcommand "${sub}"; use "findings list", "findings get ID" or "findings feedback ID"`,
+    );
   }
   let parsed: ReturnType<typeof parseFindingsArgs>;
   try {

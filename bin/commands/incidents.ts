@@ -122,7 +122,9 @@ async function runIncidents(args: readonly string[]): Promise<number> {
       return 1;
     }
     process.stdout.write(
-      values.json ? `${JSON.stringify(incident, null, 2)}\n` : renderIncidentText(incident),
+      values.json
+        ? `${JSON.stringify(incident, null, 2)}\n`
+        : renderIncidentText(incident, incident.confirmedRootCause),
     );
     return 0;
   } finally {

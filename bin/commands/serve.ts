@@ -44,6 +44,11 @@ that replays the scenario as if its incident were happening now.
                                                             messages, timeline), or 404
   GET  /incidents/{id}/postmortem?format=markdown|json      200 a postmortem draft (Markdown by
                                                             default), or 404
+  POST /findings/{id}/feedback  {"verdict": "wrong", "actual": "payment-service", "by": "me"}
+                                                            200 the verdict record (one verdict
+                                                            per person, and the history)
+  GET  /findings/{id}/feedback                              200 the verdict record, or 404
+  GET  /accuracy?from=&to=&service= (each optional)        200 the live accuracy from the verdicts
 
 Options:
   --port N             the port (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -44,6 +44,17 @@ export const FINDINGS_TABLE_SCHEMA = {
       'pendingClaimedAt',
     ],
   },
+  /**
+   * Issue 21, sparse: a finding that named a root cause under `CAUSE#<service>` (past incidents by
+   * root cause, for "seen before"), and every verdict record under `FEEDBACK` (live accuracy by time).
+   */
+  historyIndex: {
+    name: 'history',
+    partitionKey: { name: 'historyKey', type: 'S' },
+    /** ISO-8601 time of the finding + `#` + analysisId. */
+    sortKey: { name: 'historyAt', type: 'S' },
+    nonKeyAttributes: ['analysisId', 'service', 'rootCause', 'feedback'],
+  },
   /** Epoch seconds (N). */
   ttlAttribute: 'expiresAt',
 } as const;
@@ -82,6 +93,17 @@ export function incidentServiceKey(incidentId: string, service: string): string 
 
 export const ANALYSIS_KEY_PREFIX = 'ANALYSIS#';
 
+/** The verdicts on one finding (issue 21): `FEEDBACK#<analysisId>`. */
+export function feedbackKey(analysisId: string): string {
+  return `FEEDBACK#${analysisId}`;
+}
+
+/** The history index's partitions: verdict records, and findings by their first root cause. */
+export const HISTORY_FEEDBACK = 'FEEDBACK';
+export function historyCauseKey(service: string): string {
+  return `CAUSE#${service}`;
+}
+
 export function analysisKey(analysisId: string): string {
   return `${ANALYSIS_KEY_PREFIX}${analysisId}`;
 }
@@ -97,4 +119,10 @@ export function byServiceSortKey(atIso: string, analysisId: string): string {
  */
 export function findingService(finding: Finding): string {
   return finding.trigger.service ?? finding.rootCauses[0]?.service ?? 'unknown';
+}
+
+/** The time a finding is filed at (`at`): its window's end, else when it was stored. */
+export function findingTime(finding: Finding, now: Date): string {
+  const ms = finding.window?.end ? Date.parse(finding.window.end) : Number.NaN;
+  return Number.isNaN(ms) ? (finding.window?.end ?? now.toISOString()) : new Date(ms).toISOString();
 }

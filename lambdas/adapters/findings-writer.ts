@@ -12,6 +12,7 @@ import {
   byServiceSortKey,
   FINDINGS_TABLE_SCHEMA,
   findingService,
+  historyCauseKey,
   SWEEP_KINDS,
 } from './findings-table-schema.ts';
 import type { FindingsWriter, PutOutcome } from './ports.ts';
@@ -23,6 +24,7 @@ const { ConditionalCheckFailedException, PutItemCommand } =
 export const MAX_FINDING_BYTES = 300 * 1024;
 const SUMMARY_MAX_CHARS = 2000;
 const SWEEP = FINDINGS_TABLE_SCHEMA.sweepIndex;
+const HISTORY = FINDINGS_TABLE_SCHEMA.historyIndex;
 const DAY_SECONDS = 86_400;
 
 export class DynamoFindingsWriter extends FindingsTable implements FindingsWriter {
@@ -49,6 +51,13 @@ export class DynamoFindingsWriter extends FindingsTable implements FindingsWrite
         ? {
             [SWEEP.partitionKey.name]: { S: SWEEP_KINDS.api },
             [SWEEP.sortKey.name]: { S: `${now.toISOString()}#${finding.analysisId}` },
+          }
+        : {}),
+      // Findings by their first root cause, for "seen before" (issue 21): an index, not a scan.
+      ...(rootCause !== undefined && finding.status === 'COMPLETED'
+        ? {
+            [HISTORY.partitionKey.name]: { S: historyCauseKey(rootCause) },
+            [HISTORY.sortKey.name]: { S: byServiceSortKey(at, finding.analysisId) },
           }
         : {}),
       [TTL]: { N: String(Math.floor(now.getTime() / 1000) + this.retentionDays * DAY_SECONDS) },

@@ -495,6 +495,8 @@ export class DynamoIncidentsWriter extends FindingsTable implements IncidentsWri
       ...(incident.mergedInto !== undefined ? { mergedInto: { S: incident.mergedInto } } : {}),
       openedAt: { S: incident.openedAt },
       lastActivityAt: { S: incident.lastActivityAt },
+      // For "seen before" (past-findings.ts): how long a past incident took, without its JSON.
+      ...(incident.resolvedAt !== undefined ? { resolvedAt: { S: incident.resolvedAt } } : {}),
       alarmCount: { N: String(incident.alarmCount ?? incident.alarms.length) },
       revision: { N: String(incident.revision) },
       incident: { S: JSON.stringify(incident) },

@@ -1,6 +1,8 @@
 // The engine's data model: the parsed service graph it reads and the Finding it writes.
 // One Finding shape serves the CLI, DynamoDB, SNS and the API (docs/analysis.md, "The Finding").
 
+import type { SeenBefore } from './seen-before.ts';
+
 /** Request statistics of a node or an edge, as X-Ray reports them (all counts, seconds). */
 export interface RequestStats {
   readonly total: number;
@@ -258,6 +260,8 @@ export interface Finding {
   readonly evidenceNotes?: readonly EvidenceNote[];
   /** Issue 10 item 7: present when the graph was incomplete (edges to ids missing from it). */
   readonly dataQuality?: DataQuality;
+  /** Issue 21: a past incident this one looks like (added when stored; never changes the ranking). */
+  readonly seenBefore?: SeenBefore;
 }
 
 /** Issue 10 item 7: how complete the incident graph was; root-cause confidence is scaled by it. */

@@ -7,9 +7,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { findingService } from '../adapters/findings-table-schema.ts';
 import type { IncidentsReader } from '../adapters/incidents-reader.ts';
 import { BadRequestError, type FindingsReader, type ListQuery } from '../adapters/ports.ts';
+import { confirmedCause } from '../core/feedback.ts';
 import type { ConsoleLink } from '../report/console-link.ts';
 import { IsoTimestampSchema } from './alarm-event.ts';
 import { type AccessRule, callerOf, scopeOf } from './api-access.ts';
+import { type Answer, type FeedbackDeps, giveFeedback, showAccuracy, showFeedback } from './api-feedback.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalysisIdSchema, type ApiAnalysisInput, reportPathFor } from './contracts.ts';
 import { InputValidationError, parseInput } from './errors.ts';
@@ -37,6 +39,10 @@ export interface ApiDeps {
   readonly onError?: (error: unknown, requestId: string) => void;
   /** The incident in the AWS console (INCIDENT_DASHBOARD): incidents and postmortems carry it. */
   readonly consoleLink?: ConsoleLink;
+  /** Verdicts (POST/GET /findings/{id}/feedback, GET /accuracy); without it those routes answer 404. */
+  readonly feedback?: FeedbackDeps['feedback'];
+  /** Told about each verdict recorded (the CloudWatch metric). */
+  readonly onVerdict?: FeedbackDeps['onVerdict'];
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -77,8 +83,8 @@ const ListQuerySchema = z.object({
 });
 
 type Route =
-  | { readonly name: 'analyses' | 'incidents' }
-  | { readonly name: 'analysis' | 'report' | 'incident' | 'postmortem'; readonly id: string };
+  | { readonly name: 'analyses' | 'incidents' | 'accuracy' }
+  | { readonly name: 'analysis' | 'report' | 'incident' | 'postmortem' | 'feedback'; readonly id: string };
 
 /** The API's resources (as API Gateway names them) and their routes; `serve --help` lists them all. */
 export const RESOURCES: Readonly<Record<string, Route['name']>> = {
@@ -88,6 +94,8 @@ export const RESOURCES: Readonly<Record<string, Route['name']>> = {
   '/incidents': 'incidents',
   '/incidents/{id}': 'incident',
   '/incidents/{id}/postmortem': 'postmortem',
+  '/findings/{id}/feedback': 'feedback',
+  '/accuracy': 'accuracy',
 };
 
 export const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
@@ -97,6 +105,8 @@ export const ALLOWED: Readonly<Record<Route['name'], readonly string[]>> = {
   incidents: ['GET'],
   incident: ['GET'],
   postmortem: ['GET'],
+  feedback: ['GET', 'POST'],
+  accuracy: ['GET'],
 };
 
 const IncidentIdSchema = z.string().check(z.regex(/^inc-[0-9a-f]{24}$/, 'is not an incident id'));
@@ -116,6 +126,21 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
     const scope = scopeOf(callerOf(event), deps.access ?? []);
     if (scope === 'denied') return json(403, { message: 'this caller is not allowed any service' });
     const sees = (service: string) => scope === 'all' || scope.has(service);
+    if (r.name === 'feedback' || r.name === 'accuracy') {
+      if (deps.feedback === undefined) return json(404, { message: 'not found' });
+      const fd: FeedbackDeps = {
+        repository: deps.repository,
+        feedback: deps.feedback,
+        now: deps.now,
+        ...(deps.onVerdict !== undefined ? { onVerdict: deps.onVerdict } : {}),
+      };
+      let a: Answer;
+      if (!('id' in r)) a = await showAccuracy(event.queryStringParameters, fd, sees);
+      else if (method === 'POST')
+        a = await giveFeedback(r.id, readJsonBody(event), callerOf(event), fd, sees);
+      else a = await showFeedback(r.id, fd, sees);
+      return json(a.statusCode, a.body);
+    }
     if (!('id' in r)) {
       if (r.name === 'incidents') return await listIncidents(event, deps, sees);
       return method === 'POST' ? await start(event, deps, sees) : await list(event, deps, sees);
@@ -160,11 +185,14 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
 /** By API Gateway's resource template; by path for proxy resources and local callers. */
 function match(event: APIGatewayProxyEvent): Route | undefined {
   const name = RESOURCES[event.resource ?? ''];
-  if (name === 'analyses' || name === 'incidents') return { name };
+  if (name === 'analyses' || name === 'incidents' || name === 'accuracy') return { name };
   if (name !== undefined) {
     const id = event.pathParameters?.id;
     return id === undefined ? undefined : { name, id };
   }
+  if (/^\/accuracy\/?$/.test(event.path ?? '')) return { name: 'accuracy' };
+  const fb = /^\/findings\/([^/]+)\/feedback\/?$/.exec(event.path ?? '');
+  if (fb?.[1] !== undefined) return { name: 'feedback', id: decodeId(fb[1]) };
   const inc = /^\/incidents(?:\/([^/]+)(\/postmortem)?)?\/?$/.exec(event.path ?? '');
   if (inc) {
     if (inc[1] === undefined) return { name: 'incidents' };
@@ -173,13 +201,15 @@ function match(event: APIGatewayProxyEvent): Route | undefined {
   const m = /^\/analyses(?:\/([^/]+)(\/report)?)?\/?$/.exec(event.path ?? '');
   if (!m) return undefined;
   if (m[1] === undefined) return { name: 'analyses' };
-  let id: string;
+  return { name: m[2] ? 'report' : 'analysis', id: decodeId(m[1]) };
+}
+
+function decodeId(raw: string): string {
   try {
-    id = decodeURIComponent(m[1]);
+    return decodeURIComponent(raw);
   } catch {
     throw new InputValidationError('path', 'id', 'is not valid percent-encoding');
   }
-  return { name: m[2] ? 'report' : 'analysis', id };
 }
 
 async function start(
@@ -289,10 +319,15 @@ async function getIncident(
   if (incident === undefined || !incident.alarms.every((a) => sees(a.service))) {
     return json(404, { message: `no incident ${id}` });
   }
+  // The root cause as on-call confirmed it (issue 21), from the verdicts on the current analysis.
+  const record =
+    incident.currentAnalysisId === null ? undefined : await deps.feedback?.get(incident.currentAnalysisId);
+  const confirmed = record === undefined ? undefined : confirmedCause(record);
   return json(200, {
     ...incident,
     analyses: incident.analyses.map((a) => ({ ...a, report: reportPathFor(a.analysisId) })),
     ...(deps.consoleLink !== undefined ? { consoleUrl: deps.consoleLink(incident.incidentId) } : {}),
+    ...(confirmed !== undefined ? { confirmedRootCause: confirmed } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
 // these before building clients.
 
 import { DEFAULT_INCIDENT_CONFIG, type IncidentConfig } from '../core/incidents/model.ts';
+import { DEFAULT_SEEN_BEFORE_DAYS } from '../core/seen-before.ts';
 import { type ConsoleDashboard, checkConsoleDashboard } from '../report/console-link.ts';
 import { DEFAULT_ALARM_PREFIX } from './alarm-names.ts';
 import { type AccessRule, AccessRulesSchema } from './api-access.ts';
@@ -31,7 +32,8 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /**
  * The variables each function cannot start without (the AWS SDK also needs AWS_REGION, which Lambda
- * sets). Optional ones: ALARM_PREFIX (prepare, record-failure) and WATCHED_SERVICES (record-failure).
+ * sets). Optional ones: ALARM_PREFIX (prepare, record-failure), WATCHED_SERVICES (record-failure) and
+ * SEEN_BEFORE_DAYS (store).
  */
 export const REQUIRED_ENV: Readonly<Record<HandlerName, readonly string[]>> = {
   prepare: [ENV.watchedServices, ENV.lookbackMinutes, ENV.baselineMinutes],
@@ -74,6 +76,12 @@ export function readIntEnv(env: Env, name: string, min: number, max: number): nu
     );
   }
   return n;
+}
+
+/** SEEN_BEFORE_DAYS (optional, store): how far back "seen before" looks (issue 21); default 90. */
+export function readSeenBeforeDays(env: Env): number {
+  if ((env.SEEN_BEFORE_DAYS ?? '').trim() === '') return DEFAULT_SEEN_BEFORE_DAYS;
+  return readIntEnv(env, 'SEEN_BEFORE_DAYS', 1, 3650);
 }
 
 /** WATCHED_SERVICES: a JSON list (WatchedServicesSchema). Absent is an error only when `required`. */

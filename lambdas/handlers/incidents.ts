@@ -2,8 +2,10 @@
 // back to OK, and send an incident's outbox. The decisions are the pure reducers of
 // lambdas/core/incidents; this module only reads, writes and publishes around them.
 
+import type { FeedbackLookup } from '../adapters/feedback-lookup.ts';
 import type { IncidentScope, IncidentsWriter } from '../adapters/incidents-writer.ts';
 import type { FindingLookup, Notifier, Page, PageChannel, PageReceipt, Pager } from '../adapters/ports.ts';
+import { confirmedCause } from '../core/feedback.ts';
 import { cascadeSet } from '../core/incidents/correlate.ts';
 import {
   type AnalysedAlarm,
@@ -112,6 +114,8 @@ export interface FlushDeps extends IncidentDeps {
   readonly waitForEarlierMs?: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** On-call's verdicts (issue 21): the closing message names the root cause they confirmed. */
+  readonly feedback?: FeedbackLookup;
   /** Where every incident message also goes, after SNS: PagerDuty, a signed webhook. @default none */
   readonly pagers?: readonly Pager[];
   /** What pages link to. */
@@ -206,11 +210,14 @@ export async function flushIncident(
     const pagers = deps.pagers ?? [];
     const delivered = new Set(notification.delivered ?? []);
     let messageId = notification.messageId;
+    const record =
+      notification.kind === 'resolved' ? await deps.feedback?.get(finding.analysisId) : undefined;
+    const confirmed = record === undefined ? undefined : confirmedCause(record);
     if (!delivered.has('sns') || messageId === undefined) {
       ({ messageId } = await deps.notifier.publish(
         finding,
         reportPathFor(finding.analysisId),
-        incidentNote(incident, notification, deps.consoleLink?.(incidentId)),
+        incidentNote(incident, notification, deps.consoleLink?.(incidentId), confirmed),
       ));
       const id = messageId;
       if (pagers.length > 0) await recordDelivered(incidentId, notification.id, 'sns', deps, id);

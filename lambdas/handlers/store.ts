@@ -11,7 +11,12 @@
 // not dedupe two executions as well as this put does (docs/decisions/0001).
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { FeedbackWriter } from '../adapters/feedback-store.ts';
+import { findingTime } from '../adapters/findings-table-schema.ts';
+import type { PastFindingsLookup } from '../adapters/past-findings.ts';
 import type { FindingLookup, FindingsWriter, SnapshotStore } from '../adapters/ports.ts';
+import type { Finding } from '../core/model.ts';
+import { DEFAULT_SEEN_BEFORE_DAYS, pickSeenBefore } from '../core/seen-before.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import { AnalyzedSchema, type Stored } from './contracts.ts';
 import { parseInput } from './errors.ts';
@@ -22,12 +27,30 @@ export interface StoreDeps {
   /** Reads Analyze's finding; rewrites it when the table keeps an earlier one. */
   readonly snapshotStore: SnapshotStore;
   readonly repository: FindingsWriter & FindingLookup;
+  /**
+   * Issue 21: past findings this one may look like ("seen before", within `seenBeforeDays`), and the
+   * verdict record opened for a finding that names a root cause. Without them, neither happens.
+   */
+  readonly history?: {
+    readonly past: PastFindingsLookup;
+    readonly feedback: Pick<FeedbackWriter, 'open'>;
+    /** @default DEFAULT_SEEN_BEFORE_DAYS */
+    readonly seenBeforeDays?: number;
+    /** @default () => new Date() */
+    readonly now?: () => Date;
+  };
 }
 
 export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Stored> {
   const analyzed = parseInput(AnalyzedSchema, input, 'Store input');
-  const finding = await loadFinding(deps.snapshotStore, analyzed.findingKey, analyzed.analysisId);
+  const analyzedFinding = await loadFinding(deps.snapshotStore, analyzed.findingKey, analyzed.analysisId);
+  const finding = await withSeenBefore(analyzedFinding, deps);
+  if (finding !== analyzedFinding) {
+    // Notify reads the finding from S3: it says "seen before" there too.
+    await deps.snapshotStore.put(analyzed.findingKey, JSON.stringify(finding));
+  }
   const stored = await deps.repository.put(finding);
+  await deps.history?.feedback.open(finding);
   if (stored === 'exists') {
     // This run's result lost to the one stored before: the S3 copy shows what the table holds.
     const kept = await deps.repository.get(analyzed.analysisId);
@@ -37,6 +60,39 @@ export async function storeFinding(input: unknown, deps: StoreDeps): Promise<Sto
     }
   }
   return { ...analyzed, stored };
+}
+
+/**
+ * The finding with the past incident it looks like, when there is one (issue 21). Verdicts and past
+ * incidents never change the ranking: only this note is added beside it.
+ */
+async function withSeenBefore(finding: Finding, deps: StoreDeps): Promise<Finding> {
+  const h = deps.history;
+  const top = finding.rootCauses[0];
+  if (h === undefined || top === undefined || finding.status !== 'COMPLETED' || finding.seenBefore) {
+    return finding;
+  }
+  const now = (h.now ?? (() => new Date()))();
+  const at = findingTime(finding, now);
+  const days = h.seenBeforeDays ?? DEFAULT_SEEN_BEFORE_DAYS;
+  const service = finding.trigger.service ?? top.service;
+  const past = await h.past.find({
+    rootCause: top.service,
+    service,
+    from: new Date(Date.parse(at) - days * 86_400_000).toISOString(),
+    to: at,
+  });
+  const seen = pickSeenBefore(
+    {
+      analysisId: finding.analysisId,
+      at,
+      service,
+      rootCause: top.service,
+      cascade: finding.services.filter((s) => s.role !== 'healthy').map((s) => s.service),
+    },
+    past,
+  );
+  return seen === undefined ? finding : { ...finding, seenBefore: seen };
 }
 
 // The composition root (wiring/store.ts) is loaded on first use: importing this module for its logic

@@ -128,7 +128,7 @@ function indexAttributes(index: IndexSchema) {
 /** Every global secondary index the findings table schema declares. */
 function schemaIndexes(): IndexSchema[] {
   const s = FINDINGS_TABLE_SCHEMA;
-  return [s.byServiceIndex, s.incidentsIndex, s.sweepIndex];
+  return [s.byServiceIndex, s.incidentsIndex, s.sweepIndex, s.historyIndex];
 }
 
 function hasEveryIndex(table: TableDescription): boolean {

@@ -2,8 +2,10 @@
 // from the data folder's table, or through the API of the `serve` process that holds the folder.
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoFeedbackLookup } from '../adapters/feedback-lookup.ts';
 import { INCIDENT_KEY_PREFIX } from '../adapters/findings-table-schema.ts';
 import { DynamoIncidentsStore, type IncidentSummary, summaryOf } from '../adapters/incidents-store.ts';
+import { type ConfirmedCause, confirmedCause } from '../core/feedback.ts';
 import type { Incident } from '../core/incidents/model.ts';
 import type { DataDir } from './data-dir.ts';
 import { LOCAL_TABLE_NAME } from './local-aws.ts';
@@ -13,7 +15,8 @@ export interface IncidentsReader {
   readonly source: string;
   /** False through the API of `serve`, which lists one service at a time. */
   readonly listsEveryService: boolean;
-  get(incidentId: string): Promise<Incident | undefined>;
+  /** The incident, with the root cause on-call confirmed when a verdict names one (issue 21). */
+  get(incidentId: string): Promise<(Incident & { readonly confirmedRootCause?: ConfirmedCause }) | undefined>;
   /** Newest first; one service's (through the API a service is required), or every one's. */
   list(service: string | undefined, limit: number): Promise<IncidentSummary[]>;
   close(): Promise<void>;
@@ -28,10 +31,21 @@ export async function openIncidents(dir: DataDir, command: string): Promise<Inci
     tableName: LOCAL_TABLE_NAME,
     retentionDays: 1,
   });
+  const feedback = new DynamoFeedbackLookup({
+    client: table.client,
+    tableName: LOCAL_TABLE_NAME,
+    retentionDays: 1,
+  });
   return {
     source: dir.root,
     listsEveryService: true,
-    get: (id) => store.get(id),
+    async get(id) {
+      const incident = await store.get(id);
+      if (incident === undefined || incident.currentAnalysisId === null) return incident;
+      const record = await feedback.get(incident.currentAnalysisId);
+      const confirmed = record === undefined ? undefined : confirmedCause(record);
+      return confirmed === undefined ? incident : { ...incident, confirmedRootCause: confirmed };
+    },
     async list(service, limit) {
       if (service !== undefined) return [...(await store.listByService({ service, limit })).items];
       return (await scanIncidents(table.client)).slice(0, limit);
@@ -57,7 +71,7 @@ function apiReader(endpoint: string): IncidentsReader {
     listsEveryService: false,
     async get(id) {
       const r = await call(`/incidents/${encodeURIComponent(id)}`);
-      return r.status === 404 ? undefined : (r.body as Incident);
+      return r.status === 404 ? undefined : (r.body as Incident & { confirmedRootCause?: ConfirmedCause });
     },
     async list(service, limit) {
       if (service === undefined) {

@@ -13,6 +13,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import { CloudTrailChangeSource, createCloudTrailClient } from '../adapters/change-source.ts';
+import { DynamoFeedbackStore, type FeedbackReader, type FeedbackWriter } from '../adapters/feedback-store.ts';
 import { createDynamoDBClient, DynamoFindingsRepository } from '../adapters/findings-repository.ts';
 import {
   DynamoIncidentsStore,
@@ -22,6 +23,7 @@ import {
 import { CloudWatchMetricsSource, createCloudWatchClient } from '../adapters/metrics-source.ts';
 import { createSnsClient } from '../adapters/notifier.ts';
 import { DynamoOutboxSweepList } from '../adapters/outbox-sweep-list.ts';
+import { DynamoPastFindings, type PastFindingsLookup } from '../adapters/past-findings.ts';
 import type {
   FindingsRepository,
   GraphSource,
@@ -50,6 +52,7 @@ import {
   readAccessRules,
   readAlarmPrefix,
   readIncidentConsole,
+  readSeenBeforeDays,
   readWatchedServices,
   retentionDays,
 } from '../handlers/env.ts';
@@ -160,6 +163,7 @@ interface PipelineParts {
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
   readonly incidents: DynamoIncidentsStore;
+  readonly feedback: DynamoFeedbackStore;
   readonly sweepList: DynamoOutboxSweepList;
   readonly snapshotStore: FileSnapshotStore;
   readonly xray: LocalXRay | undefined;
@@ -182,6 +186,8 @@ export class LocalPipeline {
   readonly dir: DataDir;
   readonly repository: DynamoFindingsRepository;
   readonly incidents: DynamoIncidentsStore;
+  /** On-call verdicts on the findings (issue 21). */
+  readonly feedback: DynamoFeedbackStore;
   readonly snapshotStore: FileSnapshotStore;
   /** The local X-Ray endpoint, when this pipeline started one. */
   readonly xray: LocalXRay | undefined;
@@ -200,6 +206,7 @@ export class LocalPipeline {
     this.dir = parts.dir;
     this.repository = parts.repository;
     this.incidents = parts.incidents;
+    this.feedback = parts.feedback;
     this.snapshotStore = parts.snapshotStore;
     this.xray = parts.xray;
     this.xrayEndpoint = parts.xrayEndpoint;
@@ -240,6 +247,14 @@ export class LocalPipeline {
         tableName: LOCAL_TABLE_NAME,
         retentionDays: retentionDays(envOf(app, 'store')),
       });
+      const tableOptions = {
+        client: dynamoClient,
+        tableName: LOCAL_TABLE_NAME,
+        retentionDays: retentionDays(envOf(app, 'store')),
+        ...(options.now !== undefined ? { now: options.now } : {}),
+      };
+      const feedback = new DynamoFeedbackStore(tableOptions);
+      const past = new DynamoPastFindings(tableOptions);
 
       let xray: LocalXRay | undefined;
       let xrayEndpoint: string;
@@ -304,6 +319,7 @@ export class LocalPipeline {
         repository,
         notifier,
         incidents,
+        history: { past, feedback },
         now: options.now ?? (() => new Date()),
         ...(options.paging !== undefined ? { paging: options.paging } : {}),
       };
@@ -324,6 +340,7 @@ export class LocalPipeline {
         dir,
         repository,
         incidents,
+        feedback,
         sweepList,
         snapshotStore,
         xray,
@@ -426,6 +443,7 @@ export class LocalPipeline {
     return {
       repository: this.repository,
       incidents: this.incidents,
+      feedback: this.feedback,
       access: readAccessRules(this.app.apiEnvironment),
       starter: this.starter,
       newId: () => `api-${randomUUID()}`,
@@ -486,6 +504,8 @@ export interface StepAdapters {
   readonly repository: FindingsRepository;
   readonly notifier: Notifier;
   readonly incidents: IncidentsStore;
+  /** Issue 21: past findings ("seen before") and verdict records. */
+  readonly history: { readonly past: PastFindingsLookup; readonly feedback: FeedbackReader & FeedbackWriter };
   readonly now: () => Date;
   /** The pagers incident messages also go to, and what they are told. */
   readonly paging?: Pick<FlushDeps, 'pagers' | 'pageOptions' | 'onPage'>;
@@ -525,7 +545,11 @@ function stepFunction(step: StepKey, env: Env, a: StepAdapters): TaskFunction {
       return (input) => analyzeIncident(input, deps);
     }
     case 'store': {
-      const deps = { snapshotStore: a.snapshotStore, repository: a.repository };
+      const deps = {
+        snapshotStore: a.snapshotStore,
+        repository: a.repository,
+        history: { ...a.history, seenBeforeDays: readSeenBeforeDays(env), now: a.now },
+      };
       return (input) => storeFinding(input, deps);
     }
     case 'notify': {
@@ -580,7 +604,13 @@ function localConsoleLink(env: Env): ConsoleLink | undefined {
 }
 
 function flushDeps(env: Env, a: StepAdapters): FlushDeps {
-  return { ...incidentDeps(env, a), repository: a.repository, notifier: a.notifier, ...a.paging };
+  return {
+    ...incidentDeps(env, a),
+    repository: a.repository,
+    notifier: a.notifier,
+    ...a.paging,
+    feedback: a.history.feedback,
+  };
 }
 
 /**

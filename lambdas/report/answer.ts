@@ -6,6 +6,7 @@
 import { describeWhen } from '../core/evidence/blend.ts';
 import type { ChangeNearStart, Finding, Recommendation, RootCause } from '../core/model.ts';
 import { tracesSentence } from './evidence.ts';
+import { seenBeforeText } from './feedback-text.ts';
 import { cascadeSize, shortType } from './format.ts';
 import { percent } from './numbers.ts';
 import { wrap } from './wrap.ts';
@@ -123,6 +124,9 @@ export function answerLines(f: Finding, width: number): string[] {
   ]);
   const first = f.recommendations[0];
   if (first) block('FIRST STEP', [actionText(first)]);
+  // A past incident like this one (issue 21): when, what it was, whether on-call confirmed it.
+  if (f.seenBefore !== undefined)
+    block('SEEN BEFORE', [seenBeforeText(f.seenBefore).replace(/^seen before: /, '')]);
   return lines;
 }
 

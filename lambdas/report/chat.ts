@@ -8,6 +8,7 @@ import { describeKinds } from '../core/summary.ts';
 import { confidenceWords } from './answer.ts';
 import { headline } from './email.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
+import { feedbackHint, seenBeforeText } from './feedback-text.ts';
 import { causedText, clip, neutralizeFinding, pct, triggerText, utcRange } from './format.ts';
 
 export interface ChatbotNotification {
@@ -73,6 +74,10 @@ export function formatChatbotNotification(
   const lines: string[] = [];
   if (top) {
     lines.push(`*Root cause:* ${cause(top)}`);
+    if (f.seenBefore)
+      lines.push(
+        `*Seen before:* ${md(clip(seenBeforeText(f.seenBefore).replace(/^seen before: /, ''), 300))}`,
+      );
     for (const e of top.evidence.slice(0, 3)) lines.push(`• ${md(clip(e.text, 300))}`);
     if (top.traces) {
       lines.push(
@@ -119,12 +124,14 @@ export function formatChatbotNotification(
   const description = fitLines(lines, CHAT_LIMITS.description);
 
   const nextSteps = f.recommendations
-    .slice(0, CHAT_LIMITS.nextSteps - (link !== undefined && link.length < 240 ? 2 : 1))
+    .slice(0, CHAT_LIMITS.nextSteps - (link !== undefined && link.length < 240 ? 2 : 1) - (top ? 1 : 0))
     .map((r) => clip(`[${r.action}] ${md(name(r.service))}: ${md(r.text)}`, CHAT_LIMITS.nextStep));
   // The link is never clipped (a cut URL opens nothing): too long for a step, it is in the description.
   const step = link === undefined ? '' : `Open the incident in the AWS console: <${link}|cascade report>`;
   if (step !== '' && step.length <= CHAT_LIMITS.nextStep) nextSteps.unshift(step);
   nextSteps.push(clip(`Open the full report: ${code(report)}`, CHAT_LIMITS.nextStep));
+  // How on-call tells whether it was right (issue 21), as every message says.
+  if (top) nextSteps.push(clip(md(feedbackHint(name(f.analysisId))), CHAT_LIMITS.nextStep));
 
   const keywords = [f.status, ...(top ? [top.kind] : []), alarmed]
     .map((k) => clip(plain(k), CHAT_LIMITS.keyword))

@@ -6,6 +6,7 @@ import type { Finding, RootCause } from '../core/model.ts';
 import { describeKinds } from '../core/summary.ts';
 import { confidenceWords, typeWords } from './answer.ts';
 import { changeSentence, exceptionsText, exemplarSentence, tracesSentence } from './evidence.ts';
+import { feedbackHint, seenBeforeText } from './feedback-text.ts';
 import { causedText, clip, neutralizeFinding, triggerText, utcRange } from './format.ts';
 import { percent } from './numbers.ts';
 
@@ -45,6 +46,7 @@ export function emailText(unsafe: Finding, reportPath: string, caps: TextCaps): 
   const f = neutralizeFinding(unsafe);
   const t = (s: string): string => clip(s, caps.text);
   const lines: string[] = [headline(f, t), ''];
+  if (f.seenBefore !== undefined) lines.push(t(seenBeforeText(f.seenBefore)), '');
   lines.push(`What fired: ${t(triggerText(f))}`);
   if (f.window) {
     const base = f.baselineWindow
@@ -110,6 +112,7 @@ export function emailText(unsafe: Finding, reportPath: string, caps: TextCaps): 
   // With a root cause the lines above say it all; otherwise the engine's sentences explain why not.
   if (!top || caps.rootCauses === 0) lines.push('', `Summary: ${t(f.summary)}`);
   lines.push('', `Report: ${t(reportPath)}`);
+  if (top) lines.push(t(feedbackHint(f.analysisId)));
   lines.push(`Analysis ${t(f.analysisId)} · ${f.status} · engine ${t(f.engineVersion)}`);
   return lines.join('\n');
 }

@@ -2,8 +2,10 @@
 // (opened, root cause changed, grew, resolved) and, on resolution, its duration, its alarms and
 // the final root cause. Pure; every name from X-Ray or CloudWatch goes through `oneLine`.
 
+import type { ConfirmedCause } from '../core/feedback.ts';
 import { describeKind, durationText } from '../core/incidents/lifecycle.ts';
 import type { Incident, IncidentAlarm, IncidentNotification } from '../core/incidents/model.ts';
+import { confirmedText } from './feedback-text.ts';
 import { clip, neutralizeText, utc } from './format.ts';
 
 /** What the notifier adds to a finding's message when it is an incident's. */
@@ -72,7 +74,16 @@ export function consoleLine(url: string): string {
   return `Open in the AWS console (your console sign-in): ${url}`;
 }
 
-export function incidentNote(incident: Incident, n: IncidentNotification, consoleUrl?: string): IncidentNote {
+/**
+ * `consoleUrl`: the incident in the AWS console; `confirmed` (issue 21): the root cause as on-call
+ * confirmed it, which the closing message names.
+ */
+export function incidentNote(
+  incident: Incident,
+  n: IncidentNotification,
+  consoleUrl?: string,
+  confirmed?: ConfirmedCause,
+): IncidentNote {
   const services = [...new Set(incident.alarms.map((a) => oneLine(a.service)))];
   const root = incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause);
   const alarms = alarmsText(incident);
@@ -104,6 +115,9 @@ export function incidentNote(incident: Incident, n: IncidentNotification, consol
       lines.push(
         `Resolved ${utc(end)}: every alarm is back to OK after ${durationText(incident.openedAt, end)}.`,
         `Final root cause: ${root}.`,
+        ...(confirmed !== undefined
+          ? [`Root cause as on-call confirmed it: ${confirmedText(confirmed)}.`]
+          : []),
         `Alarms (${listed.length}${events > incident.alarms.length ? `; the latest ${incident.alarms.length} of ${events} alarm events listed` : ''}):`,
         ...listed.map(
           (a) =>
@@ -128,11 +142,12 @@ function firedTimes(a: DistinctAlarm): string {
 }
 
 /** An incident for the terminal: what it is, its alarms, its analyses and its timeline. */
-export function renderIncidentText(incident: Incident): string {
+export function renderIncidentText(incident: Incident, confirmed?: ConfirmedCause): string {
   const end = incident.resolvedAt ?? incident.lastActivityAt;
   const lines = [
     `incident ${incident.incidentId} · ${incident.status} · opened ${utc(incident.openedAt)} · ${durationText(incident.openedAt, end)}`,
     `root cause: ${incident.rootCause === null ? 'undetermined' : oneLine(incident.rootCause)} (analysis ${incident.currentAnalysisId ?? 'none'})`,
+    ...(confirmed !== undefined ? [`confirmed root cause: ${confirmedText(confirmed)}`] : []),
     '',
     `alarms (${distinctAlarms(incident).length}):`,
     ...distinctAlarms(incident).map(

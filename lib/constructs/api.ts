@@ -1,6 +1,7 @@
 // The REST API: IAM auth on every route, request validation, throttling, access logs, tracing.
 // POST /analyses starts an analysis; GET /analyses/{id}, /analyses?service=…, /analyses/{id}/report read findings;
-// GET /incidents?service=…, /incidents/{id}, /incidents/{id}/postmortem read incidents.
+// GET /incidents?service=…, /incidents/{id}, /incidents/{id}/postmortem read incidents;
+// POST|GET /findings/{id}/feedback and GET /accuracy: verdicts (issue 21).
 
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -112,5 +113,44 @@ export class AnalysesApi extends Construct {
       requestValidator: validateParams,
       requestParameters: { 'method.request.path.id': true, 'method.request.querystring.format': false },
     });
+    // Issue 21: on-call verdicts on a finding, and the live accuracy they add up to.
+    const feedback = this.api.root.addResource('findings').addResource('{id}').addResource('feedback');
+    feedback.addMethod('POST', integration, {
+      requestValidator: validateBody,
+      requestParameters: { 'method.request.path.id': true },
+      requestModels: {
+        'application/json': this.api.addModel('Verdict', {
+          contentType: 'application/json',
+          schema: VERDICT_MODEL,
+        }),
+      },
+    });
+    feedback.addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: { 'method.request.path.id': true },
+    });
+    this.api.root.addResource('accuracy').addMethod('GET', integration, {
+      requestValidator: validateParams,
+      requestParameters: {
+        'method.request.querystring.from': false,
+        'method.request.querystring.to': false,
+        'method.request.querystring.service': false,
+      },
+    });
   }
 }
+
+/** POST /findings/{id}/feedback's body, as the handler checks it (api-feedback.ts, with its reasons). */
+const VERDICT_MODEL: apigw.JsonSchema = {
+  schema: apigw.JsonSchemaVersion.DRAFT4,
+  type: apigw.JsonSchemaType.OBJECT,
+  required: ['verdict'],
+  additionalProperties: false,
+  properties: {
+    verdict: { type: apigw.JsonSchemaType.STRING, enum: ['right', 'wrong', 'partly'] },
+    // X-Ray's longest service name.
+    actual: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 200 },
+    note: { type: apigw.JsonSchemaType.STRING, maxLength: 500 },
+    by: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 256 },
+  },
+};

@@ -28,6 +28,11 @@ export const FINDINGS_KEYS = {
   sweepKindKey: 'sweepKind',
   sweepTimeKey: 'sweepAt',
   sweepAttributes: ['incidentId', 'analysisId', 'status', 'lastActivityAt', 'pendingAt', 'pendingClaimedAt'],
+  /** Issue 21 (sparse): findings by first root cause ("seen before") and verdict records by time (accuracy). */
+  historyIndex: 'history',
+  historyKey: 'historyKey',
+  historyTimeKey: 'historyAt',
+  historyAttributes: ['analysisId', 'service', 'rootCause', 'feedback'],
 } as const;
 
 export interface FindingsTableProps {
@@ -69,6 +74,13 @@ export class FindingsTable extends Construct {
           sortKey: { name: FINDINGS_KEYS.sweepTimeKey, type: dynamodb.AttributeType.STRING },
           projectionType: dynamodb.ProjectionType.INCLUDE,
           nonKeyAttributes: [...FINDINGS_KEYS.sweepAttributes],
+        },
+        {
+          indexName: FINDINGS_KEYS.historyIndex,
+          partitionKey: { name: FINDINGS_KEYS.historyKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: FINDINGS_KEYS.historyTimeKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...FINDINGS_KEYS.historyAttributes],
         },
       ],
     });

@@ -134,11 +134,12 @@ describe('E2E: the demo, serve and findings commands', () => {
 
       // Assess
       expect(second.code).toBe(0);
-      expect(second.stdout.replace(/\s+/g, ' ')).toContain('(1 earlier finding(s) for frontend)');
+      // The first demo on the fresh folder also seeded three past incidents (issue 21).
+      expect(second.stdout.replace(/\s+/g, ' ')).toContain('(4 earlier finding(s) for frontend)');
       expect(list.code).toBe(0);
-      expect(items).toHaveLength(2);
-      expect(items.map((i) => i.rootCause)).toEqual([ROOT_CAUSE, ROOT_CAUSE]);
-      expect(table.stdout.split('\n').filter((l) => l.includes(' frontend '))).toHaveLength(2);
+      expect(items).toHaveLength(5);
+      expect(items.map((i) => i.rootCause)).toEqual(Array(5).fill(ROOT_CAUSE));
+      expect(table.stdout.split('\n').filter((l) => l.includes(' frontend '))).toHaveLength(5);
       expect((JSON.parse(get.stdout) as Finding).analysisId).toBe(items[0]?.analysisId);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('no analysis alarm-0000');
@@ -330,15 +331,22 @@ describe('E2E: the demo, serve and findings commands', () => {
 
         // Act
         const run = await cli(['demo', '--sns-endpoint', moto.endpoint, '--data-dir', 'with-sns'], cwd);
-        const messages = await queue.receive({ min: 1 });
+        // The seeded history's three incidents (issue 21) and this run's: each opened, then resolved.
+        const messages = await queue.receive({ min: 8 });
         queue.destroy();
 
         // Assess
         expect(run.code).toBe(0);
         expect(run.stdout.replace(/\s+/g, ' ')).toContain(`published to ${TopicArn}`);
-        expect(messages).toHaveLength(1);
-        expect(messages[0]?.attributes.rootCause).toBe(ROOT_CAUSE);
-        expect(messages[0]?.attributes.service).toBe('frontend');
+        expect(messages).toHaveLength(8);
+        expect(messages.map((m) => m.attributes.notificationKind).sort()).toEqual([
+          ...Array(4).fill('opened'),
+          ...Array(4).fill('resolved'),
+        ]);
+        for (const m of messages) {
+          expect(m.attributes.rootCause).toBe(ROOT_CAUSE);
+          expect(m.attributes.service).toBe('frontend');
+        }
       },
       HANG_GUARD_MS,
     );

@@ -25,6 +25,12 @@ import {
   type SnapshotStore,
   type TimeRange,
 } from '../../lambdas/adapters/ports.ts';
+import {
+  type FeedbackRecord,
+  feedbackSubject,
+  recordVerdict,
+  type Verdict,
+} from '../../lambdas/core/feedback.ts';
 import type { Incident, OpenIncidents } from '../../lambdas/core/incidents/model.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import type { ApiAnalysisInput, Collected } from '../../lambdas/handlers/contracts.ts';
@@ -417,4 +423,28 @@ export function sampleFinding(analysisId: string, service: string): Finding {
     summary: 'Most likely root cause: payments.',
     engineVersion: '0.1.0',
   };
+}
+
+/** On-call verdicts in memory, as DynamoFeedbackStore keeps them (issue 21). */
+export class MemoryFeedbackStore {
+  readonly records = new Map<string, FeedbackRecord>();
+  async get(analysisId: string): Promise<FeedbackRecord | undefined> {
+    return this.records.get(analysisId);
+  }
+  async open(finding: Finding): Promise<void> {
+    const subject = feedbackSubject(finding, finding.window?.end ?? '');
+    if (subject !== undefined && !this.records.has(finding.analysisId))
+      this.records.set(finding.analysisId, subject);
+  }
+  async give(finding: Finding, verdict: Verdict): Promise<FeedbackRecord> {
+    const subject = feedbackSubject(finding, finding.window?.end ?? '');
+    if (subject === undefined) throw new Error(`finding ${finding.analysisId} names no root cause`);
+    const next = recordVerdict(this.records.get(finding.analysisId) ?? subject, verdict);
+    this.records.set(finding.analysisId, next);
+    return next;
+  }
+  async list(from: string, to: string): Promise<{ records: FeedbackRecord[]; truncated: boolean }> {
+    const records = [...this.records.values()].filter((r) => r.at >= from && r.at <= to);
+    return { records, truncated: false };
+  }
 }

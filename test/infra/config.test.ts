@@ -185,6 +185,11 @@ describe('Contract: findings table keys', () => {
     expect(FINDINGS_KEYS.sweepKindKey).toBe(sweep.partitionKey.name);
     expect(FINDINGS_KEYS.sweepTimeKey).toBe(sweep.sortKey.name);
     expect([...FINDINGS_KEYS.sweepAttributes]).toEqual([...sweep.nonKeyAttributes]);
+    const history = FINDINGS_TABLE_SCHEMA.historyIndex;
+    expect(FINDINGS_KEYS.historyIndex).toBe(history.name);
+    expect(FINDINGS_KEYS.historyKey).toBe(history.partitionKey.name);
+    expect(FINDINGS_KEYS.historyTimeKey).toBe(history.sortKey.name);
+    expect([...FINDINGS_KEYS.historyAttributes]).toEqual([...history.nonKeyAttributes]);
   });
 });
 

@@ -4,6 +4,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS } from '../../lambdas/core/incidents/model.ts';
+import { VERDICT_METRICS as API_VERDICT_METRICS } from '../../lambdas/handlers/api-feedback.ts';
+import { VERDICT_METRICS } from '../../lib/constructs/accuracy.ts';
 import { OPTIONAL_STEPS, STEP_NAMES, TASK_TIMEOUTS } from '../../lib/constructs/workflow.ts';
 import { ANALYZE_MEMORY_MB } from '../../lib/sizing.ts';
 import { synthStack } from './synth.ts';
@@ -322,6 +324,14 @@ describe('Stack: findings table', () => {
           ],
           Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
         }),
+        Match.objectLike({
+          IndexName: 'history',
+          KeySchema: [
+            { AttributeName: 'historyKey', KeyType: 'HASH' },
+            { AttributeName: 'historyAt', KeyType: 'RANGE' },
+          ],
+          Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
+        }),
       ],
       Replicas: [
         Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
@@ -334,15 +344,39 @@ describe('Stack: findings table', () => {
 describe('Stack: API', () => {
   it('should require IAM auth on every method', () => {
     const methods = Object.values(resources('AWS::ApiGateway::Method'));
-    expect(methods.length).toBe(7);
+    expect(methods.length).toBe(10);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('should expose the seven routes: analyses, one analysis, its report, incidents, one incident, its postmortem', () => {
+  it('should expose the routes: analyses, one analysis, its report, incidents, one incident, its postmortem, feedback, accuracy', () => {
     const paths = Object.values(resources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['analyses', 'incidents', 'postmortem', 'report', '{id}', '{id}']);
+    expect(paths.sort()).toEqual([
+      'accuracy',
+      'analyses',
+      'feedback',
+      'findings',
+      'incidents',
+      'postmortem',
+      'report',
+      '{id}',
+      '{id}',
+      '{id}',
+    ]);
     const verbs = Object.values(resources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod);
-    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'POST']);
+    expect(verbs.sort()).toEqual(['GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'GET', 'POST', 'POST']);
+  });
+
+  it('should check a verdict body before it reaches the function (issue 21)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Schema: Match.objectLike({
+        required: ['verdict'],
+        additionalProperties: false,
+        properties: Match.objectLike({
+          verdict: { type: 'string', enum: ['right', 'wrong', 'partly'] },
+          actual: { type: 'string', minLength: 1, maxLength: 200 },
+        }),
+      }),
+    });
   });
 
   it('should cap the API function with reserved concurrency, and no step function', () => {
@@ -451,9 +485,26 @@ describe('Stack: IAM', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FindingsTable/), 'Arn'] },
       }),
     );
+    // "Seen before" (issue 21): past findings through the byService and history indexes, and their
+    // verdict records and incidents in one batch read.
+    expect(st).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: [
+          expect.objectContaining({
+            'Fn::Join': expect.arrayContaining([expect.arrayContaining(['/index/byService'])]),
+          }),
+          expect.objectContaining({
+            'Fn::Join': expect.arrayContaining([expect.arrayContaining(['/index/history'])]),
+          }),
+        ],
+      }),
+    );
     expect(st.flatMap((s) => s.Action).filter((a) => String(a).startsWith('dynamodb:'))).toEqual([
       'dynamodb:PutItem',
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
     ]);
   });
 
@@ -495,7 +546,29 @@ describe('Stack: IAM', () => {
     const query = st.find((x) => x.Action === 'dynamodb:Query') as { Resource: Json[] } | undefined;
     expect(JSON.stringify(query?.Resource)).toContain('/index/byService');
     expect(JSON.stringify(query?.Resource)).toContain('/index/incidentsByService');
-    expect(st.flatMap((s) => s.Action)).not.toContain('dynamodb:PutItem');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/history');
+    // Its one write: verdict records (issue 21), and no other key of the table.
+    const puts = st.filter((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
+    expect(puts).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:PutItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FEEDBACK#*'] } },
+      }),
+    ]);
+  });
+});
+
+describe('Stack: live accuracy (issue 21)', () => {
+  it('should chart the verdict metrics the API emits, with precision at 1 and 3 over time', () => {
+    // The names lib/ declares are the names the handler emits (lib/ does not import Lambda code).
+    expect(VERDICT_METRICS).toMatchObject(API_VERDICT_METRICS);
+    const body = JSON.stringify(
+      Object.values(resources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+    );
+    for (const name of Object.values(API_VERDICT_METRICS)) expect(body).toContain(name);
+    expect(body).toContain('precision at 1');
+    expect(body).toContain('precision at 3');
+    expect(body).toContain('CascadeAnalyzer');
   });
 });
 

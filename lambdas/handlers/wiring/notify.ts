@@ -1,6 +1,7 @@
 // Notify's composition root: S3, read only (the finding Analyze wrote), the SNS notifier, the
 // findings' outbox flag, and for incident outboxes the incidents writer and the stored findings.
 
+import { DynamoFeedbackLookup } from '../../adapters/feedback-lookup.ts';
 import { DynamoFindingsOutbox } from '../../adapters/findings-outbox.ts';
 import { S3SnapshotReader } from '../../adapters/s3-snapshot-reader.ts';
 import { checkRequiredEnv, type Env } from '../env.ts';
@@ -19,6 +20,13 @@ export function notifyDeps(env: Env = process.env) {
     snapshotStore: new S3SnapshotReader(snapshotBucketFrom(env)),
     notifier,
     repository,
-    incident: { ...incidentDepsFrom(env, table), repository, notifier, ...pagingFrom(env) },
+    // The closing message names the root cause on-call confirmed (issue 21).
+    incident: {
+      ...incidentDepsFrom(env, table),
+      repository,
+      notifier,
+      ...pagingFrom(env),
+      feedback: new DynamoFeedbackLookup(table),
+    },
   };
 }

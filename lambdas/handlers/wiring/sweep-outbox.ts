@@ -2,6 +2,7 @@
 // messages off, expires), the stored findings the messages report and their outbox flag, and the
 // SNS notifier. No S3: the finding is read from the table, as every incident message reads it.
 
+import { DynamoFeedbackLookup } from '../../adapters/feedback-lookup.ts';
 import { DynamoFindingsOutbox } from '../../adapters/findings-outbox.ts';
 import { DynamoOutboxSweepList } from '../../adapters/outbox-sweep-list.ts';
 import { checkRequiredEnv, type Env } from '../env.ts';
@@ -22,5 +23,7 @@ export function sweepOutboxDeps(env: Env = process.env): SweepDeps {
     work: new DynamoOutboxSweepList(table),
     notifier: notifierFrom(env),
     ...pagingFrom(env),
+    // A closing message it sends names the root cause on-call confirmed, as Notify's does.
+    feedback: new DynamoFeedbackLookup(table),
   };
 }
