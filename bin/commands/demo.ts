@@ -392,6 +392,7 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
       out(
         row('', `npx cascade-analyzer findings list --service ${quoteArg(scenario.alarmedService)}${where}`),
       );
+      if (!verbose) out(row('', 'demo --verbose: every step, the stack, the whole message'));
       if (top)
         out(
           row(
@@ -401,7 +402,6 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
         );
       if (top) out(row('', `npx cascade-analyzer accuracy${where}`));
       if (seededText !== undefined && !verbose) out(row('HISTORY', seededText));
-      if (!verbose) out(row('', 'demo --verbose: every step, the stack, the whole message'));
       if (scenario.expectedRootCause !== undefined && top?.service !== scenario.expectedRootCause) {
         out(`\nnote: the scenario was built around ${scenario.expectedRootCause} as root cause\n`);
       }
