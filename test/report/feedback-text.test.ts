@@ -3,13 +3,13 @@
 // live accuracy for the terminal — each name on one line, whatever it holds.
 
 import { describe, expect, it } from 'vitest';
-import { formatNotification } from '../../lambdas/report/sns-message.ts';
 import { accuracyOf, type FeedbackRecord, recordVerdict } from '../../lambdas/core/feedback.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import type { SeenBefore } from '../../lambdas/core/seen-before.ts';
 import { formatChatbotNotification } from '../../lambdas/report/chat.ts';
 import { renderAccuracyText, seenBeforeText } from '../../lambdas/report/feedback-text.ts';
 import { incidentNote } from '../../lambdas/report/incident-text.ts';
+import { formatNotification } from '../../lambdas/report/sns-message.ts';
 import { renderText } from '../../lambdas/report/text.ts';
 import { makeFinding } from '../integration/findings-kit.ts';
 
