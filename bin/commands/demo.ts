@@ -278,9 +278,10 @@ async function runDemo(args: readonly string[], scenarios: ScenarioProvider, hel
     }
     if (paging && !verbose) para('PAGES TO', paging.description);
     let seededText: string | undefined;
-    if (history === 0 && values.graph === undefined && scenario.expectedRootCause !== undefined) {
+    if (history === 0 && values.graph === undefined && scenario.expectedRootCause !== undefined && !paging) {
       // A fresh folder gets a small past (issue 21), so that "seen before" and `accuracy` show
-      // something: bundled scenarios only, whose root cause is known to judge the past by.
+      // something: bundled scenarios only, whose root cause is known to judge the past by. Not with
+      // --page-to: the past would be paged to the receiver as if it were happening now.
       const seeded = await seedDemoHistory(pipeline, scenario, new Date());
       seededText = `${seeded.length} past incidents seeded by the demo (${seeded.map((x) => `${x.at.toISOString().slice(0, 10)} ${x.incidentId ?? x.analysisId}${x.verdict ? `, verdict ${x.verdict}` : ''}`).join('; ')}); their verdicts are by "${DEMO_VERDICT_BY}"`;
       if (verbose) out(row('history', seededText));
