@@ -43,7 +43,10 @@ function cli(args: readonly string[], cwd: string): Promise<Result> {
 }
 
 const analysisIdOf = (demo: Result) => /findings get (alarm-[0-9a-f]+)/.exec(demo.stdout)?.[1] as string;
-const incidentIdOf = (demo: Result) => /opened incident (inc-[0-9a-f]{24})/.exec(demo.stdout)?.[1] as string;
+const incidentIdOf = (demo: Result) =>
+  /^INCIDENT +(inc-[0-9a-f]{24}) \(opened by this alarm\)/m.exec(demo.stdout)?.[1] as string;
+/** The output with its wrapping undone: one space between words. */
+const flat = (demo: Result) => demo.stdout.replace(/\s+/g, ' ');
 
 describe('E2E: on-call feedback, live accuracy and "seen before" (issue 21)', () => {
   let cwd: string;
@@ -74,13 +77,15 @@ describe('E2E: on-call feedback, live accuracy and "seen before" (issue 21)', ()
 
       // Assess: the first run seeded a history the demo says is its own, and "seen before" names it.
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/^history +3 past incidents seeded by the demo \(/m);
-      expect(first.stdout).toContain(`their verdicts are by "${DEMO_VERDICT_BY}"`);
-      expect(first.stdout).toMatch(
-        /^seen +seen before: .* UTC, root cause api\.payments\.example\.com \(confirmed right by demo-seeded-history\), resolved in 51 min — incident inc-/m,
+      expect(first.stdout).toMatch(/^HISTORY +3 past incidents seeded by the demo \(/m);
+      expect(flat(first)).toContain(`their verdicts are by "${DEMO_VERDICT_BY}"`);
+      expect(flat(first)).toMatch(
+        /SEEN BEFORE \d{4}-\d\d-\d\d \d\d:\d\d UTC, root cause api\.payments\.example\.com \(confirmed right by demo-seeded-history\), resolved in 51 min — incident inc-/,
       );
-      expect(first.stdout).toContain(`Was this right? npx cascade-analyzer findings feedback ${id} --right`);
-      expect(first.stdout).toMatch(/^OK +the alarm goes back to OK at .*; \[cascade\] resolved after/m);
+      expect(flat(first)).toContain(`VERDICT npx cascade-analyzer findings feedback ${id} --right`);
+      expect(flat(first)).toMatch(
+        / OK cascade-analyzer-frontend-fault-rate → OK at [0-9:]+ UTC; \[cascade\] resolved after/,
+      );
 
       // Assess: the verdict is counted (one wrong verdict by a person, two seeded right ones).
       expect(verdict.code, verdict.stderr).toBe(0);
@@ -105,11 +110,10 @@ describe('E2E: on-call feedback, live accuracy and "seen before" (issue 21)', ()
 
       // Assess: the second run names the first incident and the root cause on-call confirmed.
       expect(second.code, second.stderr).toBe(0);
-      expect(second.stdout).not.toMatch(/^history /m);
-      expect(second.stdout).toMatch(
+      expect(second.stdout).not.toMatch(/^HISTORY /m);
+      expect(flat(second)).toMatch(
         new RegExp(
-          `^seen +seen before: .* UTC, root cause payment-service \\(confirmed wrong by local:[^;]+; the analysis had said api\\.payments\\.example\\.com\\), resolved (in \\d+ min|within a minute) — incident ${firstIncident}, same root cause$`,
-          'm',
+          `SEEN BEFORE \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, root cause payment-service \\(confirmed wrong by local:[^;]+; the analysis had said api\\.payments\\.example\\.com\\), resolved (in \\d+ min|within a minute) — incident ${firstIncident}, same root cause`,
         ),
       );
 

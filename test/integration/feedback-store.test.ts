@@ -237,7 +237,7 @@ describe('Local runtime: a data folder from before the history index', () => {
     const listed = await new DynamoFeedbackStore(options).list(days(1), minutes(0));
 
     // Assess
-    expect(outcome).toBe('existed');
+    expect(outcome).toBe('upgraded');
     expect(kept?.analysisId).toBe('alarm-kept');
     expect(listed.records.map((r) => r.analysisId)).toEqual(['alarm-kept']);
   });
