@@ -11,13 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  type CascadeAnalyzerConfig,
-  CONFIG_DEFAULTS,
-  ConfigError,
-  type PagingConfig,
-  parseConfig,
-} from './config.ts';
+import { type CascadeAnalyzerConfig, CONFIG_DEFAULTS, ConfigError, parseConfig } from './config.ts';
 import { accuracyWidgets, allowVerdictWrites } from './constructs/accuracy.ts';
 import { AlarmTrigger } from './constructs/alarm-trigger.ts';
 import { AnalyzerFunction } from './constructs/analyzer-function.ts';
@@ -237,7 +231,24 @@ export interface CascadeAnalyzerProps {
    * secrets by name or ARN, never keys (docs/paging.md).
    * @default no paging
    */
-  readonly paging?: PagingConfig;
+  readonly paging?: PagingProps;
+}
+
+/**
+ * Where incident messages are paged (docs/paging.md): secrets by name or ARN, never keys. The same
+ * shape as cdk.json's `paging`, validated by its schema.
+ */
+export interface PagingProps {
+  /** PagerDuty Events API v2: the secret holding the routing key, one per watched service, the endpoint. */
+  readonly pagerDuty?: {
+    readonly routingKeySecret?: string;
+    readonly services?: Readonly<Record<string, string>>;
+    readonly url?: string;
+  };
+  /** The signed webhook: an https URL and the secret holding the signing key. */
+  readonly webhook?: { readonly url: string; readonly secret: string };
+  /** Where a person opens an incident, `{incidentId}` replaced. */
+  readonly incidentUrl?: string;
 }
 
 /** Props that are not cdk.json keys: what only code can give. */

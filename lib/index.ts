@@ -7,6 +7,7 @@ export {
   type ApiAccessRule,
   CascadeAnalyzer,
   type CascadeAnalyzerProps,
+  type PagingProps,
   type WatchedService,
 } from './cascade-analyzer.ts';
 export { ConfigError } from './config-error.ts';

@@ -117,7 +117,7 @@ describe('Local runtime: upgrading an older data folder', () => {
     expect(again).toBe('existed');
     const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
     expect((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(
-      [S.byServiceIndex.name, S.incidentsIndex.name, S.sweepIndex.name].sort(),
+      [S.byServiceIndex.name, S.incidentsIndex.name, S.sweepIndex.name, S.historyIndex.name].sort(),
     );
     expect(await keys(client, TABLE)).toHaveLength(60);
     const swept = await client.send(

@@ -43,7 +43,8 @@ describe('Report: feedback and seen before', () => {
       expect(message).toContain(seen);
       expect(message).toContain(hint);
     }
-    expect(text).toContain(seen);
+    // The text report's answer block: SEEN BEFORE, its text wrapped to the width.
+    expect(text.replace(/\s+/g, ' ')).toContain(`SEEN BEFORE ${seen.replace(/^seen before: /, '')}`);
     expect(chat.content.description).toContain('*Seen before:* 2026-11-13 03:00 UTC, root cause payment-api');
     expect(chat.content.nextSteps.at(-1)).toBe(hint);
     expect(chat.content.nextSteps.length).toBeLessThanOrEqual(4);
