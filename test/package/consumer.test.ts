@@ -187,7 +187,7 @@ describe('Package: a TypeScript CommonJS app made by cdk init', () => {
     expect(nag.suppressedViolations.length).toBeGreaterThan(0);
     for (const s of nag.suppressedViolations) expect(s.reason.length, s.ruleName).toBeGreaterThan(20);
     const types = Object.values(template.Resources).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(13);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(14);
     expect(types).toContain('AWS::StepFunctions::StateMachine');
     expect(types).toContain('AWS::ApiGateway::RestApi');
     expect(types.filter((t) => t === 'AWS::CloudWatch::Alarm').length).toBeGreaterThan(2);
@@ -204,9 +204,9 @@ describe('Package: a TypeScript CommonJS app made by cdk init', () => {
       });
     // Act
     const sources = assets.map((a) => packaged.get(folderHash(a)) ?? `not from the package: ${a}`);
-    // Assess: 13 handler bundles and the layer, each byte for byte a folder of the tarball.
+    // Assess: 14 handler bundles and the layer, each byte for byte a folder of the tarball.
     expect(new Set(sources)).toEqual(new Set(readdirSync(prebuilt)));
-    expect(sources).toHaveLength(14);
+    expect(sources).toHaveLength(15);
   });
 });
 
@@ -220,7 +220,7 @@ describe('Package: an ES module app', () => {
     expect(r.status).toBe(0);
     const template = JSON.parse(readFileSync(join(out, 'EsmStack.template.json'), 'utf8'));
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((x) => x.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(13);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(14);
     expect(types).toContain('AWS::SNS::Subscription');
     expect(nagReport(out).violations).toEqual([]);
     expect(nagReport(out).conclusion).toBe('success');
