@@ -138,6 +138,68 @@ describe('Function: analyze (changes as evidence)', () => {
     expect(finding.rootCauses.some((r) => r.service === 'search')).toBe(false);
   });
 
+  it("should rank first a changed service the graph's answer calls, with the change as its first evidence line", () => {
+    // Prepare: orders' own time grows 40 → 300 ms; pricing, which orders calls, rises 10 → 25 ms
+    // and was released 3 minutes before the start: the release explains what orders shows
+    const world = (ordersOwn: number, pricingMean: number): Part[] => [
+      node('web', { n: 1000, mean: 0.01 + ordersOwn + pricingMean }),
+      edge('web', 'orders', { n: 1000, mean: ordersOwn + pricingMean }),
+      node('orders', { n: 1000, mean: ordersOwn + pricingMean }),
+      edge('orders', 'pricing', { n: 1000, mean: pricingMean }),
+      node('pricing', { n: 1000, mean: pricingMean }),
+    ];
+    const incident = world(0.3, 0.025);
+    const baseline = world(0.04, 0.01);
+
+    // Act (00483c8: orders first, pricing behind it)
+    const graphOnly = run(incident, baseline);
+    const finding = run(incident, baseline, released(['pricing', 3]));
+
+    // Assess
+    expect(graphOnly.rootCauses.map((r) => r.service).slice(0, 2)).toEqual(['orders', 'pricing']);
+    expect(finding.rootCauses[0]?.service).toBe('pricing');
+    expect(finding.rootCauses[0]?.evidence[0]?.text).toMatch(
+      /pricing changed 3 min before the start .*explains orders's degradation, which depends on it/,
+    );
+  });
+
+  it("should keep the graph's answer first when it was released in the same batch as a service it calls", () => {
+    // Prepare: the world above, orders and pricing released together
+    const world = (ordersOwn: number, pricingMean: number): Part[] => [
+      node('web', { n: 1000, mean: 0.01 + ordersOwn + pricingMean }),
+      edge('web', 'orders', { n: 1000, mean: ordersOwn + pricingMean }),
+      node('orders', { n: 1000, mean: ordersOwn + pricingMean }),
+      edge('orders', 'pricing', { n: 1000, mean: pricingMean }),
+      node('pricing', { n: 1000, mean: pricingMean }),
+    ];
+
+    // Act
+    const finding = run(world(0.3, 0.025), world(0.04, 0.01), released(['pricing', 2], ['orders', 3]));
+
+    // Assess: the graph, not the batch, tells two released services apart
+    expect(finding.rootCauses[0]?.service).toBe('orders');
+  });
+
+  it('should not move a released service in front of an answer that does not depend on it', () => {
+    // Prepare: orders' own time grows 40 → 300 ms; search, beside it (web calls both), rises
+    // 10 → 25 ms and was released
+    const world = (ordersMean: number, searchMean: number): Part[] => [
+      node('web', { n: 2000, mean: 0.01 + (ordersMean + searchMean) / 2 }),
+      edge('web', 'orders', { n: 1000, mean: ordersMean }),
+      node('orders', { n: 1000, mean: ordersMean }),
+      edge('web', 'search', { n: 1000, mean: searchMean }),
+      node('search', { n: 1000, mean: searchMean }),
+    ];
+
+    // Act
+    const graphOnly = run(world(0.3, 0.025), world(0.04, 0.01));
+    const finding = run(world(0.3, 0.025), world(0.04, 0.01), released(['search', 2]));
+
+    // Assess
+    expect(graphOnly.rootCauses.map((r) => r.service).slice(0, 2)).toEqual(['orders', 'search']);
+    expect(finding.rootCauses[0]?.service).toBe('orders');
+  });
+
   it('should give exactly the graph-only ranking when there are no changes', () => {
     // Prepare
     const world = (faults: number): Part[] => [

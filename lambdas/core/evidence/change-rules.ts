@@ -2,9 +2,10 @@
 // the ranking or move it first, each explainable for any graph. Pure; the caller gives the graph's
 // calls by service name and the changes already weighed by recency.
 //
-// 1. One change that explains several symptoms: when two or more services look like independent
-//    origins and one changed service is each of them or is called (directly or not) by each of
-//    them, that change comes first.
+// 1. A change that explains the graph's answer: when every similar-looking origin ranked above a
+//    changed service is that service or calls it (directly or not), that change comes first; for a
+//    service the graph does not rank, it takes two or more such origins. Not when the graph's
+//    answer was released too: then the graph tells them apart.
 // 2. A changed callee of a service degraded on its own (an origin) is a candidate even when its own figures look healthy:
 //    a release that breaks a contract (a wrong field, a wrong value) shows as failures in the
 //    caller while the callee answers quickly. It is listed right after the caller it would explain.
@@ -51,7 +52,7 @@ export function applyChangeRules(
 ): RootCause[] {
   const latest = latestChangePerService(changes, graph.scope);
   if (latest.size === 0) return [...ranked];
-  const out = changedCallees(explainsSeveral(ranked, latest, graph), latest, services, graph);
+  const out = changedCallees(explainsAnswer(ranked, latest, graph), latest, services, graph);
   return out.length > 0 ? out : silentGraph(latest, graph);
 }
 
@@ -115,30 +116,44 @@ function withChangeFirst(r: RootCause, w: WeighedChange, tail: string, score: nu
   };
 }
 
-/** Rule 1: one changed service that every similar-looking origin is, or calls, comes first. */
-function explainsSeveral(
+/**
+ * Rule 1: a changed service that explains the graph's answer comes first. The similar-looking
+ * origins it must explain are those ranked above it (all of them when the graph does not rank it,
+ * and then at least two): each is that service or calls it, directly or not, so its release is
+ * upstream of every symptom the graph ranks higher. A release of a service nothing above depends
+ * on explains nothing and moves nothing.
+ */
+function explainsAnswer(
   ranked: readonly RootCause[],
   latest: ReadonlyMap<string, WeighedChange>,
   graph: GraphContext,
 ): RootCause[] {
   const top = ranked[0];
   if (!top) return [...ranked];
-  const origins = [
-    ...new Set(
-      ranked
-        .filter((r) => r.kind !== 'degraded' && r.score >= SIMILAR_ORIGIN * top.score)
-        .map((r) => r.service),
-    ),
-  ];
-  if (origins.length < 2) return [...ranked];
-  const reach = new Map(origins.map((o) => [o, distancesFrom([o], graph.callees)]));
+  const similar = ranked.filter((r) => r.kind !== 'degraded' && r.score >= SIMILAR_ORIGIN * top.score);
+  const reach = new Map<string, Map<string, number>>();
+  const reaches = (from: string, to: string): boolean => {
+    let d = reach.get(from);
+    if (!d) {
+      d = distancesFrom([from], graph.callees);
+      reach.set(from, d);
+    }
+    return d.has(to);
+  };
+  // The graph's answer changed too: the graph, not the release batch, tells the two apart.
+  if (latest.has(top.service)) return [...ranked];
   for (const [service, w] of latest) {
-    if (!origins.every((o) => reach.get(o)?.has(service))) continue;
-    if (top.service === service) return [...ranked];
-    const explained = origins.filter((o) => o !== service);
-    const tail = `: it explains ${explained.length} services that look like separate origins (${explained.slice(0, 3).join(', ')}), which all depend on it`;
-    const score = top.score * 1.01 + 1e-4;
     const existing = ranked.find((r) => r.service === service);
+    const at = existing ? ranked.indexOf(existing) : ranked.length;
+    const origins = [...new Set(similar.filter((r) => ranked.indexOf(r) < at).map((r) => r.service))];
+    if (origins.length < (existing ? 1 : 2)) continue;
+    if (!origins.every((o) => reaches(o, service))) continue;
+    const explained = origins.filter((o) => o !== service);
+    const tail =
+      explained.length === 1
+        ? `: it explains ${explained[0]}'s degradation, which depends on it`
+        : `: it explains ${explained.length} services that look like separate origins (${explained.slice(0, 3).join(', ')}), which all depend on it`;
+    const score = top.score * 1.01 + 1e-4;
     const lead = existing
       ? withChangeFirst(existing, w, tail, score)
       : changeOnly(service, w, tail, score, Math.min(0.8, top.confidence), graph);
