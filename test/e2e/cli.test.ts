@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnsClient } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { LOCAL_TOPIC_NAME } from '../../lambdas/local/local-aws.ts';
+import { type CliResult as Result, runCli, userEnv } from '../support/cli.ts';
 import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';
 import { ROOT_CAUSE, subscribeQueue } from './e2e-kit.ts';
 
@@ -29,34 +30,9 @@ const DURATION = String.raw`(?:\d+ ms|\d+\.\d s)`;
  */
 const HANG_GUARD_MS = 900_000;
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment of a user with no SNS endpoint configured. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '100' };
-  delete env.AWS_ENDPOINT_URL_SNS;
-  return env;
-}
-
-function cli(args: readonly string[], cwd: string): Promise<Result> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: userEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** The CLI in a child process, in `cwd`, as a user whose terminal is 100 columns wide. */
+const cli = (args: readonly string[], cwd: string): Promise<Result> =>
+  runCli(args, cwd, userEnv({ COLUMNS: '100' }));
 
 describe('E2E: the demo, serve and findings commands', () => {
   let cwd: string;

@@ -2,37 +2,13 @@
 // docs say whatever ran before. Scenarios with services of the same name (frontend, orders) used to
 // join each other's incidents, and the storm printed another scenario's root cause, still OPEN.
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The CLI as a user runs it, with no SNS endpoint configured. */
-function cli(args: readonly string[], cwd: string): Promise<Result> {
-  const env = { ...process.env };
-  delete env.AWS_ENDPOINT_URL_SNS;
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/cascade-analyzer.mjs'), ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 describe('E2E: demo scenarios in one data folder', () => {
   let cwd: string;

@@ -9,38 +9,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccuracyReport, FeedbackRecord } from '../../lambdas/core/feedback.ts';
 import { DEMO_VERDICT_BY } from '../../lambdas/core/feedback.ts';
+import { type CliResult as Result, runCli, userEnv } from '../support/cli.ts';
 
 const CLI = resolve(import.meta.dirname, '../../bin/cascade-analyzer.mjs');
 /** A guard against a hung child, not a budget: no result depends on the machine's speed. */
 const HANG_GUARD_MS = 900_000;
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function userEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.AWS_ENDPOINT_URL_SNS;
-  return env;
-}
-
-function cli(args: readonly string[], cwd: string): Promise<Result> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: userEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (args: readonly string[], cwd: string): Promise<Result> => runCli(args, cwd);
 
 const analysisIdOf = (demo: Result) => /findings get (alarm-[0-9a-f]+)/.exec(demo.stdout)?.[1] as string;
 const incidentIdOf = (demo: Result) =>

@@ -5,10 +5,9 @@
 // chaos case: the receiver answers 500 through a whole storm, comes back, and after the sweep every
 // page has arrived exactly once per message id, in each incident's order, on both channels.
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PagerDutyPager, WebhookPager } from '../../lambdas/adapters/pager.ts';
 import { CLAIM_LEASE_MS } from '../../lambdas/core/incidents/model.ts';
@@ -17,35 +16,15 @@ import { DEMO_ROUTING_KEY, DEMO_WEBHOOK_SECRET, FixedSecret } from '../../lambda
 import { LocalPipeline } from '../../lambdas/local/pipeline.ts';
 import { STORM_CASCADE, stormScenario } from '../../lambdas/local/storm-scenario.ts';
 import type { WebhookDocument } from '../../lambdas/report/pages.ts';
+import { type CliResult, runCli } from '../support/cli.ts';
 import { type PageReceiver, type ReceivedPage, startPageReceiver } from '../support/page-receiver.ts';
 import { allIncidents } from './e2e-kit.ts';
 
-const CLI = resolve(import.meta.dirname, '../../bin/cascade-analyzer.mjs');
 /** A guard against a hung run, not a budget: a demo takes seconds, minutes on a loaded machine. */
 const HANG_GUARD_MS = 900_000;
 const INCIDENT_ID = /^inc-[0-9a-f]{24}$/;
 
-function demo(
-  args: readonly string[],
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const env = { ...process.env };
-    delete env.AWS_ENDPOINT_URL_SNS;
-    delete env.CASCADE_PAGE_SECRET;
-    const child = spawn(process.execPath, [CLI, 'demo', ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const demo = (args: readonly string[], cwd: string): Promise<CliResult> => runCli(['demo', ...args], cwd);
 
 interface PdEvent {
   readonly routing_key: string;
