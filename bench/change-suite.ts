@@ -182,6 +182,17 @@ export function unmappedReleases(
   return problems;
 }
 
+/** One way of ranking an incident, graph only and with the changes. */
+export interface RankPair {
+  /** 1-based rank of the first faulted service among distinct services; 0 when not in the top 5. */
+  readonly off: number;
+  readonly on: number;
+  readonly topOff: string | undefined;
+  readonly topOn: string | undefined;
+  /** 1 − score(#2) ÷ score(#1) of the graph-only ranking: how clearly its first candidate leads (1 alone). */
+  readonly marginOff: number;
+}
+
 export interface ChangeRun {
   readonly caseId: string;
   readonly topology: string;
@@ -191,13 +202,10 @@ export interface ChangeRun {
   readonly older: string | undefined;
   readonly truthReleased: boolean;
   readonly truthDeployable: boolean;
-  /** 1-based rank of the first faulted service among distinct services; 0 when not in the top 5. */
-  readonly off: number;
-  readonly on: number;
-  readonly topOff: string | undefined;
-  readonly topOn: string | undefined;
-  /** 1 − score(#2) ÷ score(#1) of the graph-only ranking: how clearly its first candidate leads. */
-  readonly marginOff: number;
+  /** Incident and baseline windows, as the workflow reads them. */
+  readonly baseline: RankPair;
+  /** The incident window alone (no baseline): where the graph is less sure and evidence has room to act. */
+  readonly alone: RankPair;
 }
 
 function distinctTop(f: Finding): string[] {
@@ -213,26 +221,51 @@ function marginOf(f: Finding): number {
   return a !== undefined && a > 0 ? 1 - (b ?? 0) / a : 0;
 }
 
-/** One case: simulate, draw its releases, rank graph-only and with the changes. */
+const CONFIG = { maxRootCauses: 10 };
+
+/** Ranks one snapshot graph-only and with the changes; the finding must list every release against its service. */
+function rankPair(
+  snapshot: GraphSnapshot,
+  changes: ChangeEvents,
+  draw: ReleaseDraw,
+  truth: ReadonlySet<string>,
+  problems: string[],
+): RankPair {
+  const graphOnly = analyze(snapshot, { config: CONFIG });
+  const withChanges = analyze(snapshot, { config: CONFIG, evidence: { changes } });
+  const listed = new Set((withChanges.changes ?? []).flatMap((ch) => ch.services));
+  for (const r of draw.releases)
+    if (!listed.has(r.service)) problems.push(`${r.service}: not in the finding`);
+  const rank = (f: Finding) =>
+    distinctTop(f)
+      .slice(0, 5)
+      .findIndex((s) => truth.has(s)) + 1;
+  return {
+    off: rank(graphOnly),
+    on: rank(withChanges),
+    topOff: distinctTop(graphOnly)[0],
+    topOn: distinctTop(withChanges)[0],
+    marginOff: marginOf(graphOnly),
+  };
+}
+
+/** One case: simulate, draw its releases, rank graph-only and with the changes, with and without a baseline. */
 export function runChangeCase(c: SuiteCase): ChangeRun {
   const snapshot = parseSnapshot(simulation(c).snapshot);
   const draw = drawReleases(c, snapshot);
   const changes = parseLookupEvents(draw.response);
   const problems = unmappedReleases(draw, changes, snapshot);
-  const config = { maxRootCauses: 10 };
-  const graphOnly = analyze(snapshot, { config });
-  const withChanges = analyze(snapshot, { config, evidence: { changes } });
-  // The finding itself must list every release against its service (none older than the lookback).
-  const listed = new Set((withChanges.changes ?? []).flatMap((ch) => ch.services));
-  for (const r of draw.releases)
-    if (!listed.has(r.service)) problems.push(`${r.service}: not in the finding`);
-  if (problems.length > 0)
-    throw new Error(`${c.id}: releases that map to no service: ${problems.join('; ')}`);
   const truth = new Set(c.truth);
-  const rank = (f: Finding) =>
-    distinctTop(f)
-      .slice(0, 5)
-      .findIndex((s) => truth.has(s)) + 1;
+  const baseline = rankPair(snapshot, changes, draw, truth, problems);
+  const alone = rankPair(
+    { incident: snapshot.incident, baseline: undefined },
+    changes,
+    draw,
+    truth,
+    problems,
+  );
+  if (problems.length > 0)
+    throw new Error(`${c.id}: releases that fall on the floor: ${problems.join('; ')}`);
   return {
     caseId: c.id,
     topology: c.topology,
@@ -242,11 +275,8 @@ export function runChangeCase(c: SuiteCase): ChangeRun {
     older: draw.releases.find((r) => r.older)?.service,
     truthReleased: draw.truthReleased,
     truthDeployable: draw.truthDeployable,
-    off: rank(graphOnly),
-    on: rank(withChanges),
-    topOff: distinctTop(graphOnly)[0],
-    topOn: distinctTop(withChanges)[0],
-    marginOff: marginOf(graphOnly),
+    baseline,
+    alone,
   };
 }
 
@@ -254,36 +284,73 @@ export function runChangeSuite(cases: readonly SuiteCase[] = buildSuite()): Chan
   return cases.map(runChangeCase);
 }
 
-const f2 = (x: number) => x.toFixed(2);
-const ac1 = (rs: readonly ChangeRun[], on: boolean) =>
-  rs.length === 0 ? 0 : rs.filter((r) => (on ? r.on : r.off) === 1).length / rs.length;
-const groupCell = (rs: readonly ChangeRun[]) =>
-  rs.length === 0 ? '0 · –' : `${rs.length} · ${f2(ac1(rs, true))} (${f2(ac1(rs, false))})`;
-export const fixed = (rs: readonly ChangeRun[]) => rs.filter((r) => r.off !== 1 && r.on === 1);
-export const lost = (rs: readonly ChangeRun[]) => rs.filter((r) => r.off === 1 && r.on !== 1);
+export type Mode = 'baseline' | 'alone';
+const MODES: readonly [Mode, string][] = [
+  ['baseline', 'With the baseline window (as the workflow reads the graph)'],
+  ['alone', 'The incident window alone (no baseline)'],
+];
 
-/** Markdown: AC@1 with the changes (graph only) per group, per topology and overall, then the cases whose top-1 changed. */
+const f2 = (x: number) => x.toFixed(2);
+const ac1 = (ps: readonly RankPair[], on: boolean) =>
+  ps.length === 0 ? 0 : ps.filter((p) => (on ? p.on : p.off) === 1).length / ps.length;
+const groupCell = (ps: readonly RankPair[]) =>
+  ps.length === 0 ? '0 · –' : `${ps.length} · ${f2(ac1(ps, true))} (${f2(ac1(ps, false))})`;
+export const fixed = (rs: readonly ChangeRun[], mode: Mode) =>
+  rs.filter((r) => r[mode].off !== 1 && r[mode].on === 1);
+export const lost = (rs: readonly ChangeRun[], mode: Mode) =>
+  rs.filter((r) => r[mode].off === 1 && r[mode].on !== 1);
+/** The graph named a first service and the changes put another one first. */
+const movedTop = (p: RankPair) => p.topOff !== undefined && p.topOff !== p.topOn;
+/** The graph alone named nothing; with the changes, something. */
+const silentNamed = (p: RankPair) => p.topOff === undefined && p.topOn !== undefined;
+
+function line(r: ChangeRun, mode: Mode): string {
+  const p = r[mode];
+  return `- ${r.caseId} (${r.faults.join(' + ')}; ${r.truthReleased ? 'released' : 'not released'}): ${p.topOff ?? 'nothing'} → ${p.topOn ?? 'nothing'}; batch ${r.released.join(', ')}${r.older ? `; older ${r.older}` : ''}`;
+}
+
+/**
+ * Markdown: per topology and overall, AC@1 with the changes (graph only) where the faulty service
+ * was released and where it was not, with and without a baseline window; how clearly the first
+ * answer leads; then the cases whose top-1 changed.
+ */
 export function changeSuiteTables(runs: readonly ChangeRun[]): string {
+  const released = runs.filter((r) => r.truthReleased).length;
+  const deployable = runs.filter((r) => r.truthDeployable).length;
   const out = [
-    '\nCells: n · AC@1 with the changes (graph only). "Not released" includes the cases whose faulty service is a table, queue or remote API (never released).\n',
-    '| topology | n | faulty service released | not released | of which faulty not deployable | top-1 fixed / lost | top-1 service moved |',
-    '|---|---|---|---|---|---|---|',
+    `\nReleases: the faulty service in the batch in ${released} of the ${deployable} incidents where it can be released (${f2(released / Math.max(1, deployable))}); ${runs.length - deployable} faulty services are tables, queues or remote APIs (never released). ${runs.filter((r) => r.older !== undefined).length} incidents have an older innocent release.`,
+    '\nCells: n · AC@1 with the changes (graph only).',
   ];
-  for (const t of ['all', ...SUITE_TOPOLOGIES]) {
-    const rs = runs.filter((r) => t === 'all' || r.topology === t);
-    const released = rs.filter((r) => r.truthReleased);
-    const not = rs.filter((r) => !r.truthReleased);
-    const moved = rs.filter((r) => r.topOff !== r.topOn).length;
-    const row = `| ${t} | ${rs.length} | ${groupCell(released)} | ${groupCell(not)} | ${groupCell(not.filter((r) => !r.truthDeployable))} | ${fixed(rs).length} / ${lost(rs).length} | ${moved} |`;
-    out.push(t === 'all' ? row.replace(/^\| all \|/, '| **all** |') : row);
+  for (const [mode, title] of MODES) {
+    out.push(
+      `\n**${title}**\n`,
+      '| topology | n | faulty service released | not released | of which not deployable | top-1 fixed / lost | top-1 moved to another service | graph silent, a release named |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const t of ['all', ...SUITE_TOPOLOGIES]) {
+      const rs = runs.filter((r) => t === 'all' || r.topology === t);
+      const pairs = (f: (r: ChangeRun) => boolean) => rs.filter(f).map((r) => r[mode]);
+      const moved = rs.filter((r) => movedTop(r[mode])).length;
+      out.push(
+        `| ${t === 'all' ? '**all**' : t} | ${rs.length} | ${groupCell(pairs((r) => r.truthReleased))} | ${groupCell(pairs((r) => !r.truthReleased))} | ${groupCell(pairs((r) => !r.truthDeployable))} | ${fixed(rs, mode).length} / ${lost(rs, mode).length} | ${moved} | ${rs.filter((r) => silentNamed(r[mode])).length} |`,
+      );
+    }
   }
-  const line = (r: ChangeRun) =>
-    `- ${r.caseId} (${r.faults.join(' + ')}; ${r.truthReleased ? 'released' : 'not released'}): ${r.topOff ?? 'nothing'} → ${r.topOn ?? 'nothing'}; batch ${r.released.join(', ')}${r.older ? `; older ${r.older}` : ''}`;
-  out.push(`\nTop-1 fixed by the changes: ${fixed(runs).length}`, ...fixed(runs).map(line));
-  out.push(`\nTop-1 lost to the changes: ${lost(runs).length}`, ...lost(runs).map(line));
-  const movedWrong = runs.filter((r) => r.topOff !== r.topOn && r.off !== 1 && r.on !== 1);
-  if (movedWrong.length > 0) {
-    out.push(`\nTop-1 moved, wrong before and after: ${movedWrong.length}`, ...movedWrong.map(line));
+  for (const [mode, title] of MODES) {
+    const moved = runs.filter((r) => movedTop(r[mode]));
+    out.push(`\n${title}: top-1 fixed ${fixed(runs, mode).length}, lost ${lost(runs, mode).length}`);
+    for (const [what, rs] of [
+      ['fixed', fixed(runs, mode)],
+      ['lost', lost(runs, mode)],
+      ['moved, right before and after', moved.filter((r) => r[mode].off === 1 && r[mode].on === 1)],
+      ['moved, wrong before and after', moved.filter((r) => r[mode].off !== 1 && r[mode].on !== 1)],
+      [
+        'graph silent, a wrong release named (a lead at low confidence)',
+        runs.filter((r) => silentNamed(r[mode]) && r[mode].on !== 1),
+      ],
+    ] as const) {
+      if (rs.length > 0) out.push(`${what}:`, ...rs.map((r) => line(r, mode)));
+    }
   }
   return out.join('\n');
 }
@@ -293,12 +360,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runs = runChangeSuite();
   console.log(changeSuiteTables(runs));
   if (process.argv.includes('--misses')) {
-    const misses = runs.filter((r) => r.on !== 1);
-    console.log(`\nMisses at top-1 with the changes: ${misses.length}`);
-    for (const r of misses) {
-      console.log(
-        `- ${r.caseId} ${r.faults.join(' + ')} rank=${r.on} (graph only ${r.off}) top=${r.topOn ?? 'nothing'}; ${r.truthReleased ? 'released' : 'not released'}; batch ${r.released.join(', ')}${r.older ? `; older ${r.older}` : ''}; graph-only margin ${f2(r.marginOff)}`,
-      );
+    for (const [mode, title] of MODES) {
+      const misses = runs.filter((r) => r[mode].on !== 1);
+      console.log(`\n${title}: misses at top-1 with the changes: ${misses.length}`);
+      for (const r of misses) {
+        const p = r[mode];
+        console.log(
+          `- ${r.caseId} ${r.faults.join(' + ')} rank=${p.on} (graph only ${p.off}) top=${p.topOn ?? 'nothing'}; ${r.truthReleased ? 'released' : 'not released'}; batch ${r.released.join(', ')}${r.older ? `; older ${r.older}` : ''}; graph-only margin ${f2(p.marginOff)}`,
+        );
+      }
     }
   }
   console.log(`\n${runs.length} incidents in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
