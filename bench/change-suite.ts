@@ -301,12 +301,15 @@ export const lost = (rs: readonly ChangeRun[], mode: Mode) =>
   rs.filter((r) => r[mode].off === 1 && r[mode].on !== 1);
 /** The graph named a first service and the changes put another one first. */
 const movedTop = (p: RankPair) => p.topOff !== undefined && p.topOff !== p.topOn;
+/** The faulty service ranked lower with the changes than without (or out of the top 5). */
+const demoted = (p: RankPair) => p.off >= 1 && (p.on === 0 || p.on > p.off);
 /** The graph alone named nothing; with the changes, something. */
 const silentNamed = (p: RankPair) => p.topOff === undefined && p.topOn !== undefined;
 
 function line(r: ChangeRun, mode: Mode): string {
   const p = r[mode];
-  return `- ${r.caseId} (${r.faults.join(' + ')}; ${r.truthReleased ? 'released' : 'not released'}): ${p.topOff ?? 'nothing'} → ${p.topOn ?? 'nothing'}; batch ${r.released.join(', ')}${r.older ? `; older ${r.older}` : ''}`;
+  const rank = (n: number) => (n === 0 ? '>5' : String(n));
+  return `- ${r.caseId} (${r.faults.join(' + ')}; ${r.truthReleased ? 'released' : 'not released'}): ${p.topOff ?? 'nothing'} → ${p.topOn ?? 'nothing'}, faulty at rank ${rank(p.off)} → ${rank(p.on)}; batch ${r.released.join(', ')}${r.older ? `; older ${r.older}` : ''}`;
 }
 
 /**
@@ -324,15 +327,15 @@ export function changeSuiteTables(runs: readonly ChangeRun[]): string {
   for (const [mode, title] of MODES) {
     out.push(
       `\n**${title}**\n`,
-      '| topology | n | faulty service released | not released | of which not deployable | top-1 fixed / lost | top-1 moved to another service | graph silent, a release named |',
-      '|---|---|---|---|---|---|---|---|',
+      '| topology | n | faulty service released | not released | of which not deployable | top-1 fixed / lost | top-1 moved to another service | faulty service ranked lower | graph silent, a release named |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
     for (const t of ['all', ...SUITE_TOPOLOGIES]) {
       const rs = runs.filter((r) => t === 'all' || r.topology === t);
       const pairs = (f: (r: ChangeRun) => boolean) => rs.filter(f).map((r) => r[mode]);
       const moved = rs.filter((r) => movedTop(r[mode])).length;
       out.push(
-        `| ${t === 'all' ? '**all**' : t} | ${rs.length} | ${groupCell(pairs((r) => r.truthReleased))} | ${groupCell(pairs((r) => !r.truthReleased))} | ${groupCell(pairs((r) => !r.truthDeployable))} | ${fixed(rs, mode).length} / ${lost(rs, mode).length} | ${moved} | ${rs.filter((r) => silentNamed(r[mode])).length} |`,
+        `| ${t === 'all' ? '**all**' : t} | ${rs.length} | ${groupCell(pairs((r) => r.truthReleased))} | ${groupCell(pairs((r) => !r.truthReleased))} | ${groupCell(pairs((r) => !r.truthDeployable))} | ${fixed(rs, mode).length} / ${lost(rs, mode).length} | ${moved} | ${rs.filter((r) => demoted(r[mode])).length} | ${rs.filter((r) => silentNamed(r[mode])).length} |`,
       );
     }
   }
@@ -344,6 +347,7 @@ export function changeSuiteTables(runs: readonly ChangeRun[]): string {
       ['lost', lost(runs, mode)],
       ['moved, right before and after', moved.filter((r) => r[mode].off === 1 && r[mode].on === 1)],
       ['moved, wrong before and after', moved.filter((r) => r[mode].off !== 1 && r[mode].on !== 1)],
+      ['faulty service ranked lower', runs.filter((r) => demoted(r[mode]))],
       [
         'graph silent, a wrong release named (a lead at low confidence)',
         runs.filter((r) => silentNamed(r[mode]) && r[mode].on !== 1),
