@@ -55,7 +55,7 @@ export interface ReleaseDraw {
   readonly truthReleased: boolean;
   /** Whether any faulty service can be released at all (not a table, queue or remote API). */
   readonly truthDeployable: boolean;
-  /** The CloudTrail LookupEvents response (wire shape), oldest event last. */
+  /** The CloudTrail LookupEvents response (wire shape), one event per release in the same order. */
   readonly response: { readonly Events: readonly Record<string, unknown>[] };
 }
 
