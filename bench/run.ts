@@ -1,9 +1,10 @@
 // `npm run bench`: accuracy on the labelled public sets, PetShop and TraceRCA Train-Ticket (engine,
 // seed and naive side by side, overall and by fault type, confidence calibration, cross-fit
-// weights) and on the simulator's generated suite (per topology and per fault kind; and with X-Ray
-// trace summaries off and on), speed on the simulator's 1k/10k/20k-service estates, the Lambda
-// bundles (size, cold import), the compiled CLI (start, demo, 10k analyze against its parse floor,
-// peak RSS). Prints Markdown tables, ready for docs/benchmarks.md. Numbers, not pass/fail.
+// weights) and on the simulator's generated suite (per topology and per fault kind; with X-Ray
+// trace summaries off and on; with drawn CloudTrail release batches off and on), speed on the
+// simulator's 1k/10k/20k-service estates, the Lambda bundles (size, cold import), the compiled CLI
+// (start, demo, 10k analyze against its parse floor, peak RSS). Prints Markdown tables, ready for
+// docs/benchmarks.md. Numbers, not pass/fail.
 
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +12,7 @@ import { measurePipeline } from '../lambdas/local/measure.ts';
 import { exampleScenarios, findScenario, scenarioFromGenerated } from '../lambdas/local/scenarios.ts';
 import { ANALYZE_MEMORY_MB, analyzeMemoryMb, MEASURED_PEAK_RSS_MIB } from '../lib/sizing.ts';
 import { printAccuracy } from './accuracy-report.ts';
+import { changeSuiteTables, runChangeSuite } from './change-suite.ts';
 import { cliTable, measureCli, median } from './cli-speed.ts';
 import { evidenceTables, runEvidenceSuite } from './evidence-suite.ts';
 import { buildSuite, runGeneratedSuite, suiteTables } from './generated-suite.ts';
@@ -50,6 +52,13 @@ console.log(
 );
 console.log(evidenceTables(evidenceRuns, 0.2));
 console.log(evidenceTables(runEvidenceSuite(cases, 0.5), 0.5));
+
+const changesStarted = Date.now();
+const changeRuns = runChangeSuite(cases);
+console.log(
+  `\n## Accuracy: generated suite with what changed (a drawn CloudTrail release batch per incident; ${((Date.now() - changesStarted) / 1000).toFixed(0)} s)`,
+);
+console.log(changeSuiteTables(changeRuns));
 
 console.log(
   `\n## Speed: simulated estates (one failing shared back end), median of 3 runs, each size in its own process\n`,
