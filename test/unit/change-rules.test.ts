@@ -138,43 +138,54 @@ describe('Function: analyze (changes as evidence)', () => {
     expect(finding.rootCauses.some((r) => r.service === 'search')).toBe(false);
   });
 
-  it("should rank first a changed service the graph's answer calls, with the change as its first evidence line", () => {
-    // Prepare: orders' own time grows 40 → 300 ms; pricing, which orders calls, rises 10 → 25 ms
-    // and was released 3 minutes before the start: the release explains what orders shows
-    const world = (ordersOwn: number, pricingMean: number): Part[] => [
-      node('web', { n: 1000, mean: 0.01 + ordersOwn + pricingMean }),
-      edge('web', 'orders', { n: 1000, mean: ordersOwn + pricingMean }),
-      node('orders', { n: 1000, mean: ordersOwn + pricingMean }),
-      edge('orders', 'pricing', { n: 1000, mean: pricingMean }),
-      node('pricing', { n: 1000, mean: pricingMean }),
-    ];
-    const incident = world(0.3, 0.025);
-    const baseline = world(0.04, 0.01);
+  /** web → orders → pricing: orders' own time and pricing's latency as given, n requests in each window. */
+  const chain = (n: number, ordersOwn: number, pricingMean: number): Part[] => [
+    node('web', { n, mean: 0.01 + ordersOwn + pricingMean }),
+    edge('web', 'orders', { n, mean: ordersOwn + pricingMean }),
+    node('orders', { n, mean: ordersOwn + pricingMean }),
+    edge('orders', 'pricing', { n, mean: pricingMean }),
+    node('pricing', { n, mean: pricingMean }),
+  ];
 
-    // Act (00483c8: orders first, pricing behind it)
+  it("should rank first a changed service that the graph's unsure answer calls, with the change as its first evidence line", () => {
+    // Prepare: over 30 requests a window, orders' own time grows 40 → 300 ms and pricing, which
+    // orders calls, 10 → 25 ms: the graph leans to orders without being sure (few requests);
+    // pricing was released 3 minutes before the start
+    const incident = chain(30, 0.3, 0.025);
+    const baseline = chain(30, 0.04, 0.01);
+
+    // Act (00483c8: orders first, pricing far behind it)
     const graphOnly = run(incident, baseline);
     const finding = run(incident, baseline, released(['pricing', 3]));
 
     // Assess
-    expect(graphOnly.rootCauses.map((r) => r.service).slice(0, 2)).toEqual(['orders', 'pricing']);
+    expect(graphOnly.rootCauses.map((r) => r.service)).toEqual(['orders', 'pricing']);
+    expect(graphOnly.rootCauses[0]?.confidence).toBeLessThan(0.8);
     expect(finding.rootCauses[0]?.service).toBe('pricing');
     expect(finding.rootCauses[0]?.evidence[0]?.text).toMatch(
       /pricing changed 3 min before the start .*explains orders's degradation, which depends on it/,
     );
   });
 
-  it("should keep the graph's answer first when it was released in the same batch as a service it calls", () => {
-    // Prepare: the world above, orders and pricing released together
-    const world = (ordersOwn: number, pricingMean: number): Part[] => [
-      node('web', { n: 1000, mean: 0.01 + ordersOwn + pricingMean }),
-      edge('web', 'orders', { n: 1000, mean: ordersOwn + pricingMean }),
-      node('orders', { n: 1000, mean: ordersOwn + pricingMean }),
-      edge('orders', 'pricing', { n: 1000, mean: pricingMean }),
-      node('pricing', { n: 1000, mean: pricingMean }),
-    ];
+  it('should keep a clear answer first when a service it calls was released', () => {
+    // Prepare: the same rise over 1,000 requests a window: the graph is sure of orders
+    const graphOnly = run(chain(1000, 0.3, 0.025), chain(1000, 0.04, 0.01));
 
     // Act
-    const finding = run(world(0.3, 0.025), world(0.04, 0.01), released(['pricing', 2], ['orders', 3]));
+    const finding = run(chain(1000, 0.3, 0.025), chain(1000, 0.04, 0.01), released(['pricing', 3]));
+
+    // Assess
+    expect(graphOnly.rootCauses[0]?.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(finding.rootCauses[0]?.service).toBe('orders');
+  });
+
+  it("should keep the graph's answer first when it was released in the same batch as a weaker service it calls", () => {
+    // Act: the unsure world above, orders and pricing released together
+    const finding = run(
+      chain(30, 0.3, 0.025),
+      chain(30, 0.04, 0.01),
+      released(['pricing', 2], ['orders', 3]),
+    );
 
     // Assess: the graph, not the batch, tells two released services apart
     expect(finding.rootCauses[0]?.service).toBe('orders');

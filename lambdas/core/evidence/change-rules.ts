@@ -2,10 +2,10 @@
 // the ranking or move it first, each explainable for any graph. Pure; the caller gives the graph's
 // calls by service name and the changes already weighed by recency.
 //
-// 1. A change that explains the graph's answer: when every similar-looking origin ranked above a
-//    changed service is that service or calls it (directly or not), that change comes first; for a
-//    service the graph does not rank, it takes two or more such origins. Not when the graph's
-//    answer was released too: then the graph tells them apart.
+// 1. A change that explains the graph's answer: when two or more services look like independent
+//    origins and one changed service is each of them or is called (directly or not) by each of
+//    them, that change comes first; and when the graph's first answer is unsure and depends on a
+//    changed service it ranks lower, that one comes first, unless the answer was released too.
 // 2. A changed callee of a service degraded on its own (an origin) is a candidate even when its own figures look healthy:
 //    a release that breaks a contract (a wrong field, a wrong value) shows as failures in the
 //    caller while the callee answers quickly. It is listed right after the caller it would explain.
@@ -38,6 +38,11 @@ export interface WeighedChange {
 
 /** Origins within this share of the first one's score look like independent causes of one incident. */
 const SIMILAR_ORIGIN = 0.25;
+/**
+ * A first answer at this confidence or above is one the graph is sure of (on the public sets,
+ * right 97–100 % of the time): a release below it does not take its place alone.
+ */
+const CLEAR_ANSWER = 0.8;
 /** A changed callee is listed just behind the degraded caller it would explain. */
 const BEHIND_CALLER = 0.9;
 /** Confidence of a change listed while the graph shows no degradation: a lead, not a finding. */
@@ -117,11 +122,11 @@ function withChangeFirst(r: RootCause, w: WeighedChange, tail: string, score: nu
 }
 
 /**
- * Rule 1: a changed service that explains the graph's answer comes first. The similar-looking
- * origins it must explain are those ranked above it (all of them when the graph does not rank it,
- * and then at least two): each is that service or calls it, directly or not, so its release is
- * upstream of every symptom the graph ranks higher. A release of a service nothing above depends
- * on explains nothing and moves nothing.
+ * Rule 1: a changed service that explains the graph's answer comes first. Either every
+ * similar-looking origin (two or more) is that service or calls it, directly or not: one change
+ * explains several symptoms. Or the graph's first answer is unsure (under CLEAR_ANSWER) and the
+ * similar-looking origins ranked above the changed service all call it: its release is upstream
+ * of every symptom the graph ranks higher. A release that nothing above depends on moves nothing.
  */
 function explainsAnswer(
   ranked: readonly RootCause[],
@@ -140,14 +145,22 @@ function explainsAnswer(
     }
     return d.has(to);
   };
-  // The graph's answer changed too: the graph, not the release batch, tells the two apart.
-  if (latest.has(top.service)) return [...ranked];
+  const all = [...new Set(similar.map((r) => r.service))];
   for (const [service, w] of latest) {
     const existing = ranked.find((r) => r.service === service);
-    const at = existing ? ranked.indexOf(existing) : ranked.length;
-    const origins = [...new Set(similar.filter((r) => ranked.indexOf(r) < at).map((r) => r.service))];
-    if (origins.length < (existing ? 1 : 2)) continue;
-    if (!origins.every((o) => reaches(o, service))) continue;
+    let origins: string[] = [];
+    if (all.length >= 2 && all.every((o) => reaches(o, service))) {
+      // One change that explains several symptoms (it may be one of them, the answer included).
+      if (top.service === service) return [...ranked];
+      origins = all;
+    } else if (existing && existing !== top && top.confidence < CLEAR_ANSWER && !latest.has(top.service)) {
+      // The graph's answer, unsure, depends on a changed service it ranks lower. Not when the
+      // answer was released in the same batch: then the graph, not the batch, tells them apart.
+      const at = ranked.indexOf(existing);
+      const above = [...new Set(similar.filter((r) => ranked.indexOf(r) < at).map((r) => r.service))];
+      if (above.every((o) => reaches(o, service))) origins = above;
+    }
+    if (origins.length === 0) continue;
     const explained = origins.filter((o) => o !== service);
     const tail =
       explained.length === 1
