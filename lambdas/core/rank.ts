@@ -5,7 +5,7 @@
 import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import { localiseLinks, ms } from './links.ts';
-import type { Evidence, GraphNode } from './model.ts';
+import type { Evidence, GraphNode, RequestStats } from './model.ts';
 import { rateText } from './percent.ts';
 import { meanLatency, rate, significanceWeight } from './stats.ts';
 import type { Topology } from './topology.ts';
@@ -344,6 +344,9 @@ export function nodeEvidence(
       requests: e.stats.total,
     });
   });
+  // A line is never named without its numbers: when the signal it ranks on is no anomaly (a rise
+  // too small for its sample), it is still given, and said to be one chance could explain.
+  if (lead !== undefined && !out.some((e) => signalOf(e) === lead)) out.push(weakEvidence(s, b, lead));
   const first = lead === undefined ? -1 : out.findIndex((e) => signalOf(e) === lead);
   const ordered = first > 0 ? [out[first] as Evidence, ...out.filter((_, i) => i !== first)] : out;
   if (s.total < cfg.minRequests) {
@@ -355,6 +358,34 @@ export function nodeEvidence(
     });
   }
   return ordered;
+}
+
+const CHANCE = 'chance alone could explain this rise';
+
+/** The numbers behind a signal that is no anomaly on its own. */
+function weakEvidence(s: RequestStats, b: RequestStats | undefined, signal: AttrSignal): Evidence {
+  const baseline = (r: string) => (b ? `, baseline ${r}` : ', no baseline');
+  if (signal === 'latency') {
+    const m = meanLatency(s);
+    const bm = b ? meanLatency(b) : undefined;
+    return {
+      signal: 'latency',
+      text: `mean latency ${ms(m)}${bm !== undefined ? ` against ${ms(bm)} in the baseline` : ', no baseline'}: ${CHANCE}`,
+      incident: m,
+      ...(bm !== undefined ? { baseline: bm } : {}),
+      requests: s.total,
+    };
+  }
+  const part = (x: RequestStats) => (signal === 'errors' ? x.errors : x.faults + x.throttles);
+  const r = rate(part(s), s.total);
+  const br = b ? rate(part(b), b.total) : undefined;
+  return {
+    signal: signal === 'errors' ? 'errors' : s.throttles > s.faults ? 'throttles' : 'faults',
+    text: `${signal === 'errors' ? '4xx' : 'failure'} rate ${rateText(r)} over ${s.total} requests${baseline(rateText(br ?? 0))}: ${CHANCE}`,
+    incident: r,
+    ...(br !== undefined ? { baseline: br } : {}),
+    requests: s.total,
+  };
 }
 
 /** The attribution signal an evidence line speaks for. */

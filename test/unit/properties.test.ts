@@ -41,6 +41,8 @@ function expectWellFormed(finding: Finding, snapshot: GraphSnapshot): void {
     const ranked = finding.rootCauses.map((r) => r.service);
     expect(new Set(ranked).size).toBe(ranked.length);
     for (const r of finding.rootCauses) expect(r.kinds[0]).toBe(r.kind);
+    // A service is never named without its numbers: every line carries evidence.
+    for (const r of finding.rootCauses) expect(r.evidence.length).toBeGreaterThan(0);
     // Never empty while a service in view is degraded.
     if (finding.services.some((s) => s.unhealthy || s.anomalous))
       expect(finding.rootCauses.length).toBeGreaterThan(0);
