@@ -27,7 +27,7 @@ export function wrap(text: string, width: number, first = '', rest = ' '.repeat(
   let line = first;
   let empty = true;
   const room = (prefix: string) => Math.max(1, width - prefix.length);
-  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+  for (const word of words(text)) {
     const prefix = lines.length === 0 ? first : rest;
     if (!empty && line.length + 1 + word.length <= width) {
       line += ` ${word}`;
@@ -50,6 +50,21 @@ export function wrap(text: string, width: number, first = '', rest = ' '.repeat(
   }
   lines.push(empty ? first.trimEnd() : line);
   return lines;
+}
+
+/** A unit after a number: it stays on the number's line ("30 %", "4.00 s", "12 min"). */
+const UNIT = /^(?:%|ms|s|min|h|[KMG]iB|MB|KB|GB)(?:[^\p{L}\p{N}]|$)/u;
+
+/** The words of `text`, a unit kept with the number before it. */
+function words(text: string): string[] {
+  const out: string[] = [];
+  for (const w of text.split(/\s+/)) {
+    if (w.length === 0) continue;
+    const prev = out[out.length - 1];
+    if (prev !== undefined && /\d$/.test(prev) && UNIT.test(w)) out[out.length - 1] = `${prev} ${w}`;
+    else out.push(w);
+  }
+  return out;
 }
 
 /** Every line of a block wrapped to `width`, each keeping its own leading spaces as its indent. */
