@@ -110,7 +110,7 @@ async function runIncidents(args: readonly string[]): Promise<number> {
         // The root cause is a name from X-Ray: neutralised, so that it cannot forge a line.
         for (const i of items) {
           process.stdout.write(
-            `${neutralizeText(`${i.incidentId}  ${i.status.padEnd(8)} opened ${i.openedAt}  ${String(i.alarmCount).padStart(3)} alarm(s)  root cause ${i.rootCause ?? 'undetermined'}`)}\n`,
+            `${neutralizeText(`${i.incidentId}  ${i.status.padEnd(8)} opened ${i.openedAt}  ${String(i.alarmCount).padStart(3)} ${i.alarmCount === 1 ? 'alarm event ' : 'alarm events'}  root cause ${i.rootCause ?? 'undetermined'}`)}\n`,
           );
         }
       }

@@ -134,6 +134,7 @@ describe('E2E: the demo, serve and findings commands', () => {
       const items = (
         JSON.parse(list.stdout) as { items: { incidentId: string; status: string; alarmCount: number }[] }
       ).items;
+      const listed = await cli(['incidents', 'list', '--data-dir', stormDir], cwd);
       const get = await cli(['incidents', 'get', items[0]?.incidentId ?? '', '--data-dir', stormDir], cwd);
       const missing = await cli(
         ['incidents', 'get', 'inc-000000000000000000000000', '--data-dir', stormDir],
@@ -148,6 +149,9 @@ describe('E2E: the demo, serve and findings commands', () => {
       expect(storm.stderr).toBe('');
       expect(storm.code).toBe(0);
       expect(storm.stdout).toContain('20 executions');
+      // The list counts what the index holds, every alarm event that joined (16 alarms fired 20 times).
+      expect(listed.stdout).toContain(`${items[0]?.alarmCount} alarm events`);
+      expect(items[0]?.alarmCount).toBe(20);
       expect(storm.stdout).toContain('20 succeeded, 0 failed · 1 incident(s) · 1 message(s)');
       expect(storm.stdout).toContain('message: [cascade] resolved after');
       expect(items.map((i) => [i.status, i.alarmCount])).toEqual([['RESOLVED', 20]]);
