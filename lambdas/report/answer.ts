@@ -5,11 +5,14 @@
 
 import { describeWhen } from '../core/evidence/blend.ts';
 import type { ChangeNearStart, Finding, Recommendation, RootCause } from '../core/model.ts';
+import { typeWords } from '../core/node-types.ts';
 import { tracesSentence } from './evidence.ts';
 import { seenBeforeText } from './feedback-text.ts';
-import { cascadeSize, shortType } from './format.ts';
+import { cascadeSize } from './format.ts';
 import { percent } from './numbers.ts';
 import { wrap } from './wrap.ts';
+
+export { typeWords };
 
 /** Width of the labels in the left column ("FIRST STEP" and two spaces). */
 export const LABEL_WIDTH = 12;
@@ -29,14 +32,6 @@ export function confidenceWords(confidence: number): string {
           ? 'possible'
           : 'a weak lead: check it before acting';
   return `${words} (${percent(confidence, 0)})`;
-}
-
-/** What kind of node a service is, in words, where it tells something: `, an external dependency`. */
-export function typeWords(type: string): string {
-  if (type === 'remote') return ', an external dependency';
-  if (type.startsWith('AWS::') && !type.includes('Container') && !type.includes('Instance'))
-    return ` (${shortType(type)})`;
-  return '';
 }
 
 /** `api.payments.example.com, an external dependency`; the node type only where it tells something. */

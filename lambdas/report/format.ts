@@ -61,26 +61,7 @@ export function serviceLabels(services: readonly ServiceHealth[]): Map<ServiceHe
   );
 }
 
-/** A readable short form of an X-Ray node type. */
-export function shortType(type: string): string {
-  const known: Readonly<Record<string, string>> = {
-    'AWS::ECS::Container': 'ECS container',
-    'AWS::EC2::Instance': 'EC2 instance',
-    'AWS::Lambda::Function': 'Lambda function',
-    'AWS::Lambda': 'Lambda service',
-    'AWS::DynamoDB::Table': 'DynamoDB table',
-    'AWS::SQS::Queue': 'SQS queue',
-    'AWS::SNS::Topic': 'SNS topic',
-    'AWS::S3::Bucket': 'S3 bucket',
-    'AWS::ElasticBeanstalk::Environment': 'Beanstalk env',
-    'AWS::EKS::Container': 'EKS container',
-    'AWS::ApiGateway::Stage': 'API Gateway stage',
-    'Database::SQL': 'SQL database',
-    remote: 'external / remote',
-    client: 'users',
-  };
-  return known[type] ?? type;
-}
+export { shortType } from '../core/node-types.ts';
 
 /** Services that are not healthy: the cascade, at least the root cause itself. */
 export function cascadeSize(f: Finding): number {

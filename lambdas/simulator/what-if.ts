@@ -4,6 +4,7 @@
 
 import { analyze } from '../core/analyze.ts';
 import type { Finding } from '../core/model.ts';
+import { typeWords } from '../core/node-types.ts';
 import { parseSnapshot } from '../core/parse.ts';
 import type { FaultSpec } from './faults.ts';
 import { type Prediction, predict, type ServiceImpact } from './predict.ts';
@@ -121,7 +122,7 @@ export function renderWhatIf(r: WhatIfReport): string {
   } else {
     const injected = r.engine.rankOfInjected === 1 ? '   ← the injected fault' : '';
     lines.push(
-      `  root cause   ${top.service} [${top.type}]${top.via ? ` (as called by ${top.via})` : ''} · ${top.kind} · confidence ${pct(top.confidence)}${injected}`,
+      `  root cause   ${top.service}${typeWords(top.type)}${top.via ? ` (as called by ${top.via})` : ''} · ${top.kind} · confidence ${pct(top.confidence)}${injected}`,
     );
     const path = f.cascade.paths.find((x) => x.rank === top.rank);
     if (path) lines.push(`  path         ${path.services.join(' → ')}`);

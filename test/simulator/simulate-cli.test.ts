@@ -98,7 +98,7 @@ describe.concurrent('CLI: simulate', () => {
     expect(r.stdout).toMatch(/affected \(3\): payment-service, order-service, frontend/);
     expect(r.stdout).toMatch(/users' requests that reach the fault:\s+(39|40|41)\.\d %/);
     expect(r.stdout).toMatch(/entry points hit \(1\): frontend/);
-    expect(r.stdout).toMatch(/root cause\s+api\.payments\.example\.com \[remote\]/);
+    expect(r.stdout).toMatch(/root cause\s+api\.payments\.example\.com, an external dependency/);
   });
 });
 

@@ -81,7 +81,9 @@ describe('What-if: an outage of the external payment API on the shop example', (
     expect(text).toContain('WHAT IF  api.payments.example.com is down: every connection is refused');
     expect(text).toMatch(/affected \(3\): payment-service, order-service, frontend/);
     expect(text).toMatch(/users' requests that reach the fault:\s+\d+\.\d %/);
-    expect(text).toMatch(/root cause\s+api\.payments\.example\.com \[remote\].*← the injected fault/);
+    expect(text).toMatch(
+      /root cause\s+api\.payments\.example\.com, an external dependency.*← the injected fault/,
+    );
   });
 });
 
