@@ -2,7 +2,7 @@
 // the caller saw. The score multiplies how strong the own anomaly is — at the lower edge of
 // what the request counts support — by how much of the users' degradation it accounts for.
 
-import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS } from './attribution.ts';
+import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS, zOf } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
 import { localiseLinks, ms } from './links.ts';
 import type { Evidence, GraphNode, RequestStats } from './model.ts';
@@ -25,6 +25,8 @@ export interface Candidate {
   readonly support: number;
   readonly evidence: readonly Evidence[];
   readonly origin: boolean;
+  /** No signal of the line passed the anomaly test (a rise chance could explain, or too small to count). */
+  readonly noAnomaly?: true;
 }
 
 /**
@@ -86,6 +88,7 @@ export function rankCandidates(
       support: effectiveRequests(nd.stats?.total ?? 0, a.baseline?.total ?? 0),
       evidence: nodeEvidence(topo, attr, v, cfg, strongest),
       origin,
+      significant: a.anomalous[strongest],
     });
   });
   for (const link of localiseLinks(topo, attr, cfg, scope)) {
@@ -103,6 +106,7 @@ export function rankCandidates(
       support: effectiveRequests(link.calls, link.reference),
       evidence: link.evidence,
       origin: true,
+      significant: true,
     });
   }
   const ranked = mergeByService(topo, parts, cfg.impactFloor);
@@ -169,7 +173,8 @@ export function calibrate(ranked: readonly Candidate[], supportScale: number): C
   const second = ranked[1]?.score ?? 0;
   return ranked.map((c, i) => {
     const rival = i === 0 ? second : first;
-    const share = c.score + rival > 0 ? c.score / (c.score + rival) : 0;
+    // A line alone whose rise chance could explain has one rival left: that nothing is wrong.
+    const share = c.noAnomaly && rival === 0 ? 0.5 : c.score + rival > 0 ? c.score / (c.score + rival) : 0;
     // A fallback line (no anomaly stood out: severity 0) keeps its own low confidence.
     // …and no more than the two windows' sizes can carry.
     const confidence =
@@ -192,6 +197,8 @@ interface Part {
   readonly support: number;
   readonly evidence: readonly Evidence[];
   readonly origin: boolean;
+  /** The part's signal passed the anomaly test (a link fault is judged by its own significance). */
+  readonly significant: boolean;
 }
 
 const partScore = (p: Part, floor: number): number =>
@@ -233,6 +240,7 @@ function mergeByService(topo: Topology, parts: readonly Part[], floor: number): 
       support: lead.support,
       evidence: list.flatMap((p) => p.evidence),
       origin: list.some((p) => p.origin),
+      ...(list.some((p) => p.significant) ? {} : { noAnomaly: true as const }),
     });
   }
   // By score; ties broken by key for byte-stable output.
@@ -346,7 +354,8 @@ export function nodeEvidence(
   });
   // A line is never named without its numbers: when the signal it ranks on is no anomaly (a rise
   // too small for its sample), it is still given, and said to be one chance could explain.
-  if (lead !== undefined && !out.some((e) => signalOf(e) === lead)) out.push(weakEvidence(s, b, lead));
+  if (lead !== undefined && !out.some((e) => signalOf(e) === lead))
+    out.push(weakEvidence(s, b, lead, zOf(a, lead) >= 3 ? SMALL : CHANCE));
   const first = lead === undefined ? -1 : out.findIndex((e) => signalOf(e) === lead);
   const ordered = first > 0 ? [out[first] as Evidence, ...out.filter((_, i) => i !== first)] : out;
   if (s.total < cfg.minRequests) {
@@ -361,16 +370,22 @@ export function nodeEvidence(
 }
 
 const CHANCE = 'chance alone could explain this rise';
+const SMALL = 'a rise too small to count as an anomaly';
 
 /** The numbers behind a signal that is no anomaly on its own. */
-function weakEvidence(s: RequestStats, b: RequestStats | undefined, signal: AttrSignal): Evidence {
+function weakEvidence(
+  s: RequestStats,
+  b: RequestStats | undefined,
+  signal: AttrSignal,
+  why: string,
+): Evidence {
   const baseline = (r: string) => (b ? `, baseline ${r}` : ', no baseline');
   if (signal === 'latency') {
     const m = meanLatency(s);
     const bm = b ? meanLatency(b) : undefined;
     return {
       signal: 'latency',
-      text: `mean latency ${ms(m)}${bm !== undefined ? ` against ${ms(bm)} in the baseline` : ', no baseline'}: ${CHANCE}`,
+      text: `mean latency ${ms(m)}${bm !== undefined ? ` against ${ms(bm)} in the baseline` : ', no baseline'}: ${why}`,
       incident: m,
       ...(bm !== undefined ? { baseline: bm } : {}),
       requests: s.total,
@@ -381,7 +396,7 @@ function weakEvidence(s: RequestStats, b: RequestStats | undefined, signal: Attr
   const br = b ? rate(part(b), b.total) : undefined;
   return {
     signal: signal === 'errors' ? 'errors' : s.throttles > s.faults ? 'throttles' : 'faults',
-    text: `${signal === 'errors' ? '4xx' : 'failure'} rate ${rateText(r)} over ${s.total} requests${baseline(rateText(br ?? 0))}: ${CHANCE}`,
+    text: `${signal === 'errors' ? '4xx' : 'failure'} rate ${rateText(r)} over ${s.total} requests${baseline(rateText(br ?? 0))}: ${why}`,
     incident: r,
     ...(br !== undefined ? { baseline: br } : {}),
     requests: s.total,

@@ -56,3 +56,31 @@ describe('Function: analyze (confidence and sample size)', () => {
     expect(b.dataQuality?.warning).toMatch(/too few to localise it reliably/);
   });
 });
+
+describe('Function: analyze (a line no anomaly backs)', () => {
+  const world = (n: number, latency: number): Part[] => [
+    node('web', { n, mean: 0.02 + latency }),
+    edge('web', 'db', { n, mean: latency }),
+    node('db', { n, mean: latency }),
+  ];
+
+  it('should name it with its numbers and no more than even odds when it stands alone', () => {
+    // Prepare: db 10 → 13 ms over 1,000 requests (significant, under the 1.5× that makes an
+    // anomaly), and the same over 30 requests (a rise chance could explain); nothing else moves
+    const small = parseSnapshot(snapshot(world(1000, 0.013), world(1000, 0.01)));
+    const chance = parseSnapshot(snapshot(world(30, 0.013), world(30, 0.01)));
+
+    // Act
+    const a = analyze(small).rootCauses;
+    const b = analyze(chance).rootCauses;
+
+    // Assess: the one rival left is that nothing is wrong (00483c8: 0.8 and more, with no evidence)
+    expect(a.map((r) => r.service)).toEqual(['db']);
+    expect(a[0]?.evidence[0]?.text).toMatch(
+      /^mean latency 13 ms against 10 ms in the baseline: a rise too small to count as an anomaly$/,
+    );
+    expect(a[0]?.confidence).toBeLessThanOrEqual(0.5);
+    for (const r of b) expect(r.confidence).toBeLessThanOrEqual(0.5);
+    expect(b[0]?.evidence.map((e) => e.text).join('\n')).toMatch(/chance alone could explain this rise/);
+  });
+});
