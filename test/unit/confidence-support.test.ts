@@ -18,13 +18,14 @@ describe('Function: supportOf', () => {
   });
 });
 
-describe('Function: analyze (confidence and sample size)', () => {
-  const world = (n: number, latency: number): Part[] => [
-    node('web', { n, mean: 0.02 + latency }),
-    edge('web', 'db', { n, mean: latency }),
-    node('db', { n, mean: latency }),
-  ];
+/** web → db, n requests in the window, db's mean latency as given. */
+const world = (n: number, latency: number): Part[] => [
+  node('web', { n, mean: 0.02 + latency }),
+  edge('web', 'db', { n, mean: latency }),
+  node('db', { n, mean: latency }),
+];
 
+describe('Function: analyze (confidence and sample size)', () => {
   it('should give the same answer a lower confidence when it rests on a handful of requests', () => {
     // Prepare: db's latency ten times its baseline, over 1,000 requests or over 12
     const big = parseSnapshot(snapshot(world(1000, 0.5), world(1000, 0.05)));
@@ -58,12 +59,6 @@ describe('Function: analyze (confidence and sample size)', () => {
 });
 
 describe('Function: analyze (a line no anomaly backs)', () => {
-  const world = (n: number, latency: number): Part[] => [
-    node('web', { n, mean: 0.02 + latency }),
-    edge('web', 'db', { n, mean: latency }),
-    node('db', { n, mean: latency }),
-  ];
-
   it('should name it with its numbers and no more than even odds when it stands alone', () => {
     // Prepare: db 10 → 13 ms over 1,000 requests (significant, under the 1.5× that makes an
     // anomaly), and the same over 30 requests (a rise chance could explain); nothing else moves
