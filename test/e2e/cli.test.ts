@@ -1,21 +1,19 @@
 // `demo`, `serve` and `findings` as a user runs them: the CLI in a child process, in a fresh
 // working directory, reading and writing the default data folder there.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnsClient } from '../../lambdas/adapters/notifier.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { LOCAL_TOPIC_NAME } from '../../lambdas/local/local-aws.ts';
-import { type CliResult as Result, runCli, userEnv } from '../support/cli.ts';
+import { type CliResult as Result, runCli, startServe, userEnv } from '../support/cli.ts';
 import { clientOptions, type LocalServer, startMotoServer } from '../support/local-servers.ts';
 import { ROOT_CAUSE, subscribeQueue } from './e2e-kit.ts';
-
-const CLI = resolve(import.meta.dirname, '../../bin/cascade-analyzer.mjs');
 
 /**
  * A step's or an execution's time as the CLI prints it (lambdas/local/progress.ts duration): "87 ms",
@@ -229,20 +227,9 @@ describe('E2E: the demo, serve and findings commands', () => {
       'should serve the API over HTTP, let findings and incidents read through it, and stop cleanly on SIGINT',
       async () => {
         // Prepare
-        const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-sns'], {
-          cwd,
-          env: userEnv(),
-        });
+        const serve = await startServe(cwd);
+        const { child, endpoint, exited } = serve;
         server = child;
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-        });
-        const exited = new Promise<number | null>((r) => child.once('close', r));
-        // Until it listens or exits, however long this machine takes (the test's timeout bounds it).
-        while (!/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null)
-          await new Promise((r) => setTimeout(r, 50));
-        const endpoint = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
 
         // Act
         const started = await fetch(`${endpoint}/analyses`, {
@@ -278,8 +265,8 @@ describe('E2E: the demo, serve and findings commands', () => {
         expect(incidentsOfAll.code).toBe(2);
         expect(incidentsOfAll.stderr.trim().split('\n')).toHaveLength(1);
         expect(incidentsOfAll.stderr).toContain('lists one service at a time: give --service NAME');
-        expect(out).toContain(`POST /analyses → 202`);
-        expect(out).toMatch(
+        expect(serve.output()).toContain(`POST /analyses → 202`);
+        expect(serve.output()).toMatch(
           new RegExp(`execution ${analysisId} SUCCEEDED in ${DURATION}: COMPLETED, root cause ${ROOT_CAUSE}`),
         );
         expect(code).toBe(0);

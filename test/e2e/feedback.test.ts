@@ -2,16 +2,15 @@
 // `findings feedback <id> --wrong --actual payment-service`, then `accuracy --format json`; a second
 // demo run names the first incident and its confirmed root cause; and the same through `serve`'s API.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccuracyReport, FeedbackRecord } from '../../lambdas/core/feedback.ts';
 import { DEMO_VERDICT_BY } from '../../lambdas/core/feedback.ts';
-import { type CliResult as Result, runCli, userEnv } from '../support/cli.ts';
+import { type CliResult as Result, runCli, startServe } from '../support/cli.ts';
 
-const CLI = resolve(import.meta.dirname, '../../bin/cascade-analyzer.mjs');
 /** A guard against a hung child, not a budget: no result depends on the machine's speed. */
 const HANG_GUARD_MS = 900_000;
 
@@ -105,19 +104,9 @@ describe('E2E: on-call feedback, live accuracy and "seen before" (issue 21)', ()
     'should take a verdict and answer the accuracy through the API of serve, and the CLI through it',
     async () => {
       // Prepare: serve holds the folder the first test filled.
-      const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-sns'], {
-        cwd,
-        env: userEnv(),
-      });
+      const serve = await startServe(cwd);
+      const { child, endpoint, exited } = serve;
       server = child;
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      const exited = new Promise<number | null>((r) => child.once('close', r));
-      while (!/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null)
-        await new Promise((r) => setTimeout(r, 50));
-      const endpoint = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
       const list = await cli(['findings', 'list', '--service', 'frontend', '--json'], cwd);
       const [newest] = (JSON.parse(list.stdout) as { items: { analysisId: string }[] }).items;
       const id = newest?.analysisId as string;

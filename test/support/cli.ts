@@ -1,6 +1,6 @@
 // Runs the CLI as a user does (node + the bin launcher, from the repository root).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -51,4 +51,40 @@ export function runCli(
     child.once('error', fail);
     child.once('close', (code) => done({ code, stdout, stderr }));
   });
+}
+
+/** `serve` running in a child process: its endpoint once it listens, its output so far, its exit. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly endpoint: string;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts `serve --port 0 --no-sns` in `cwd` and waits until it listens or exits, however long this
+ * machine takes (the calling test's timeout bounds it).
+ */
+export async function startServe(cwd: string, env: NodeJS.ProcessEnv = userEnv()): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/cascade-analyzer.mjs'), 'serve', '--port', '0', '--no-sns'],
+    {
+      cwd,
+      env,
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((r) => child.once('close', r));
+  while (!/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null)
+    await new Promise((r) => setTimeout(r, 50));
+  return {
+    child,
+    endpoint: /listening on (http:\/\/\S+)/.exec(out)?.[1] as string,
+    output: () => out,
+    exited,
+  };
 }
