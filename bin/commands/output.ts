@@ -6,10 +6,18 @@ import { statSync, writeFileSync } from 'node:fs';
 import { escapeUnsafe } from '../../lambdas/report/format.ts';
 import { DEFAULT_WIDTH, outputWidth } from '../../lambdas/report/wrap.ts';
 
-/** Drops the output once its reader has gone (EPIPE) instead of dying on an unhandled 'error' event. */
+/** The streams already given the handler (a second call adds nothing). */
+const tolerant = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * Drops the output once its reader has gone (EPIPE) instead of dying on an unhandled 'error' event.
+ * Installed whatever other listeners there are: a loader's own (tsx, when the CLI runs from its
+ * sources) does not stand in for it.
+ */
 export function tolerateClosedOutput(): void {
   for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listenerCount('error') > 0) continue;
+    if (tolerant.has(stream)) continue;
+    tolerant.add(stream);
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
         stream.destroy();
