@@ -20,7 +20,7 @@ import type {
   ServiceRole,
   Trigger,
 } from './model.ts';
-import { type Candidate, calibrate, rankCandidates } from './rank.ts';
+import { type Candidate, calibrate, outageBaselines, rankCandidates } from './rank.ts';
 import { recommend } from './recommendations.ts';
 import { assignRoles } from './roles.ts';
 import { clamp, round } from './stats.ts';
@@ -93,7 +93,9 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
     topo,
     ranked.filter((c) => c.score > 0 && c.score >= 0.01 * best),
   );
-  const top = (method === 'engine' ? calibrate(kept, cfg.supportRequests) : kept).slice(0, cfg.maxRootCauses);
+  const top = (
+    method === 'engine' ? outageBaselines(topo, attr, calibrate(kept, cfg.supportRequests)) : kept
+  ).slice(0, cfg.maxRootCauses);
   const topScore = top[0]?.score ?? 0;
   const originNodes = new Set(
     top.filter((c) => c.origin && c.via === undefined && c.score >= 0.1 * topScore).map((c) => c.node),
@@ -107,7 +109,8 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
     .map((rc) =>
       graphQuality ? { ...rc, confidence: round(rc.confidence * graphQuality.completeness, 2) } : rc,
     );
-  const quality = withSampleSize(graphQuality, method === 'engine' ? top[0] : undefined, cfg);
+  const first = method === 'engine' ? top[0] : undefined;
+  const quality = withBaselineOutage(withSampleSize(graphQuality, first, cfg), first, topo);
   // [issue 10 item 7 — end]
   const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope, options.metrics ?? {});
   const paths = cascadePaths(topo, attr, top, roles);
@@ -205,6 +208,29 @@ function withSampleSize(
     completeness: quality?.completeness ?? 1,
     effectiveRequests: n,
     warning: quality ? `${quality.warning} ${thin}` : thin,
+  };
+}
+
+/**
+ * Adds to the data quality when the first root cause failed most of its requests in the baseline
+ * window: the comparison starts from an outage (an earlier incident not over, a flapping alarm),
+ * so what looks like a rise may be its recovery or its tail.
+ */
+function withBaselineOutage(
+  quality: DataQuality | undefined,
+  first: Candidate | undefined,
+  topo: Topology,
+): DataQuality | undefined {
+  const outage = first?.baselineOutage;
+  if (!first || !outage) return quality;
+  const service = topo.nodes[first.node]?.name ?? '';
+  const text = `${service} failed ${outage.failed} of its ${outage.requests} requests in the baseline window: the baseline was an outage, not its normal (an earlier incident not over, or a flapping alarm), so a rise against it may be a recovery or the outage's tail; its confidence is lowered to match. Compare with an earlier, healthy window before acting.`;
+  return {
+    danglingEdges: quality?.danglingEdges ?? 0,
+    completeness: quality?.completeness ?? 1,
+    ...(quality?.effectiveRequests !== undefined ? { effectiveRequests: quality.effectiveRequests } : {}),
+    baselineOutage: { service, ...outage },
+    warning: quality ? `${quality.warning} ${text}` : text,
   };
 }
 

@@ -275,5 +275,7 @@ export interface DataQuality {
    * too few to localise it reliably (sparse or sampled traces, a short baseline).
    */
   readonly effectiveRequests?: number;
+  /** The first root cause failed most of its requests in the baseline window: an outage, not its normal. */
+  readonly baselineOutage?: { readonly service: string; readonly failed: number; readonly requests: number };
   readonly warning: string;
 }

@@ -27,6 +27,8 @@ export interface Candidate {
   readonly origin: boolean;
   /** No signal of the line passed the anomaly test (a rise chance could explain, or too small to count). */
   readonly noAnomaly?: true;
+  /** The service failed most of its requests in the baseline window (see outageBaselines). */
+  readonly baselineOutage?: { readonly failed: number; readonly requests: number };
 }
 
 /**
@@ -182,6 +184,48 @@ export function calibrate(ranked: readonly Candidate[], supportScale: number): C
     return { ...c, confidence: Math.max(0.01, confidence) };
   });
 }
+
+/**
+ * A service that failed most of its requests in the baseline window was in an outage then, not
+ * in its normal: whatever its figures do against that window — a recovery looks like a rise in
+ * latency, the tail of the outage like a steady failure rate — says less. Its line says so, and
+ * its confidence loses half the failed share of the baseline (halved when every request failed):
+ * the outage may or may not mislead. The ranking is unchanged.
+ */
+export function outageBaselines(
+  topo: Topology,
+  attr: Attribution,
+  ranked: readonly Candidate[],
+): Candidate[] {
+  return ranked.map((c) => {
+    const b = attr.node[c.node]?.baseline;
+    const s = topo.nodes[c.node]?.stats;
+    if (!b || b.total === 0 || !s) return c;
+    // Failed as callers see it (5xx and 429); other 4xx are the callers' mistakes, normal for some.
+    const failed = b.faults + b.throttles;
+    const share = failed / b.total;
+    if (share < OUTAGE_SHARE) return c;
+    const name = topo.labels[c.node] as string;
+    return {
+      ...c,
+      confidence: Math.max(0.01, c.confidence * (1 - share / 2)),
+      evidence: [
+        ...c.evidence,
+        {
+          signal: 'faults',
+          text: `${name} failed ${failed} of its ${b.total} requests in the baseline window: the comparison starts from an outage, not from its normal, so this line is less certain`,
+          incident: rate(s.faults + s.throttles, s.total),
+          baseline: share,
+          requests: b.total,
+        },
+      ],
+      baselineOutage: { failed, requests: b.total },
+    };
+  });
+}
+
+/** A baseline in which a service failed at least this share of its requests was an outage for it. */
+const OUTAGE_SHARE = 0.5;
 
 /** One kind of evidence against one service, before the service's parts are merged into one line. */
 interface Part {
