@@ -9,6 +9,7 @@ import type { Evidence, GraphNode, RequestStats } from './model.ts';
 import { rateText } from './percent.ts';
 import { meanLatency, rate, significanceWeight } from './stats.ts';
 import type { Topology } from './topology.ts';
+import { CHANCE, SMALL } from './weak-evidence.ts';
 
 export interface Candidate {
   readonly node: number;
@@ -412,9 +413,6 @@ export function nodeEvidence(
   }
   return ordered;
 }
-
-const CHANCE = 'chance alone could explain this rise';
-const SMALL = 'a rise too small to count as an anomaly';
 
 /** The numbers behind a signal that is no anomaly on its own. */
 function weakEvidence(

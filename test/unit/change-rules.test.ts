@@ -211,6 +211,81 @@ describe('Function: analyze (changes as evidence)', () => {
     expect(finding.rootCauses[0]?.service).toBe('orders');
   });
 
+  /** web calls api and search, n calls each: web's calls to api wait `linkExtra` beyond api's own 20 ms. */
+  const beside = (n: number, linkExtra: number, searchMean: number): Part[] => [
+    node('web', { n: 2 * n, mean: 0.01 + (0.02 + linkExtra + searchMean) / 2 }),
+    edge('web', 'api', { n, mean: 0.02 + linkExtra }),
+    node('api', { n, mean: 0.02 }),
+    edge('web', 'search', { n, mean: searchMean }),
+    node('search', { n, mean: searchMean }),
+  ];
+
+  it('should rank first a released service whose own figures degraded over an unsure link fault no release explains', () => {
+    // Prepare: over 40 calls, web's calls to api wait 100 ms more while api's own figures are
+    // flat (a network or proxy in front of api), and search's own latency goes 10 → 50 ms;
+    // search was released 2 minutes before the start
+    const incident = beside(40, 0.1, 0.05);
+    const baseline = beside(40, 0, 0.01);
+
+    // Act (b54c60c: api first, the release of search behind it)
+    const graphOnly = run(incident, baseline);
+    const finding = run(incident, baseline, released(['search', 2]));
+
+    // Assess
+    expect(graphOnly.rootCauses.map((r) => [r.service, r.kind])).toEqual([
+      ['api', 'slow-link'],
+      ['search', 'latency'],
+    ]);
+    expect(graphOnly.rootCauses[0]?.confidence).toBeLessThan(0.8);
+    expect(finding.rootCauses.map((r) => r.service)).toEqual(['search', 'api']);
+    expect(finding.rootCauses[0]?.evidence[0]?.text).toMatch(
+      /^search changed 2 min before the start .*, and its own figures degraded, while api's line is in the calls around services \(a network, a proxy, an endpoint\), which no release explains$/,
+    );
+  });
+
+  it('should rank first a released service whose own figures degraded over an unsure endpoint the account does not run', () => {
+    // Prepare: web calls pay.example.com (an X-Ray remote node) and search, 40 calls each; the
+    // endpoint's latency goes 20 → 100 ms, search's 10 → 40 ms, and search was released
+    const world = (remoteMean: number, searchMean: number): Part[] => [
+      node('web', { n: 80, mean: 0.01 + (remoteMean + searchMean) / 2 }),
+      edge('web', 'pay.example.com', { n: 40, mean: remoteMean }),
+      node('pay.example.com', { n: 40, mean: remoteMean, type: 'remote' }),
+      edge('web', 'search', { n: 40, mean: searchMean }),
+      node('search', { n: 40, mean: searchMean }),
+    ];
+
+    // Act
+    const graphOnly = run(world(0.1, 0.04), world(0.02, 0.01));
+    const finding = run(world(0.1, 0.04), world(0.02, 0.01), released(['search', 4]));
+
+    // Assess
+    expect(graphOnly.rootCauses.map((r) => r.service)).toEqual(['pay.example.com', 'search']);
+    expect(graphOnly.rootCauses[0]?.confidence).toBeLessThan(0.8);
+    expect(finding.rootCauses.map((r) => r.service)).toEqual(['search', 'pay.example.com']);
+  });
+
+  it('should keep an unsure link fault first when its own service was released in the same batch', () => {
+    // Act
+    const finding = run(beside(40, 0.1, 0.05), beside(40, 0, 0.01), released(['search', 2], ['api', 2]));
+
+    // Assess: api's release could explain its link as well as search's explains search
+    expect(finding.rootCauses[0]?.service).toBe('api');
+  });
+
+  it('should keep a clear link fault first when a service beside it was released', () => {
+    // Prepare: 200 ms more on 1,000 calls to api; search 10 → 30 ms
+    const incident = beside(1000, 0.2, 0.03);
+    const baseline = beside(1000, 0, 0.01);
+
+    // Act
+    const graphOnly = run(incident, baseline);
+    const finding = run(incident, baseline, released(['search', 2]));
+
+    // Assess
+    expect(graphOnly.rootCauses[0]?.confidence).toBeGreaterThanOrEqual(0.8);
+    expect(finding.rootCauses[0]?.service).toBe('api');
+  });
+
   it('should give exactly the graph-only ranking when there are no changes', () => {
     // Prepare
     const world = (faults: number): Part[] => [

@@ -6,6 +6,10 @@
 //    origins and one changed service is each of them or is called (directly or not) by each of
 //    them, that change comes first; and when the graph's first answer is unsure and depends on a
 //    changed service it ranks lower, that one comes first, unless the answer was released too.
+//    1b. When the graph's unsure first answer, and every line above a released service, is a
+//    fault in the calls around services (a link) or an endpoint the account does not run, a
+//    released service whose own figures degraded comes first: a release explains its own
+//    degradation; no release explains a network, a proxy or a third party.
 // 2. A changed callee of a service degraded on its own (an origin) is a candidate even when its own figures look healthy:
 //    a release that breaks a contract (a wrong field, a wrong value) shows as failures in the
 //    caller while the callee answers quickly. It is listed right after the caller it would explain.
@@ -15,6 +19,7 @@
 
 import type { BlastRadius, ChangeNearStart, RootCause, ServiceHealth } from '../model.ts';
 import { round } from '../stats.ts';
+import { isWeakEvidence } from '../weak-evidence.ts';
 
 /** The graph as the evidence rules need it: calls by service name, and where the analysis looks from. */
 export interface GraphContext {
@@ -57,7 +62,12 @@ export function applyChangeRules(
 ): RootCause[] {
   const latest = latestChangePerService(changes, graph.scope);
   if (latest.size === 0) return [...ranked];
-  const out = changedCallees(explainsAnswer(ranked, latest, graph), latest, services, graph);
+  const out = changedCallees(
+    releaseOverUntouched(explainsAnswer(ranked, latest, graph), latest),
+    latest,
+    services,
+    graph,
+  );
   return out.length > 0 ? out : silentGraph(latest, graph);
 }
 
@@ -171,6 +181,41 @@ function explainsAnswer(
       ? withChangeFirst(existing, w, tail, score)
       : changeOnly(service, w, tail, score, Math.min(0.8, top.confidence), graph);
     return [lead, ...ranked.filter((r) => r !== existing)];
+  }
+  return [...ranked];
+}
+
+/** Kinds of line that put the fault in the calls around services, not in a service's own figures. */
+const LINK_KINDS = new Set(['slow-link', 'connection-failures', 'throttled-link']);
+/** Kinds of line that rest on a service's own figures. */
+const OWN_KINDS = new Set(['latency', 'faults', 'errors', 'throttling', 'new-dependency']);
+
+/**
+ * Rule 1b: a release whose own figures degraded comes before faults no release touches. When the
+ * graph's first answer is unsure, was not released, and every line above a released service is a
+ * fault in the calls around services (a link: a network, a proxy, a host in front of or behind a
+ * service whose own figures are fine) or an endpoint the account does not run (X-Ray's `remote`
+ * nodes), the released service comes first if its own figures show an anomaly and it scores
+ * like an origin (within SIMILAR_ORIGIN of the first).
+ */
+function releaseOverUntouched(
+  ranked: readonly RootCause[],
+  latest: ReadonlyMap<string, WeighedChange>,
+): RootCause[] {
+  const top = ranked[0];
+  if (!top || top.confidence >= CLEAR_ANSWER || latest.has(top.service)) return [...ranked];
+  const untouched = (r: RootCause) =>
+    !latest.has(r.service) && (LINK_KINDS.has(r.kind) || r.type === 'remote');
+  for (const [i, r] of ranked.entries()) {
+    if (latest.has(r.service)) {
+      const own = OWN_KINDS.has(r.kind) && r.evidence[0] !== undefined && !isWeakEvidence(r.evidence[0]);
+      if (!own || r.score < SIMILAR_ORIGIN * top.score) return [...ranked];
+      const w = latest.get(r.service) as WeighedChange;
+      const above = [...new Set(ranked.slice(0, i).map((x) => x.service))];
+      const tail = `, and its own figures degraded, while ${above.length === 1 ? `${above[0]}'s line is` : `the ${above.length} lines above it are`} in the calls around services (a network, a proxy, an endpoint), which no release explains`;
+      return [withChangeFirst(r, w, tail, top.score * 1.01 + 1e-4), ...ranked.filter((x) => x !== r)];
+    }
+    if (!untouched(r)) return [...ranked];
   }
   return [...ranked];
 }
