@@ -238,6 +238,10 @@ describe('Function: analyze (changes as evidence)', () => {
     ]);
     expect(graphOnly.rootCauses[0]?.confidence).toBeLessThan(0.8);
     expect(finding.rootCauses.map((r) => r.service)).toEqual(['search', 'api']);
+    // The two trade confidences: the first line never reads less likely than the second
+    expect(finding.rootCauses.map((r) => r.confidence)).toEqual(
+      graphOnly.rootCauses.map((r) => r.confidence),
+    );
     expect(finding.rootCauses[0]?.evidence[0]?.text).toMatch(
       /^search changed 2 min before the start .*, and its own figures degraded, while api's line is in the calls around services \(a network, a proxy, an endpoint\), which no release explains$/,
     );

@@ -180,7 +180,10 @@ function explainsAnswer(
     const lead = existing
       ? withChangeFirst(existing, w, tail, score)
       : changeOnly(service, w, tail, score, Math.min(0.8, top.confidence), graph);
-    return [lead, ...ranked.filter((r) => r !== existing)];
+    return inFront(
+      lead,
+      ranked.filter((r) => r !== existing),
+    );
   }
   return [...ranked];
 }
@@ -213,11 +216,29 @@ function releaseOverUntouched(
       const w = latest.get(r.service) as WeighedChange;
       const above = [...new Set(ranked.slice(0, i).map((x) => x.service))];
       const tail = `, and its own figures degraded, while ${above.length === 1 ? `${above[0]}'s line is` : `the ${above.length} lines above it are`} in the calls around services (a network, a proxy, an endpoint), which no release explains`;
-      return [withChangeFirst(r, w, tail, top.score * 1.01 + 1e-4), ...ranked.filter((x) => x !== r)];
+      return inFront(
+        withChangeFirst(r, w, tail, top.score * 1.01 + 1e-4),
+        ranked.filter((x) => x !== r),
+      );
     }
     if (!untouched(r)) return [...ranked];
   }
   return [...ranked];
+}
+
+/**
+ * `lead` put in front of the rest. A line a change moved first is at least as likely as the one it
+ * displaced, so the two trade confidences when the lead's is the lower: the first line never reads
+ * less likely than the second.
+ */
+function inFront(lead: RootCause, rest: readonly RootCause[]): RootCause[] {
+  const first = rest[0];
+  if (!first || lead.confidence >= first.confidence) return [lead, ...rest];
+  return [
+    { ...lead, confidence: first.confidence },
+    { ...first, confidence: lead.confidence },
+    ...rest.slice(1),
+  ];
 }
 
 /** Rule 2: a changed callee of a degraded service is listed right behind it. */
