@@ -110,7 +110,10 @@ export function analyze(snapshot: GraphSnapshot, options: AnalyzeOptions = {}): 
       graphQuality ? { ...rc, confidence: round(rc.confidence * graphQuality.completeness, 2) } : rc,
     );
   const first = method === 'engine' ? top[0] : undefined;
-  const quality = withBaselineOutage(withSampleSize(graphQuality, first, cfg), first, topo);
+  const quality = withBaselineNote(
+    withBaselineOutage(withSampleSize(graphQuality, first, cfg), first, topo),
+    snapshot.baselineNote,
+  );
   // [issue 10 item 7 — end]
   const services = serviceHealth(topo, attr, roles, cfg, snapshot, scope, options.metrics ?? {});
   const paths = cascadePaths(topo, attr, top, roles);
@@ -231,6 +234,19 @@ function withBaselineOutage(
     ...(quality?.effectiveRequests !== undefined ? { effectiveRequests: quality.effectiveRequests } : {}),
     baselineOutage: { service, ...outage },
     warning: quality ? `${quality.warning} ${text}` : text,
+  };
+}
+
+/** Says which baseline the analysis compared with, when it is not the window right before the incident. */
+function withBaselineNote(
+  quality: DataQuality | undefined,
+  note: string | undefined,
+): DataQuality | undefined {
+  if (note === undefined) return quality;
+  return {
+    ...(quality ?? { danglingEdges: 0, completeness: 1 }),
+    baselineNote: note,
+    warning: quality ? `${quality.warning} ${note}` : note,
   };
 }
 

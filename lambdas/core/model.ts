@@ -64,6 +64,8 @@ export interface ServiceGraph {
 export interface GraphSnapshot {
   readonly incident: ServiceGraph;
   readonly baseline: ServiceGraph | undefined;
+  /** Why the baseline is not the window right before the incident (the workflow's CollectGraph says). */
+  readonly baselineNote?: string;
 }
 
 export type FindingStatus = 'COMPLETED' | 'NO_DATA' | 'FAILED';
@@ -275,6 +277,8 @@ export interface DataQuality {
    * too few to localise it reliably (sparse or sampled traces, a short baseline).
    */
   readonly effectiveRequests?: number;
+  /** Why the baseline is not the window right before the incident (an outage then; see baseline-choice.ts). */
+  readonly baselineNote?: string;
   /** The first root cause failed most of its requests in the baseline window: an outage, not its normal. */
   readonly baselineOutage?: { readonly service: string; readonly failed: number; readonly requests: number };
   readonly warning: string;

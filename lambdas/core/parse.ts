@@ -39,9 +39,13 @@ export function isInferredType(type: string): boolean {
   return type.startsWith('AWS::') && !COMPUTE_TYPES.has(type);
 }
 
+/** Longest `baselineNote` a snapshot may carry (the workflow writes one sentence). */
+const MAX_BASELINE_NOTE_CHARS = 1000;
+
 /**
- * Parses a snapshot: `{incident, baseline?}` where each window is a GetServiceGraph response or an
- * array of its pages; a bare response (or array of pages) is a snapshot without baseline.
+ * Parses a snapshot: `{incident, baseline?, baselineNote?}` where each window is a GetServiceGraph
+ * response or an array of its pages, and the note says why the baseline is not the window right
+ * before the incident; a bare response (or array of pages) is a snapshot without baseline.
  */
 export function parseSnapshot(input: Json): GraphSnapshot {
   if (isObj(input) && 'incident' in input) {
@@ -50,7 +54,15 @@ export function parseSnapshot(input: Json): GraphSnapshot {
       input.baseline === undefined || input.baseline === null
         ? undefined
         : parseWindow(input.baseline, 'baseline');
-    return { incident, baseline };
+    const note = input.baselineNote;
+    if (note === undefined || note === null) return { incident, baseline };
+    if (typeof note !== 'string' || note.length > MAX_BASELINE_NOTE_CHARS) {
+      throw new GraphInputError(
+        'baselineNote',
+        `expected a sentence of at most ${MAX_BASELINE_NOTE_CHARS} characters, got ${describe(note)}`,
+      );
+    }
+    return { incident, baseline, baselineNote: note };
   }
   return { incident: parseWindow(input, ''), baseline: undefined };
 }

@@ -3,6 +3,7 @@
 // what the request counts support — by how much of the users' degradation it accounts for.
 
 import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS, zOf } from './attribution.ts';
+import { failedShare, OUTAGE_SHARE } from './baseline-choice.ts';
 import type { AnalysisConfig } from './config.ts';
 import { localiseLinks, ms } from './links.ts';
 import type { Evidence, GraphNode, RequestStats } from './model.ts';
@@ -204,7 +205,7 @@ export function outageBaselines(
     if (!b || b.total === 0 || !s) return c;
     // Failed as callers see it (5xx and 429); other 4xx are the callers' mistakes, normal for some.
     const failed = b.faults + b.throttles;
-    const share = failed / b.total;
+    const share = failedShare(b);
     if (share < OUTAGE_SHARE) return c;
     const name = topo.labels[c.node] as string;
     return {
@@ -224,9 +225,6 @@ export function outageBaselines(
     };
   });
 }
-
-/** A baseline in which a service failed at least this share of its requests was an outage for it. */
-const OUTAGE_SHARE = 0.5;
 
 /** One kind of evidence against one service, before the service's parts are merged into one line. */
 interface Part {
