@@ -26,10 +26,11 @@ import { assignRoles } from './roles.ts';
 import { clamp, round } from './stats.ts';
 import { summarize } from './summary.ts';
 import { buildTopology, descendantsOf, type Topology } from './topology.ts';
+import { ENGINE_VERSION } from './version.ts';
 
 export type { ServiceMetrics } from './model.ts';
 
-export const ENGINE_VERSION = '0.1.0';
+export { ENGINE_VERSION };
 export const METHODS = ['engine', 'seed', 'naive'] as const;
 export type Method = (typeof METHODS)[number];
 

@@ -11,8 +11,8 @@ import type {
   Notifier,
   PutOutcome,
 } from '../adapters/ports.ts';
-import { ENGINE_VERSION } from '../core/analyze.ts';
 import type { Finding, Trigger } from '../core/model.ts';
+import { ENGINE_VERSION } from '../core/version.ts';
 import { AlarmDetailSchema, alarmAnalysisId, alarmArnOf, resolveAlarmService } from './alarm-event.ts';
 import { coldStart, inLambda } from './cold-start.ts';
 import {

@@ -3,7 +3,7 @@
 // path to the users and the first thing to do. `analyze` and `demo` both print it; the details
 // (other candidates, the services table, every trace) come after it or behind `--verbose`.
 
-import { describeWhen } from '../core/evidence/blend.ts';
+import { describeWhen } from '../core/evidence/when.ts';
 import type { ChangeNearStart, Finding, Recommendation, RootCause } from '../core/model.ts';
 import { typeWords } from '../core/node-types.ts';
 import { tracesSentence } from './evidence.ts';

@@ -1,7 +1,7 @@
 // The evidence beyond the graph in plain sentences, shared by the text, e-mail, chat and HTML
 // reports: what X-Ray's traces say about a root cause, one exemplar, the changes near the start.
 
-import { describeWhen } from '../core/evidence/blend.ts';
+import { describeWhen } from '../core/evidence/when.ts';
 import type { ChangeNearStart, Finding, RootCauseTraces } from '../core/model.ts';
 import { clip, utc } from './format.ts';
 

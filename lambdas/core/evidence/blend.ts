@@ -32,6 +32,7 @@ import { applyChangeRules, callersOf, type GraphContext } from './change-rules.t
 import { bounded, cmp } from './fields.ts';
 import { exemplarFromTraces } from './trace-detail.ts';
 import { type ServiceVote, type TraceSummaries, type TraceVotes, voteByService } from './trace-summaries.ts';
+import { describeWhen } from './when.ts';
 
 export interface EvidenceConfig {
   /** Weight of X-Ray's trace vote: a service blamed by every trace gains ×(1 + traceWeight). */
@@ -409,12 +410,6 @@ function changeNotes(rootCauses: readonly RootCause[], changes: readonly ChangeN
       text: `${top.service} changed ${describeWhen(mine)}: ${mine.what} (${mine.eventName}) by ${mine.who}.${changes.length > 1 ? ` ${changes.length} changes near the start in all.` : ''}`,
     },
   ];
-}
-
-export function describeWhen(c: ChangeNearStart): string {
-  return c.minutesBeforeStart >= 0
-    ? `${c.minutesBeforeStart} min before the start`
-    : `${-c.minutesBeforeStart} min into the window`;
 }
 
 /** A rollback comes first when the top root cause changed within `changeFullMinutes` of the start. */

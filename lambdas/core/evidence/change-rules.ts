@@ -20,6 +20,7 @@
 import type { BlastRadius, ChangeNearStart, RootCause, ServiceHealth } from '../model.ts';
 import { round } from '../stats.ts';
 import { isWeakEvidence } from '../weak-evidence.ts';
+import { describeWhen } from './when.ts';
 
 /** The graph as the evidence rules need it: calls by service name, and where the analysis looks from. */
 export interface GraphContext {
@@ -110,13 +111,9 @@ function distancesFrom(
 
 function changeEvidence(service: string, w: WeighedChange, tail: string): RootCause['evidence'][number] {
   const c = w.change;
-  const when =
-    c.minutesBeforeStart >= 0
-      ? `${c.minutesBeforeStart} min before the start`
-      : `${-c.minutesBeforeStart} min into the window`;
   return {
     signal: 'change',
-    text: `${service} changed ${when} (${c.what}, ${c.eventName} by ${c.who})${tail}`,
+    text: `${service} changed ${describeWhen(c)} (${c.what}, ${c.eventName} by ${c.who})${tail}`,
     incident: c.minutesBeforeStart,
     requests: 0,
   };
