@@ -207,11 +207,19 @@ function withSampleSize(
   if (!first || first.severity <= 0 || first.support >= cfg.supportRequests) return quality;
   const n = round(first.support, 1);
   const thin = `The first root cause rests on about ${n} requests' worth of comparison between the two windows (sparse or sampled traces, or a short baseline): too few to localise it reliably, so treat it as a lead; its confidence is lowered to match.`;
+  return withWarning(quality, { effectiveRequests: n }, thin);
+}
+
+/** The data quality with `fields` set and `sentence` added to its warning (a new one when there was none). */
+function withWarning(
+  quality: DataQuality | undefined,
+  fields: Partial<Omit<DataQuality, 'warning'>>,
+  sentence: string,
+): DataQuality {
   return {
-    danglingEdges: quality?.danglingEdges ?? 0,
-    completeness: quality?.completeness ?? 1,
-    effectiveRequests: n,
-    warning: quality ? `${quality.warning} ${thin}` : thin,
+    ...(quality ?? { danglingEdges: 0, completeness: 1 }),
+    ...fields,
+    warning: quality ? `${quality.warning} ${sentence}` : sentence,
   };
 }
 
@@ -229,13 +237,7 @@ function withBaselineOutage(
   if (!first || !outage) return quality;
   const service = topo.nodes[first.node]?.name ?? '';
   const text = `${service} failed ${outage.failed} of its ${outage.requests} requests in the baseline window: the baseline was an outage, not its normal (an earlier incident not over, or a flapping alarm), so a rise against it may be a recovery or the outage's tail; its confidence is lowered to match. Compare with an earlier, healthy window before acting.`;
-  return {
-    danglingEdges: quality?.danglingEdges ?? 0,
-    completeness: quality?.completeness ?? 1,
-    ...(quality?.effectiveRequests !== undefined ? { effectiveRequests: quality.effectiveRequests } : {}),
-    baselineOutage: { service, ...outage },
-    warning: quality ? `${quality.warning} ${text}` : text,
-  };
+  return withWarning(quality, { baselineOutage: { service, ...outage } }, text);
 }
 
 /** Says which baseline the analysis compared with, when it is not the window right before the incident. */
@@ -243,12 +245,7 @@ function withBaselineNote(
   quality: DataQuality | undefined,
   note: string | undefined,
 ): DataQuality | undefined {
-  if (note === undefined) return quality;
-  return {
-    ...(quality ?? { danglingEdges: 0, completeness: 1 }),
-    baselineNote: note,
-    warning: quality ? `${quality.warning} ${note}` : note,
-  };
+  return note === undefined ? quality : withWarning(quality, { baselineNote: note }, note);
 }
 
 function findService(topo: Topology, name: string): number {
