@@ -5,6 +5,7 @@
 // bringing one of their own. Pure: the workflow's CollectGraph reads the windows. It reads the raw
 // GetServiceGraph responses' counts only, so that a 10,000-service window costs no second copy.
 
+import { isObj } from './evidence/fields.ts';
 import type { RequestStats } from './model.ts';
 
 /** A service that failed at least this share of its requests (5xx and 429) in a window was in an outage. */
@@ -21,8 +22,7 @@ export function failedShare(s: Pick<RequestStats, 'total' | 'faults' | 'throttle
 export type WindowCounts = ReadonlyMap<string, { readonly name: string; readonly failed: number }>;
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const obj = (v: unknown): Record<string, unknown> | undefined => (isObj(v) ? v : undefined);
 
 /**
  * The counts of a GetServiceGraph response (or its pages). Users (`client`) and services without
