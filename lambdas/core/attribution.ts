@@ -13,6 +13,7 @@
 import type { AnalysisConfig } from './config.ts';
 import type { GraphEdge, GraphNode, RequestStats, ServiceGraph } from './model.ts';
 import {
+  binnedRequests,
   latencyRiseZ,
   meanLatency,
   proportionRiseZ,
@@ -505,14 +506,13 @@ function latencyRatio(now: RequestStats, before: RequestStats | undefined): numb
 }
 
 function quantileOf(s: RequestStats, q: number): number {
-  if (s.histogram.length === 0) return meanLatency(s);
-  let total = 0;
-  for (const b of s.histogram) total += b.count;
-  const rank = Math.max(1, Math.ceil(q * total));
+  const { values, counts } = s.histogram;
+  if (values.length === 0) return meanLatency(s);
+  const rank = Math.max(1, Math.ceil(q * binnedRequests(s.histogram)));
   let seen = 0;
-  for (const b of s.histogram) {
-    seen += b.count;
-    if (seen >= rank) return b.value;
+  for (let i = 0; i < values.length; i++) {
+    seen += counts[i] as number;
+    if (seen >= rank) return values[i] as number;
   }
   return meanLatency(s);
 }

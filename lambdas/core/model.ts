@@ -15,13 +15,17 @@ export interface RequestStats {
   readonly faults: number;
   /** Sum of response times in seconds; mean = totalTime / total. */
   readonly totalTime: number;
-  /** Histogram of response times, sorted by value, equal values merged. */
-  readonly histogram: readonly HistogramBin[];
+  readonly histogram: Histogram;
 }
 
-export interface HistogramBin {
-  readonly value: number;
-  readonly count: number;
+/**
+ * Response times as X-Ray bins them: `counts[i]` requests took `values[i]` seconds. Values are
+ * ascending and distinct (equal values merged), counts above 0. Two flat arrays rather than an
+ * object per bin: a 10,000-service graph holds about a million bins.
+ */
+export interface Histogram {
+  readonly values: readonly number[];
+  readonly counts: readonly number[];
 }
 
 export interface GraphEdge {

@@ -6,7 +6,7 @@ import type {
   GraphEdge,
   GraphNode,
   GraphSnapshot,
-  HistogramBin,
+  Histogram,
   RequestStats,
   ServiceGraph,
   TimeWindow,
@@ -254,9 +254,11 @@ function readStats(raw: Json, histRaw: Json, field: Where): RequestStats | undef
   const declared = readCount(raw.TotalCount, field, `${S}.TotalCount`);
   let histTotal = 0;
   let histSum = 0;
-  for (const b of histogram) {
-    histTotal += b.count;
-    histSum += b.value * b.count;
+  const { values, counts } = histogram;
+  for (let i = 0; i < values.length; i++) {
+    const count = counts[i] as number;
+    histTotal += count;
+    histSum += (values[i] as number) * count;
   }
   const total = declared ?? (ok !== undefined ? ok + allErrors + faults : histTotal);
   if (faults + allErrors > total) {
@@ -284,16 +286,20 @@ function readStats(raw: Json, histRaw: Json, field: Where): RequestStats | undef
   };
 }
 
+/** The histogram of statistics without one (async links, and no traffic): shared, never changed. */
+const NO_BINS: Histogram = Object.freeze({ values: Object.freeze([]), counts: Object.freeze([]) });
+
 /**
  * The histogram sorted by value with equal values merged and empty bins dropped. Exports are
  * usually sorted already with distinct values: that case takes one pass and no map.
  */
-function readHistogram(raw: Json, field: Where): HistogramBin[] {
-  if (raw === undefined || raw === null) return [];
+function readHistogram(raw: Json, field: Where): Histogram {
+  if (raw === undefined || raw === null) return NO_BINS;
   const H = 'ResponseTimeHistogram';
   if (!Array.isArray(raw))
     throw new GraphInputError(pathOf(field, H), `expected a list, got ${describe(raw)}`);
-  const bins: HistogramBin[] = [];
+  const values: number[] = [];
+  const counts: number[] = [];
   let sorted = true;
   let last = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < raw.length; i++) {
@@ -318,12 +324,29 @@ function readHistogram(raw: Json, field: Where): HistogramBin[] {
     if (c === 0) continue;
     if (v <= last) sorted = false;
     last = v;
-    bins.push({ value: v, count: c });
+    values.push(v);
+    counts.push(c);
   }
-  if (sorted) return bins;
+  if (values.length === 0) return NO_BINS;
+  if (sorted) return { values, counts };
   const byValue = new Map<number, number>();
-  for (const b of bins) byValue.set(b.value, (byValue.get(b.value) ?? 0) + b.count);
-  return [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([value, count]) => ({ value, count }));
+  addBins(byValue, { values, counts });
+  return histogramOf(byValue);
+}
+
+/** Adds a histogram's bins to counts by value. */
+function addBins(byValue: Map<number, number>, h: Histogram): void {
+  for (let i = 0; i < h.values.length; i++) {
+    const value = h.values[i] as number;
+    byValue.set(value, (byValue.get(value) ?? 0) + (h.counts[i] as number));
+  }
+}
+
+/** Counts by value as a histogram, sorted by value. */
+function histogramOf(byValue: ReadonlyMap<number, number>): Histogram {
+  if (byValue.size === 0) return NO_BINS;
+  const bins = [...byValue.entries()].sort((a, b) => a[0] - b[0]);
+  return { values: bins.map(([value]) => value), counts: bins.map(([, count]) => count) };
 }
 
 /** A bin's Value: seconds ≥ 0, -0 folded into 0. */
@@ -347,7 +370,7 @@ function mergeEdge(a: GraphEdge, b: Omit<GraphEdge, 'to'>): GraphEdge {
 
 function sumStats(all: readonly RequestStats[]): RequestStats {
   const bins = new Map<number, number>();
-  for (const s of all) for (const h of s.histogram) bins.set(h.value, (bins.get(h.value) ?? 0) + h.count);
+  for (const s of all) addBins(bins, s.histogram);
   const sum = (f: (s: RequestStats) => number) => all.reduce((acc, s) => acc + f(s), 0);
   return {
     total: sum((s) => s.total),
@@ -356,7 +379,7 @@ function sumStats(all: readonly RequestStats[]): RequestStats {
     throttles: sum((s) => s.throttles),
     faults: sum((s) => s.faults),
     totalTime: sum((s) => s.totalTime),
-    histogram: [...bins.entries()].sort((x, y) => x[0] - y[0]).map(([value, count]) => ({ value, count })),
+    histogram: histogramOf(bins),
   };
 }
 

@@ -1,7 +1,7 @@
 // Small statistics over X-Ray's request statistics: rates, histogram quantiles, and the
 // confidence bounds that turn "how many requests back this change" into numbers.
 
-import type { HistogramBin, LatencySummary, RequestStats } from './model.ts';
+import type { Histogram, LatencySummary, RequestStats } from './model.ts';
 
 export const rate = (part: number, total: number): number => (total > 0 ? part / total : 0);
 
@@ -9,24 +9,30 @@ export function meanLatency(s: RequestStats | undefined): number {
   return s && s.total > 0 ? s.totalTime / s.total : 0;
 }
 
-/** Quantile from a sorted, merged histogram (nearest rank). */
-export function quantile(hist: readonly HistogramBin[], q: number): number {
+/** Requests in a histogram. */
+export function binnedRequests(hist: Histogram): number {
   let total = 0;
-  for (const b of hist) total += b.count;
+  for (const count of hist.counts) total += count;
+  return total;
+}
+
+/** Quantile from a sorted, merged histogram (nearest rank). */
+export function quantile(hist: Histogram, q: number): number {
+  const total = binnedRequests(hist);
   if (total === 0) return 0;
   const rank = Math.max(1, Math.ceil(q * total));
   let seen = 0;
-  for (const b of hist) {
-    seen += b.count;
-    if (seen >= rank) return b.value;
+  for (let i = 0; i < hist.counts.length; i++) {
+    seen += hist.counts[i] as number;
+    if (seen >= rank) return hist.values[i] as number;
   }
-  return hist[hist.length - 1]?.value ?? 0;
+  return hist.values[hist.values.length - 1] ?? 0;
 }
 
 export function latencySummary(s: RequestStats | undefined): LatencySummary {
   if (!s || s.total === 0) return { mean: 0, p50: 0, p90: 0, p99: 0 };
   const mean = meanLatency(s);
-  if (s.histogram.length === 0) return { mean, p50: mean, p90: mean, p99: mean };
+  if (s.histogram.values.length === 0) return { mean, p50: mean, p90: mean, p99: mean };
   return {
     mean,
     p50: quantile(s.histogram, 0.5),
@@ -37,13 +43,16 @@ export function latencySummary(s: RequestStats | undefined): LatencySummary {
 
 /** Variance of response time from the histogram; when there is none, assume a spread like the mean. */
 export function latencyVariance(s: RequestStats): number {
+  const { values, counts } = s.histogram;
   let n = 0;
   let sum = 0;
   let sq = 0;
-  for (const b of s.histogram) {
-    n += b.count;
-    sum += b.value * b.count;
-    sq += b.value * b.value * b.count;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
+    const count = counts[i] as number;
+    n += count;
+    sum += value * count;
+    sq += value * value * count;
   }
   if (n < 2) {
     const m = meanLatency(s);
@@ -95,26 +104,26 @@ export function latencyRiseZ(incident: RequestStats, baseline: RequestStats | un
  * side it falls back to the rise in mean latency.
  */
 export function rankRiseZ(incident: RequestStats, baseline: RequestStats | undefined): number {
-  if (!baseline || baseline.histogram.length === 0 || incident.histogram.length === 0) {
+  if (!baseline || baseline.histogram.values.length === 0 || incident.histogram.values.length === 0) {
     return latencyRiseZ(incident, baseline);
   }
-  let n0 = 0;
-  for (const b of baseline.histogram) n0 += b.count;
+  const before = baseline.histogram;
+  const after = incident.histogram;
+  const n0 = binnedRequests(before);
   let n1 = 0;
   let u = 0;
   let below = 0;
   let j = 0;
-  for (const b of incident.histogram) {
-    while (j < baseline.histogram.length && (baseline.histogram[j] as HistogramBin).value < b.value) {
-      below += (baseline.histogram[j] as HistogramBin).count;
+  for (let i = 0; i < after.values.length; i++) {
+    const value = after.values[i] as number;
+    const count = after.counts[i] as number;
+    while (j < before.values.length && (before.values[j] as number) < value) {
+      below += before.counts[j] as number;
       j++;
     }
-    const tie =
-      j < baseline.histogram.length && (baseline.histogram[j] as HistogramBin).value === b.value
-        ? (baseline.histogram[j] as HistogramBin).count
-        : 0;
-    u += b.count * (below + 0.5 * tie);
-    n1 += b.count;
+    const tie = j < before.values.length && before.values[j] === value ? (before.counts[j] as number) : 0;
+    u += count * (below + 0.5 * tie);
+    n1 += count;
   }
   if (n1 === 0 || n0 === 0) return 0;
   const sd = Math.sqrt((n1 * n0 * (n1 + n0 + 1)) / 12);

@@ -123,8 +123,8 @@ function specFrom(
     const mean = s.totalTime / s.total;
     const waits = syncEdges.reduce((a, e) => a + (e.stats?.totalTime ?? 0), 0) / s.total;
     const own = nd.inferred ? mean : Math.max(0.1 * mean, mean - waits);
-    const p50 = s.histogram.length > 0 ? quantile(s.histogram, 0.5) : 0;
-    const p99 = s.histogram.length > 0 ? quantile(s.histogram, 0.99) : 0;
+    const p50 = s.histogram.values.length > 0 ? quantile(s.histogram, 0.5) : 0;
+    const p99 = s.histogram.values.length > 0 ? quantile(s.histogram, 0.99) : 0;
     const ratio = p50 > 0 && p99 > 0 ? clamp(p99 / p50, 1.5, 30) : 4;
     // Lognormal with this p99/p50 ratio and the own mean.
     const sigma = Math.log(ratio) / 2.3263478740408408;

@@ -62,9 +62,8 @@ describe('Function: rankRiseZ', () => {
   const stats = (values: readonly number[]) => {
     const bins = new Map<number, number>();
     for (const v of values) bins.set(v, (bins.get(v) ?? 0) + 1);
-    const histogram = [...bins.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([value, count]) => ({ value, count }));
+    const sorted = [...bins.entries()].sort((a, b) => a[0] - b[0]);
+    const histogram = { values: sorted.map(([value]) => value), counts: sorted.map(([, count]) => count) };
     const totalTime = values.reduce((s, v) => s + v, 0);
     return {
       total: values.length,
