@@ -322,7 +322,8 @@ function ownTimes(nd: GraphNode, a: NodeAttr, edges: readonly EdgeAttr[]): [numb
   if (!s || !b || s.total === 0 || b.total === 0 || nd.edges.length === 0) return undefined;
   let wait1 = 0;
   let wait0 = 0;
-  for (const [i, e] of nd.edges.entries()) {
+  for (let i = 0; i < nd.edges.length; i++) {
+    const e = nd.edges[i] as GraphEdge;
     if (e.async) continue;
     const eb = edges[i]?.baseline;
     if (!e.stats || !eb || eb.total === 0) return undefined;

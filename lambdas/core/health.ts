@@ -31,18 +31,7 @@ export function serviceHealth(
     if (nd.isClient || !s || s.total === 0 || (scope && !scope.has(v))) return;
     const b = a.baseline;
     const cpu = metrics[nd.name]?.cpuPercent;
-    const sev = nodeSeverity(a, cfg);
-    const signals = (
-      [
-        ['faults', a.anomalous.failures && s.faults >= s.throttles ? sev.failures + 1e-9 : 0],
-        ['throttles', a.anomalous.failures && s.throttles > s.faults ? sev.failures + 1e-9 : 0],
-        ['errors', a.anomalous.errors ? sev.errors + 1e-9 : 0],
-        ['latency', a.anomalous.latency ? sev.latency + 1e-9 : 0],
-      ] as [Signal, number][]
-    )
-      .filter(([, x]) => x > 0)
-      .sort((x, y) => y[1] - x[1])
-      .map(([sig]) => sig);
+    const signals = signalsOf(a, s, cfg);
     const strongest = signals[0];
     const selfShare =
       strongest === undefined
@@ -83,6 +72,23 @@ export function serviceHealth(
   });
   const roleOrder: Record<ServiceRole, number> = { origin: 0, propagator: 1, affected: 2, healthy: 3 };
   return out.sort((x, y) => roleOrder[x.role] - roleOrder[y.role] || cmp(x.key, y.key));
+}
+
+/** Signals on which a service is anomalous, strongest first; none, without weighing, for a calm one (most). */
+function signalsOf(a: NodeAttr, s: RequestStats, cfg: AnalysisConfig): Signal[] {
+  if (!(a.anomalous.failures || a.anomalous.errors || a.anomalous.latency)) return [];
+  const sev = nodeSeverity(a, cfg);
+  return (
+    [
+      ['faults', a.anomalous.failures && s.faults >= s.throttles ? sev.failures + 1e-9 : 0],
+      ['throttles', a.anomalous.failures && s.throttles > s.faults ? sev.failures + 1e-9 : 0],
+      ['errors', a.anomalous.errors ? sev.errors + 1e-9 : 0],
+      ['latency', a.anomalous.latency ? sev.latency + 1e-9 : 0],
+    ] as [Signal, number][]
+  )
+    .filter(([, x]) => x > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([sig]) => sig);
 }
 
 const roundLatency = (l: { mean: number; p50: number; p90: number; p99: number }) => ({

@@ -129,7 +129,7 @@ export function parseWindow(input: Json, path: string): ServiceGraph {
     for (const e of d.edges) {
       const to = indexOfRef.get(e.ref);
       if (to === undefined) dangling++;
-      else found.push({ stats: e.edge.stats, async: e.edge.async, to });
+      else found.push({ stats: e.stats, async: e.async, to });
     }
     // Sorted by callee (stable: repeated edges to one callee merge in the export's order).
     found.sort((a, b) => a.to - b.to);
@@ -162,7 +162,8 @@ interface NodeDraft {
   referenceId: number;
   root: boolean;
   stats: RequestStats | undefined;
-  edges: { ref: number; edge: Omit<GraphEdge, 'to'> }[];
+  /** Callees by ReferenceId, in the export's order. */
+  edges: { ref: number; stats: RequestStats | undefined; async: boolean }[];
 }
 
 function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
@@ -186,10 +187,8 @@ function readNode(svc: Obj, field: string, referenceId: number): NodeDraft {
     const edgeType = readString(e.EdgeType, ef, 'EdgeType');
     return {
       ref,
-      edge: {
-        stats: readStats(e.SummaryStatistics, e.ResponseTimeHistogram, ef),
-        async: edgeType === 'link',
-      },
+      stats: readStats(e.SummaryStatistics, e.ResponseTimeHistogram, ef),
+      async: edgeType === 'link',
     };
   });
   return { name, type, baseKey: `${name}|${type}`, referenceId, root, stats, edges };
