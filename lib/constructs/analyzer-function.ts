@@ -49,6 +49,8 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   // The Node.js 22 runtime ships AWS SDK v3; bundling it again would only add megabytes.
   externalModules: ['@aws-sdk/*'],
   mainFields: ['module', 'main'],
+  // The X-Ray SDK's use of semver is one version comparison (lambdas/bundling/semver.ts).
+  esbuildArgs: { '--alias:semver': new URL('../../lambdas/bundling/semver.ts', import.meta.url).pathname },
   // ESM bundles still meet CommonJS dependencies that call require().
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 };
