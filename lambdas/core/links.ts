@@ -242,8 +242,8 @@ function linkEvidence(
     out.unshift({
       signal: 'link',
       text: outbound
-        ? `${name}'s calls to ${others.length} services (${others.slice(0, 3).join(', ')}) are all slow or failing while those services are not: the fault is on ${name}'s side (its host, CPU, network or connection pool)`
-        : `calls into ${name} from ${others.length} callers (${others.slice(0, 3).join(', ')}) are all slow or failing while ${name}'s own figures are not: the fault is in front of ${name} (its network, proxy or host)`,
+        ? `${name}'s calls to ${others.length} services (${others.slice(0, 3).join(', ')}) are all slow or failing beyond what those services record: the fault is on ${name}'s side (its host, CPU, network or connection pool)`
+        : `calls into ${name} from ${others.length} callers (${others.slice(0, 3).join(', ')}) are all slow or failing beyond what ${name} itself records: the fault is in front of ${name} (its network, proxy or host)`,
       incident: links.length,
       requests: links.reduce((n, l) => n + l.calls, 0),
     });

@@ -121,6 +121,11 @@ describe('Function: analyze (class 2: slow links blamed on the right end)', () =
     expect(top.via).toBeUndefined();
     expect(names(finding).filter((s) => s === 'x')).toHaveLength(1);
     expect(top.evidence.some((e) => /in front of x/.test(e.text))).toBe(true);
+    // It says what it measured — the callers see more than x records — and claims nothing about
+    // x's own figures, which may have risen too, short of an anomaly.
+    const group = top.evidence.find((e) => /from 3 callers/.test(e.text))?.text ?? '';
+    expect(group).toMatch(/beyond what x itself records/);
+    expect(group).not.toMatch(/own figures are not/);
     expect(roleOf(finding, 'x')).toBe('origin');
   });
 
@@ -148,6 +153,9 @@ describe('Function: analyze (class 2: slow links blamed on the right end)', () =
     expect(top.service).toBe('c');
     expect(top.via).toBeUndefined();
     expect(top.evidence.some((e) => /c's side/.test(e.text))).toBe(true);
+    expect(top.evidence.find((e) => /c's side/.test(e.text))?.text).toMatch(
+      /beyond what those services record/,
+    );
     expect(roleOf(finding, 'c')).toBe('origin');
     for (const callee of ['p', 'q', 'r']) expect(roleOf(finding, callee)).not.toBe('origin');
   });
