@@ -11,11 +11,23 @@ import type { Evidence, GraphEdge, GraphNode } from './model.ts';
 import { meanLatency, significanceWeight, wilson } from './stats.ts';
 import type { Topology } from './topology.ts';
 
+/** The kinds of line that put the fault in the calls around services, not in a service's own figures. */
+export const LINK_KINDS: ReadonlySet<string> = new Set<LinkFault['kind']>([
+  'slow-link',
+  'connection-failures',
+  'throttled-link',
+]);
+
 export interface LinkFault {
   /** The service the faulty links are blamed on. */
   readonly endpoint: number;
   /** Set when one caller's calls alone carry the fault (the endpoint is their callee). */
   readonly via?: { readonly caller: number; readonly edge: number };
+  /**
+   * Which side of the endpoint the faulty links point to, when not one caller's calls: `front`,
+   * calls into it (its network, proxy or host); `own`, its own calls out (it is starved).
+   */
+  readonly side?: 'front' | 'own';
   readonly kind: 'slow-link' | 'connection-failures' | 'throttled-link';
   readonly severity: number;
   /** Users' degradation (request equivalents) that flowed through the links' own part. */
@@ -184,7 +196,9 @@ export function localiseLinks(
     const byUsers = only !== undefined && nodes[only.caller]?.isClient === true;
     out.push({
       endpoint: g.endpoint,
-      ...(only && !g.outbound && !byUsers ? { via: { caller: only.caller, edge: only.edge } } : {}),
+      ...(only && !g.outbound && !byUsers
+        ? { via: { caller: only.caller, edge: only.edge } }
+        : { side: g.outbound ? ('own' as const) : ('front' as const) }),
       kind:
         failSev >= latSev
           ? g.links.some((l) => l.throttled)

@@ -16,6 +16,8 @@ export interface Candidate {
   readonly node: number;
   /** Edge index on `via` when the candidate is the link from `via` to `node`. */
   readonly via?: { readonly caller: number; readonly edge: number };
+  /** When its lead is a group of faulty links: in front of the service, or its own calls out. */
+  readonly linkSide?: 'front' | 'own';
   readonly kind: string;
   /** Every kind of evidence against this service, strongest first (`kind` is the first). */
   readonly kinds: readonly string[];
@@ -101,6 +103,7 @@ export function rankCandidates(
     parts.push({
       node: link.endpoint,
       ...(link.via ? { via: link.via } : {}),
+      ...(link.side ? { linkSide: link.side } : {}),
       kind: link.kind,
       severity: link.severity,
       blame,
@@ -230,6 +233,7 @@ export function outageBaselines(
 interface Part {
   readonly node: number;
   readonly via?: { readonly caller: number; readonly edge: number };
+  readonly linkSide?: 'front' | 'own';
   readonly kind: string;
   readonly severity: number;
   /** Share (0–1) of the users' degradation that flowed to this part. */
@@ -274,6 +278,7 @@ function mergeByService(topo: Topology, parts: readonly Part[], floor: number): 
     out.push({
       node,
       ...(lead.via && list.every((p) => p.via?.caller === lead.via?.caller) ? { via: lead.via } : {}),
+      ...(lead.linkSide ? { linkSide: lead.linkSide } : {}),
       kind: lead.kind,
       kinds,
       score,

@@ -3,8 +3,8 @@
 
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
-import { ms } from './links.ts';
-import type { GraphNode, Recommendation, ServiceMetrics } from './model.ts';
+import { LINK_KINDS, ms } from './links.ts';
+import type { GraphNode, Recommendation, RequestStats, ServiceMetrics } from './model.ts';
 import { rateText } from './percent.ts';
 import type { Candidate } from './rank.ts';
 import { latencySummary, meanLatency, rate } from './stats.ts';
@@ -39,12 +39,12 @@ export function recommend(
     seen.add(k);
     out.push(r);
   };
-  for (const c of top.filter((x) => x.origin).slice(0, 3)) {
+  const adviseOn = (c: Candidate): void => {
     const nd = topo.nodes[c.node] as GraphNode;
     const a = attr.node[c.node] as NodeAttr;
     const label = topo.labels[c.node] as string;
     const s = nd.stats;
-    if (!s) continue;
+    if (!s) return;
     const callers = logicalCallers(topo, c.node)
       .map((ce) => ({
         ...ce,
@@ -73,7 +73,11 @@ export function recommend(
               ? `${caller}'s calls to ${label} are throttled before ${label} sees them (${seen}): rate-limit ${caller} below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`
               : `${caller} fails calls to ${label} that ${label} never records (${seen}): check connectivity, DNS, security groups and connection limits between them, and put a circuit breaker on the call.`,
       });
-      continue;
+      return;
+    }
+    if (c.linkSide && LINK_KINDS.has(c.kind)) {
+      add(linkGroupAdvice(topo, attr, c, c.linkSide, label, nd.name));
+      return;
     }
     if (c.kind === 'new-dependency') {
       add({
@@ -81,7 +85,7 @@ export function recommend(
         action: 'rollback',
         text: `${label} started calling a dependency that is not in the baseline and those calls fail: roll back or fix the change to ${nd.name} deployed just before ${attr.node[c.node]?.hasBaseline ? 'the incident' : 'the window'}.`,
       });
-      continue;
+      return;
     }
     const failureRate = rate(s.faults + s.throttles, s.total);
     const baseFailure = a.baseline ? rate(a.baseline.faults + a.baseline.throttles, a.baseline.total) : 0;
@@ -150,18 +154,104 @@ export function recommend(
         });
       }
     }
-  }
-  // Always a first step: when no pattern above fits the first line (a slow entry point with no
-  // callers to protect, a degraded service with no rise), the place to start looking.
+  };
+  // The first step is about the first line, whatever it is: its own advice first, and when no
+  // pattern fits it (a slow entry point with no callers to protect, a degraded service with no
+  // rise), the place to start looking. Then the other origins' advice, up to three lines in all.
   const first = top[0];
-  if (out.length === 0 && first) {
-    const nd = topo.nodes[first.node] as GraphNode;
-    const label = topo.labels[first.node] as string;
-    add({
-      service: nd.name,
+  if (first) {
+    adviseOn(first);
+    if (out.length === 0) {
+      const label = topo.labels[first.node] as string;
+      add({
+        service: topo.nodes[first.node]?.name ?? label,
+        action: 'investigate',
+        text: `${label} is where the evidence points and no remedy pattern fits it: look at ${label}'s logs, host (CPU, memory, connections), deployments or configuration changes from the start of the window; roll back if one lines up.`,
+      });
+    }
+  }
+  for (const c of top.filter((x) => x.origin && x !== first).slice(0, first?.origin ? 2 : 3)) adviseOn(c);
+  return out;
+}
+
+/**
+ * Advice for a group of faulty links. In front of a service (`front`): every caller's calls into
+ * it are slow or fail beyond what it records, so look at what sits between them — its load
+ * balancer, proxy or sidecar, its network and host — and protect the callers. On its own side
+ * (`own`): its calls to several healthy services all suffer, so it is starved itself.
+ */
+function linkGroupAdvice(
+  topo: Topology,
+  attr: Attribution,
+  c: Candidate,
+  side: 'front' | 'own',
+  label: string,
+  name: string,
+): Recommendation {
+  if (side === 'own') {
+    const callees = faultyCallees(topo, attr, c.node);
+    return {
+      service: name,
       action: 'investigate',
-      text: `${label} is where the evidence points and no remedy pattern fits it: look at ${label}'s logs, host (CPU, memory, connections), deployments or configuration changes from the start of the window; roll back if one lines up.`,
-    });
+      text: `${label}'s calls to ${listOf(callees)} are slow or failing beyond what those services record: ${label} itself is starved — check its CPU and memory, its connection pool, DNS and network, and scale it out if it is saturated.`,
+    };
+  }
+  const calls = faultyCalls(topo, attr, c.node);
+  const callerNames = listOf([...new Set(calls.map((l) => l.from))]);
+  const failed = calls.reduce((n, l) => n + l.stats.faults + l.stats.throttles, 0);
+  const total = calls.reduce((n, l) => n + l.stats.total, 0);
+  if (c.kind === 'throttled-link') {
+    return {
+      service: name,
+      action: 'rate-limit',
+      text: `Calls into ${label} from ${callerNames} are throttled before ${label} sees them (${failed} of ${total}): rate-limit them below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`,
+    };
+  }
+  if (c.kind === 'connection-failures') {
+    return {
+      service: name,
+      action: 'circuit-breaker',
+      text: `${callerNames} fail calls to ${label} that ${label} never records (${failed} of ${total}): check what sits in front of ${label} — its load balancer, proxy or sidecar, DNS, security groups and connection limits — and put a circuit breaker on the calls.`,
+    };
+  }
+  const busiest = calls.reduce<RequestStats | undefined>(
+    (b, l) => (!b || l.stats.total > b.total ? l.stats : b),
+    undefined,
+  );
+  return {
+    service: name,
+    action: 'timeout',
+    text: `Calls into ${label} from ${callerNames} are slower than ${label} itself records: check what sits in front of ${label} — its load balancer, proxy or sidecar, its network path and its host — and bound the calls with a timeout near ${configMs(latencySummary(busiest).p99)} (their p99).`,
+  };
+}
+
+/** Whether an edge's figures carry a part of their own, beyond what the callee records. */
+const carriesLink = (topo: Topology, attr: Attribution, from: number, edge: number): boolean => {
+  const link = attr.edge[from]?.[edge]?.link;
+  return (
+    topo.nodes[from]?.edges[edge]?.stats !== undefined &&
+    link !== undefined &&
+    (link.latency > 0 || link.failures > 0 || link.errors > 0)
+  );
+};
+
+/** The services `v` calls with a link part on the call. */
+function faultyCallees(topo: Topology, attr: Attribution, v: number): string[] {
+  const out: string[] = [];
+  topo.nodes[v]?.edges.forEach((e, i) => {
+    if (carriesLink(topo, attr, v, i)) out.push(topo.labels[e.to] as string);
+  });
+  return out;
+}
+
+/** The calls into `v` that carry a link part, and who makes them (a client node: the users). */
+function faultyCalls(topo: Topology, attr: Attribution, v: number): { from: string; stats: RequestStats }[] {
+  const out: { from: string; stats: RequestStats }[] = [];
+  for (const ce of topo.callers[v] ?? []) {
+    const caller = topo.nodes[ce.from];
+    const stats = caller?.edges[ce.edge]?.stats;
+    if (!stats || !carriesLink(topo, attr, ce.from, ce.edge)) continue;
+    out.push({ from: caller?.isClient ? 'the users' : (topo.labels[ce.from] as string), stats });
   }
   return out;
 }

@@ -83,6 +83,10 @@ describe('Property: analyze on random graphs', () => {
         expectWellFormed(finding, snapshot);
         const hasTraffic = snapshot.incident.nodes.some((n) => !n.isClient && (n.stats?.total ?? 0) > 0);
         expect(finding.status).toBe(hasTraffic ? 'COMPLETED' : 'NO_DATA');
+        // The first step is about the first root cause: addressed to it, or naming it.
+        const top = finding.rootCauses[0];
+        const step = finding.recommendations[0];
+        if (top) expect(step?.service === top.service || step?.text.includes(top.service)).toBe(true);
       }),
       { numRuns: RUNS },
     );

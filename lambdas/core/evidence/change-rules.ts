@@ -17,6 +17,7 @@
 //    (or the entry points) are listed, by call distance then recency, with a low confidence.
 // A release of a service the graph does not connect to the degradation moves nothing.
 
+import { LINK_KINDS } from '../links.ts';
 import type { BlastRadius, ChangeNearStart, RootCause, ServiceHealth } from '../model.ts';
 import { round } from '../stats.ts';
 import { isWeakEvidence } from '../weak-evidence.ts';
@@ -185,8 +186,6 @@ function explainsAnswer(
   return [...ranked];
 }
 
-/** Kinds of line that put the fault in the calls around services, not in a service's own figures. */
-const LINK_KINDS = new Set(['slow-link', 'connection-failures', 'throttled-link']);
 /** Kinds of line that rest on a service's own figures. */
 const OWN_KINDS = new Set(['latency', 'faults', 'errors', 'throttling', 'new-dependency']);
 
