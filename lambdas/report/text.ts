@@ -122,7 +122,7 @@ export function renderText(finding: Finding, options: TextOptions = {}): string 
     lines.push('SERVICES (now, and in the baseline)');
     const cols = tableColumns(width);
     lines.push(
-      `  ${'role'.padEnd(11)}${'service'.padEnd(cols.name + 2)}${'requests'.padStart(9)}${'failed'.padStart(16)}${cols.p99 ? 'p99'.padStart(18) : ''}`.trimEnd(),
+      `  ${'role'.padEnd(11)}${'service'.padEnd(cols.name + 2)}${'requests'.padStart(9)}${'failed'.padStart(FAILED_WIDTH)}${cols.p99 ? 'p99'.padStart(18) : ''}`.trimEnd(),
     );
     const max = verbose ? degraded.length : 15;
     for (const s of degraded.slice(0, max)) lines.push(`  ${serviceRow(s, f, cols)}`);
@@ -146,9 +146,12 @@ function traceDetail(top: RootCause, verbose: boolean): string[] {
   return out;
 }
 
+/** The failed column: its widest text, "100.0 % (100.0 %)", and a space before it. */
+const FAILED_WIDTH = 18;
+
 /** The services table's widths at `width` columns: names shortened first, then the p99 column left out. */
 function tableColumns(width: number): { readonly name: number; readonly p99: boolean } {
-  const fixed = 2 + 11 + 9 + 16;
+  const fixed = 2 + 11 + 9 + FAILED_WIDTH;
   const withP99 = width - fixed - 18 - 2;
   if (withP99 >= 16) return { name: Math.min(32, withP99), p99: true };
   return { name: Math.max(8, Math.min(32, width - fixed - 2)), p99: false };
@@ -165,7 +168,7 @@ function serviceRow(
   // 5xx and 429 together, as the evidence's "failure rate" counts them; the baseline in brackets.
   const faults = failureText(failureFigures(f, s));
   const p99 = s.baseline ? `${ms(s.latency.p99)} (${ms(s.baseline.latency.p99)})` : ms(s.latency.p99);
-  return `${ROLE_WORDS[s.role].padEnd(11)}${name.padEnd(cols.name + 2)}${String(s.requests).padStart(9)}${faults.padStart(16)}${cols.p99 ? p99.padStart(18) : ''}`;
+  return `${ROLE_WORDS[s.role].padEnd(11)}${name.padEnd(cols.name + 2)}${String(s.requests).padStart(9)}${faults.padStart(FAILED_WIDTH)}${cols.p99 ? p99.padStart(18) : ''}`;
 }
 
 function list(xs: readonly string[], max = 8): string {
