@@ -109,3 +109,30 @@ describe('Reports: one number per fact', () => {
     });
   }
 });
+
+describe('Text report: the services table', () => {
+  it('should keep a space between the request count and the widest failure figures', () => {
+    // Prepare: a degraded service that is no root cause (its own figures fill the row), with 22,222
+    // requests failing 100 % now and 100 % in the baseline
+    const f = shopIncident().finding;
+    const s = f.services.find(
+      (x) => x.role !== 'healthy' && !f.rootCauses.some((r) => r.service === x.service),
+    ) as ServiceHealth;
+    const worst: ServiceHealth = {
+      ...s,
+      requests: 22222,
+      faultRate: 1,
+      throttleRate: 0,
+      ...(s.baseline ? { baseline: { ...s.baseline, faultRate: 1, throttleRate: 0 } } : {}),
+    };
+    const finding: Finding = { ...f, services: f.services.map((x) => (x === s ? worst : x)) };
+
+    // Act
+    const row = renderText(finding)
+      .split('\n')
+      .find((l) => l.includes(` ${s.service} `) && l.includes('22222'));
+
+    // Assess
+    expect(row).toMatch(/ 22222 +100\.0 % \(100\.0 %\) /);
+  });
+});
