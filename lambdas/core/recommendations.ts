@@ -193,7 +193,7 @@ function linkGroupAdvice(
     return {
       service: name,
       action: 'investigate',
-      text: `${label}'s calls to ${listOf(callees)} are slow or failing beyond what those services record: ${label} itself is starved — check its CPU and memory, its connection pool, DNS and network, and scale it out if it is saturated.`,
+      text: `${label}'s calls to ${listOf(callees)} are slow or failing beyond what those services record, so ${label} itself is starved: check ${label}'s CPU and memory, its connection pool, DNS and network, and scale it out if it is saturated.`,
     };
   }
   const calls = faultyCalls(topo, attr, c.node);
@@ -204,7 +204,7 @@ function linkGroupAdvice(
     return {
       service: name,
       action: 'rate-limit',
-      text: `Calls into ${label} from ${callerNames} are throttled before ${label} sees them (${failed} of ${total}): rate-limit them below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`,
+      text: `Calls into ${label} from ${callerNames} are throttled before ${label} sees them (${failed} of ${total}): rate-limit ${callerNames} below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`,
     };
   }
   if (c.kind === 'connection-failures') {

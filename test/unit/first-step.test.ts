@@ -77,7 +77,7 @@ describe('Function: analyze (the first step is about the first root cause)', () 
     const first = finding.recommendations[0];
     expect(first?.service).toBe('c');
     expect(first?.text).toMatch(
-      /^c's calls to p, q, r are slow or failing beyond what those services record: c itself is starved/,
+      /^c's calls to p, q, r are slow or failing beyond what those services record, so c itself is starved: check c's CPU/,
     );
   });
 
