@@ -125,7 +125,7 @@ export function recommend(
         add({
           service: nd.name,
           action: 'bulkhead',
-          text: `${label} slowed from ${ms(meanLatency(a.baseline))} to ${ms(now.mean)} mean while its request rate grew ${load.toFixed(1)}× over the baseline: it is saturated — scale it out and isolate its callers with bulkheads (separate pools per caller).`,
+          text: `${label} slowed from ${ms(meanLatency(a.baseline))} to ${ms(now.mean)} mean while its request rate grew ${load.toFixed(1)}× over the baseline, so it is saturated: scale ${label} out and isolate its callers with bulkheads (separate pools per caller).`,
         });
       }
       if (callers.length > 0) {
@@ -150,7 +150,7 @@ export function recommend(
         add({
           service: ce.name,
           action: 'retry-budget',
-          text: `${ce.label} now makes ${now.toFixed(2)} calls to ${label} per request against ${before.toFixed(2)} in the baseline: its retries add load to a struggling service — cap them with a retry budget (e.g. 10 % of calls) and back off with jitter.`,
+          text: `${ce.label} now makes ${now.toFixed(2)} calls to ${label} per request against ${before.toFixed(2)} in the baseline, and its retries add load to a struggling service: cap ${ce.label}'s retries with a retry budget (e.g. 10 % of calls) and back off with jitter.`,
         });
       }
     }

@@ -62,8 +62,15 @@ function expectWellFormed(finding: Finding, snapshot: GraphSnapshot): void {
   for (const p of finding.cascade.paths) {
     for (const s of p.services) expect(labels).toContain(s);
   }
-  // Every recommendation is addressed to one service of the graph, by its name.
-  for (const rec of finding.recommendations) expect(names).toContain(rec.service);
+  // Every recommendation is addressed to one service of the graph, by its name, and what to do
+  // (after its colon, as the report's FIRST STEP shows it) starts with the action, not a pronoun
+  // or a name that capitalising would change.
+  for (const rec of finding.recommendations) {
+    expect(names).toContain(rec.service);
+    const action = rec.text.slice(rec.text.indexOf(': ') + 2);
+    expect(action, rec.text).not.toMatch(/^(it|its|they|them|their)\b/i);
+    for (const n of names) expect(action.startsWith(n), rec.text).toBe(false);
+  }
   // Nothing that JSON cannot carry (NaN, Infinity, undefined) hides in the Finding.
   expect(JSON.parse(JSON.stringify(finding))).toEqual(finding);
   expect(finding.summary.length).toBeGreaterThan(0);
