@@ -253,11 +253,12 @@ function linkEvidence(
   if (links.length > 1) {
     const name = label(endpoint);
     const others = [...new Set(links.map((l) => label(outbound ? l.callee : l.caller)))];
+    const named = `${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''}`;
     out.unshift({
       signal: 'link',
       text: outbound
-        ? `${name}'s calls to ${others.length} services (${others.slice(0, 3).join(', ')}) are all slow or failing beyond what those services record: the fault is on ${name}'s side (its host, CPU, network or connection pool)`
-        : `calls into ${name} from ${others.length} callers (${others.slice(0, 3).join(', ')}) are all slow or failing beyond what ${name} itself records: the fault is in front of ${name} (its network, proxy or host)`,
+        ? `${name}'s calls to ${others.length} services (${named}) are all slow or failing beyond what those services record: the fault is on ${name}'s side (its host, CPU, network or connection pool)`
+        : `calls into ${name} from ${others.length} callers (${named}) are all slow or failing beyond what ${name} itself records: the fault is in front of ${name} (its network, proxy or host)`,
       incident: links.length,
       requests: links.reduce((n, l) => n + l.calls, 0),
     });
