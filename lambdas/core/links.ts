@@ -18,16 +18,22 @@ export const LINK_KINDS: ReadonlySet<string> = new Set<LinkFault['kind']>([
   'throttled-link',
 ]);
 
+/**
+ * A group of faulty links and the side of their endpoint they point to: `front`, calls into it
+ * (its network, proxy or host); `own`, its own calls out (it is starved).
+ */
+export interface LinkGroup {
+  readonly side: 'front' | 'own';
+  readonly links: readonly { readonly caller: number; readonly edge: number; readonly callee: number }[];
+}
+
 export interface LinkFault {
   /** The service the faulty links are blamed on. */
   readonly endpoint: number;
   /** Set when one caller's calls alone carry the fault (the endpoint is their callee). */
   readonly via?: { readonly caller: number; readonly edge: number };
-  /**
-   * Which side of the endpoint the faulty links point to, when not one caller's calls: `front`,
-   * calls into it (its network, proxy or host); `own`, its own calls out (it is starved).
-   */
-  readonly side?: 'front' | 'own';
+  /** Set when the fault is not one caller's calls: the side of the endpoint and its faulty links. */
+  readonly group?: LinkGroup;
   readonly kind: 'slow-link' | 'connection-failures' | 'throttled-link';
   readonly severity: number;
   /** Users' degradation (request equivalents) that flowed through the links' own part. */
@@ -198,7 +204,12 @@ export function localiseLinks(
       endpoint: g.endpoint,
       ...(only && !g.outbound && !byUsers
         ? { via: { caller: only.caller, edge: only.edge } }
-        : { side: g.outbound ? ('own' as const) : ('front' as const) }),
+        : {
+            group: {
+              side: g.outbound ? ('own' as const) : ('front' as const),
+              links: g.links.map((l) => ({ caller: l.caller, edge: l.edge, callee: l.callee })),
+            },
+          }),
       kind:
         failSev >= latSev
           ? g.links.some((l) => l.throttled)

@@ -5,7 +5,7 @@
 import { type Attribution, type AttrSignal, type NodeAttr, SIGNALS, zOf } from './attribution.ts';
 import { failedShare, OUTAGE_SHARE } from './baseline-choice.ts';
 import type { AnalysisConfig } from './config.ts';
-import { localiseLinks, ms } from './links.ts';
+import { type LinkGroup, localiseLinks, ms } from './links.ts';
 import type { Evidence, GraphNode, RequestStats } from './model.ts';
 import { rateText } from './percent.ts';
 import { meanLatency, rate, significanceWeight } from './stats.ts';
@@ -17,7 +17,7 @@ export interface Candidate {
   /** Edge index on `via` when the candidate is the link from `via` to `node`. */
   readonly via?: { readonly caller: number; readonly edge: number };
   /** When its lead is a group of faulty links: in front of the service, or its own calls out. */
-  readonly linkSide?: 'front' | 'own';
+  readonly linkGroup?: LinkGroup;
   readonly kind: string;
   /** Every kind of evidence against this service, strongest first (`kind` is the first). */
   readonly kinds: readonly string[];
@@ -103,7 +103,7 @@ export function rankCandidates(
     parts.push({
       node: link.endpoint,
       ...(link.via ? { via: link.via } : {}),
-      ...(link.side ? { linkSide: link.side } : {}),
+      ...(link.group ? { linkGroup: link.group } : {}),
       kind: link.kind,
       severity: link.severity,
       blame,
@@ -233,7 +233,7 @@ export function outageBaselines(
 interface Part {
   readonly node: number;
   readonly via?: { readonly caller: number; readonly edge: number };
-  readonly linkSide?: 'front' | 'own';
+  readonly linkGroup?: LinkGroup;
   readonly kind: string;
   readonly severity: number;
   /** Share (0–1) of the users' degradation that flowed to this part. */
@@ -278,7 +278,7 @@ function mergeByService(topo: Topology, parts: readonly Part[], floor: number): 
     out.push({
       node,
       ...(lead.via && list.every((p) => p.via?.caller === lead.via?.caller) ? { via: lead.via } : {}),
-      ...(lead.linkSide ? { linkSide: lead.linkSide } : {}),
+      ...(lead.linkGroup ? { linkGroup: lead.linkGroup } : {}),
       kind: lead.kind,
       kinds,
       score,

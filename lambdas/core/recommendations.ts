@@ -3,7 +3,7 @@
 
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
-import { LINK_KINDS, ms } from './links.ts';
+import { LINK_KINDS, type LinkGroup, ms } from './links.ts';
 import type { GraphNode, Recommendation, RequestStats, ServiceMetrics } from './model.ts';
 import { rateText } from './percent.ts';
 import type { Candidate } from './rank.ts';
@@ -75,8 +75,8 @@ export function recommend(
       });
       return;
     }
-    if (c.linkSide && LINK_KINDS.has(c.kind)) {
-      add(linkGroupAdvice(topo, attr, c, c.linkSide, label, nd.name));
+    if (c.linkGroup && LINK_KINDS.has(c.kind)) {
+      add(linkGroupAdvice(topo, c.kind, c.linkGroup, label, nd.name));
       return;
     }
     if (c.kind === 'new-dependency') {
@@ -175,39 +175,43 @@ export function recommend(
 }
 
 /**
- * Advice for a group of faulty links. In front of a service (`front`): every caller's calls into
- * it are slow or fail beyond what it records, so look at what sits between them — its load
- * balancer, proxy or sidecar, its network and host — and protect the callers. On its own side
- * (`own`): its calls to several healthy services all suffer, so it is starved itself.
+ * Advice for a group of faulty links. In front of a service (`front`): its callers' calls into it
+ * are slow or fail beyond what it records, so look at what sits between them — its load balancer,
+ * proxy or sidecar, its network and host — and protect the callers. On its own side (`own`): its
+ * calls to several healthy services all suffer, so it is starved itself. The calls named are the
+ * group's, as its evidence lists them.
  */
 function linkGroupAdvice(
   topo: Topology,
-  attr: Attribution,
-  c: Candidate,
-  side: 'front' | 'own',
+  kind: string,
+  group: LinkGroup,
   label: string,
   name: string,
 ): Recommendation {
-  if (side === 'own') {
-    const callees = faultyCallees(topo, attr, c.node);
+  if (group.side === 'own') {
+    const callees = [...new Set(group.links.map((l) => topo.labels[l.callee] as string))];
     return {
       service: name,
       action: 'investigate',
       text: `${label}'s calls to ${listOf(callees)} are slow or failing beyond what those services record, so ${label} itself is starved: check ${label}'s CPU and memory, its connection pool, DNS and network, and scale it out if it is saturated.`,
     };
   }
-  const calls = faultyCalls(topo, attr, c.node);
+  const calls = group.links.flatMap((l) => {
+    const caller = topo.nodes[l.caller];
+    const stats = caller?.edges[l.edge]?.stats;
+    return stats ? [{ from: caller?.isClient ? 'the users' : (topo.labels[l.caller] as string), stats }] : [];
+  });
   const callerNames = listOf([...new Set(calls.map((l) => l.from))]);
   const failed = calls.reduce((n, l) => n + l.stats.faults + l.stats.throttles, 0);
   const total = calls.reduce((n, l) => n + l.stats.total, 0);
-  if (c.kind === 'throttled-link') {
+  if (kind === 'throttled-link') {
     return {
       service: name,
       action: 'rate-limit',
       text: `Calls into ${label} from ${callerNames} are throttled before ${label} sees them (${failed} of ${total}): rate-limit ${callerNames} below the quota in front of ${label} (API gateway, service quota) and retry with exponential backoff and jitter.`,
     };
   }
-  if (c.kind === 'connection-failures') {
+  if (kind === 'connection-failures') {
     return {
       service: name,
       action: 'circuit-breaker',
@@ -223,37 +227,6 @@ function linkGroupAdvice(
     action: 'timeout',
     text: `Calls into ${label} from ${callerNames} are slower than ${label} itself records: check what sits in front of ${label} — its load balancer, proxy or sidecar, its network path and its host — and bound the calls with a timeout near ${configMs(latencySummary(busiest).p99)} (their p99).`,
   };
-}
-
-/** Whether an edge's figures carry a part of their own, beyond what the callee records. */
-const carriesLink = (topo: Topology, attr: Attribution, from: number, edge: number): boolean => {
-  const link = attr.edge[from]?.[edge]?.link;
-  return (
-    topo.nodes[from]?.edges[edge]?.stats !== undefined &&
-    link !== undefined &&
-    (link.latency > 0 || link.failures > 0 || link.errors > 0)
-  );
-};
-
-/** The services `v` calls with a link part on the call. */
-function faultyCallees(topo: Topology, attr: Attribution, v: number): string[] {
-  const out: string[] = [];
-  topo.nodes[v]?.edges.forEach((e, i) => {
-    if (carriesLink(topo, attr, v, i)) out.push(topo.labels[e.to] as string);
-  });
-  return out;
-}
-
-/** The calls into `v` that carry a link part, and who makes them (a client node: the users). */
-function faultyCalls(topo: Topology, attr: Attribution, v: number): { from: string; stats: RequestStats }[] {
-  const out: { from: string; stats: RequestStats }[] = [];
-  for (const ce of topo.callers[v] ?? []) {
-    const caller = topo.nodes[ce.from];
-    const stats = caller?.edges[ce.edge]?.stats;
-    if (!stats || !carriesLink(topo, attr, ce.from, ce.edge)) continue;
-    out.push({ from: caller?.isClient ? 'the users' : (topo.labels[ce.from] as string), stats });
-  }
-  return out;
 }
 
 /**
