@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../lambdas/core/analyze.ts';
 import type { Finding } from '../../lambdas/core/model.ts';
 import { parseSnapshot } from '../../lambdas/core/parse.ts';
-import { edge, node, type Part, snapshot } from './graph-kit.ts';
+import { edge, node, type Part, snapshot, starvedCaller } from './graph-kit.ts';
 
 function run(incident: readonly Part[], baseline: readonly Part[]): Finding {
   return analyze(parseSnapshot(snapshot(incident, baseline)));
@@ -56,18 +56,7 @@ describe('Function: analyze (the first step is about the first root cause)', () 
 
   it('should advise a starved service to look at itself when its calls to several healthy services are all slow', () => {
     // Prepare: c's calls to p, q and r take 500 ms (50 ms before); d calls the same three at 50 ms
-    const world = (calls: number): Part[] => [
-      node('web', { n: 1000, mean: 0.02 + 3 * calls + 0.01 + 3 * 0.05 }),
-      node('c', { n: 1000, mean: 0.01 + 3 * calls }),
-      node('d', { n: 1000, mean: 0.01 + 3 * 0.05 }),
-      edge('web', 'c', { n: 1000, mean: 0.01 + 3 * calls }),
-      edge('web', 'd', { n: 1000, mean: 0.01 + 3 * 0.05 }),
-      ...['p', 'q', 'r'].flatMap((callee) => [
-        node(callee, { n: 2000, mean: 0.05 }),
-        edge('c', callee, { n: 1000, mean: calls }),
-        edge('d', callee, { n: 1000, mean: 0.05 }),
-      ]),
-    ];
+    const world = starvedCaller;
 
     // Act
     const finding = run(world(0.5), world(0.05));

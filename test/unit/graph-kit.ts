@@ -206,3 +206,23 @@ export function chain(names: readonly string[], t: { n: number; faults?: number;
   });
   return parts;
 }
+
+/**
+ * A starved caller: web calls c and d; c and d each call p, q and r once per request. c's calls
+ * take `calls` s while d's take 50 ms and p, q and r's own spans stay at 50 ms, so the fault is on
+ * c's side (its CPU, connection pool or network).
+ */
+export function starvedCaller(calls: number): Part[] {
+  return [
+    node('web', { n: 1000, mean: 0.02 + 3 * calls + 0.01 + 3 * 0.05 }),
+    node('c', { n: 1000, mean: 0.01 + 3 * calls }),
+    node('d', { n: 1000, mean: 0.01 + 3 * 0.05 }),
+    edge('web', 'c', { n: 1000, mean: 0.01 + 3 * calls }),
+    edge('web', 'd', { n: 1000, mean: 0.01 + 3 * 0.05 }),
+    ...['p', 'q', 'r'].flatMap((callee) => [
+      node(callee, { n: 2000, mean: 0.05 }),
+      edge('c', callee, { n: 1000, mean: calls }),
+      edge('d', callee, { n: 1000, mean: 0.05 }),
+    ]),
+  ];
+}

@@ -12,6 +12,7 @@ import {
   node,
   type Part,
   snapshot,
+  starvedCaller,
   statistics,
   type Traffic,
   type XRaySnapshot,
@@ -132,18 +133,7 @@ describe('Function: analyze (class 2: slow links blamed on the right end)', () =
   it("should put slow calls from one caller to several fast services on that caller's side", () => {
     // Prepare: c's calls to p, q and r take 500 ms (50 ms before); d calls the same three at 50 ms
     // in both windows and their own spans stay at 50 ms: c is starved (CPU, pool, its network)
-    const world = (calls: number): Part[] => [
-      node('web', { n: 1000, mean: 0.02 + 3 * calls + 0.01 + 3 * 0.05 }),
-      node('c', { n: 1000, mean: 0.01 + 3 * calls }),
-      node('d', { n: 1000, mean: 0.01 + 3 * 0.05 }),
-      edge('web', 'c', { n: 1000, mean: 0.01 + 3 * calls }),
-      edge('web', 'd', { n: 1000, mean: 0.01 + 3 * 0.05 }),
-      ...['p', 'q', 'r'].flatMap((callee) => [
-        node(callee, { n: 2000, mean: 0.05 }),
-        edge('c', callee, { n: 1000, mean: calls }),
-        edge('d', callee, { n: 1000, mean: 0.05 }),
-      ]),
-    ];
+    const world = starvedCaller;
 
     // Act (886af1c: p, q and r "via c", c only a propagator)
     const finding = run(world(0.5), world(0.05));
