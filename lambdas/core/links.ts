@@ -232,7 +232,8 @@ function linkEvidence(
   outbound: boolean,
   links: readonly Link[],
 ): Evidence[] {
-  const label = (x: number) => topo.labels[x] as string;
+  // The users by that name, as the advice calls them, not by their client node's label.
+  const label = (x: number) => (topo.nodes[x]?.isClient ? 'the users' : (topo.labels[x] as string));
   const out: Evidence[] = links.map((l) => {
     const from = label(l.caller);
     const to = label(l.callee);

@@ -171,6 +171,9 @@ describe('Function: analyze (class 3: delay seen only by callers)', () => {
     expect(top.service).toBe('web');
     expect(top.kind).toBe('slow-link');
     expect(top.evidence.some((e) => e.text.includes('web'))).toBe(true);
+    // The users by that name, as the first step calls them, not by the client node's label.
+    expect(top.evidence.some((e) => /^calls from the users to web took /.test(e.text))).toBe(true);
+    expect(finding.recommendations[0]?.text).toMatch(/^Calls into web from the users /);
   });
 });
 
