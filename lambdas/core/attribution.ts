@@ -17,6 +17,7 @@ import {
   latencyRiseZ,
   meanLatency,
   proportionRiseZ,
+  quantile,
   rankRiseZ,
   rate,
   significanceWeight,
@@ -506,16 +507,9 @@ function latencyRatio(now: RequestStats, before: RequestStats | undefined): numb
   return meanLatency(now) / Math.max(meanLatency(before), 0.001);
 }
 
+/** A quantile of the histogram, or the mean where the histogram holds no requests. */
 function quantileOf(s: RequestStats, q: number): number {
-  const { values, counts } = s.histogram;
-  if (values.length === 0) return meanLatency(s);
-  const rank = Math.max(1, Math.ceil(q * binnedRequests(s.histogram)));
-  let seen = 0;
-  for (let i = 0; i < values.length; i++) {
-    seen += counts[i] as number;
-    if (seen >= rank) return values[i] as number;
-  }
-  return meanLatency(s);
+  return binnedRequests(s.histogram) > 0 ? quantile(s.histogram, q) : meanLatency(s);
 }
 
 function edgeSignals(

@@ -232,8 +232,7 @@ function linkEvidence(
   outbound: boolean,
   links: readonly Link[],
 ): Evidence[] {
-  // The users by that name, as the advice calls them, not by their client node's label.
-  const label = (x: number) => (topo.nodes[x]?.isClient ? 'the users' : (topo.labels[x] as string));
+  const label = (x: number) => linkEndName(topo, x);
   const out: Evidence[] = links.map((l) => {
     const from = label(l.caller);
     const to = label(l.callee);
@@ -277,6 +276,13 @@ function linkEvidence(
   }
   return out;
 }
+
+/**
+ * How an end of a faulty link is named in its evidence and its advice: the users by that name, not
+ * by their client node's label; a service by its label.
+ */
+export const linkEndName = (topo: Topology, x: number): string =>
+  topo.nodes[x]?.isClient ? 'the users' : (topo.labels[x] as string);
 
 export const ms = (seconds: number): string =>
   seconds >= 1 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds * 1000)} ms`;

@@ -3,7 +3,7 @@
 
 import type { Attribution, NodeAttr } from './attribution.ts';
 import type { AnalysisConfig } from './config.ts';
-import { LINK_KINDS, type LinkGroup, ms } from './links.ts';
+import { LINK_KINDS, type LinkGroup, linkEndName, ms } from './links.ts';
 import type { GraphNode, Recommendation, RequestStats, ServiceMetrics } from './model.ts';
 import { rateText } from './percent.ts';
 import type { Candidate } from './rank.ts';
@@ -197,9 +197,8 @@ function linkGroupAdvice(
     };
   }
   const calls = group.links.flatMap((l) => {
-    const caller = topo.nodes[l.caller];
-    const stats = caller?.edges[l.edge]?.stats;
-    return stats ? [{ from: caller?.isClient ? 'the users' : (topo.labels[l.caller] as string), stats }] : [];
+    const stats = topo.nodes[l.caller]?.edges[l.edge]?.stats;
+    return stats ? [{ from: linkEndName(topo, l.caller), stats }] : [];
   });
   const callerNames = listOf([...new Set(calls.map((l) => l.from))]);
   const failed = calls.reduce((n, l) => n + l.stats.faults + l.stats.throttles, 0);
