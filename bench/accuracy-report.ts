@@ -102,7 +102,8 @@ export const SUPPORT_GRID: readonly number[] = [3, 5, 8, 12, 20];
 const describe = (w: Partial<AnalysisConfig>) =>
   `impactFloor ${w.impactFloor}, magnification ${w.magnification}`;
 
-const brier = (rs: readonly CaseResult[]) => {
+/** Brier score of the first answers' confidence, over the cases that got an answer. */
+export const brier = (rs: readonly CaseResult[]) => {
   const answered = rs.filter((r) => r.top.length > 0);
   return answered.reduce((sum, r) => sum + (r.confidence - (r.rank === 1 ? 1 : 0)) ** 2, 0) / answered.length;
 };

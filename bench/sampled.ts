@@ -9,10 +9,11 @@
 // share of its requests: each count is thinned binomially at the window's rate, failures and
 // latency-histogram bins with it, and the mean latency follows the thinned histogram.
 
+import { isObj } from '../lambdas/core/evidence/fields.ts';
 import { mulberry32 } from '../lambdas/simulator/graph-builder.ts';
 import { hashInts } from '../lambdas/simulator/simulate.ts';
-import { type BenchCase, type CaseResult, DATASETS, loadDataset, runCase } from './accuracy.ts';
-import { calibrationTable } from './accuracy-report.ts';
+import { type BenchCase, type CaseResult, DATASETS, loadDataset, runCase, score } from './accuracy.ts';
+import { brier, calibrationTable } from './accuracy-report.ts';
 
 /** X-Ray's default sampling rule: a reservoir of one request per second, then a fixed rate. */
 export const RESERVOIR_PER_SECOND = 1;
@@ -21,7 +22,6 @@ export const FIXED_RATE = 0.05;
 export const SAMPLED_DRAWS = 3;
 
 type Json = Record<string, unknown>;
-const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const num = (x: unknown): number => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
 
 /** One binomial draw: exact for small counts, the normal approximation (rounded, clamped) beyond. */
@@ -223,7 +223,8 @@ export interface SampledRun {
   readonly keptBaseline: number;
 }
 
-const median = (xs: readonly number[]): number => {
+/** The upper of the middle two for an even count (the table's figures), 1 for none. */
+const upperMedian = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 1 : (s[s.length >> 1] as number);
 };
@@ -243,19 +244,17 @@ export function runSampled(draws = 3): SampledRun[] {
         sampled.push({ ...runCase(s, 'engine', false), dataset: `${d.name} sampled` });
       }
     }
-    return { dataset: d.name, complete, sampled, keptIncident: median(inc), keptBaseline: median(base) };
+    return {
+      dataset: d.name,
+      complete,
+      sampled,
+      keptIncident: upperMedian(inc),
+      keptBaseline: upperMedian(base),
+    };
   });
 }
 
-const ac1 = (rs: readonly CaseResult[]) => rs.filter((r) => r.rank === 1).length / Math.max(1, rs.length);
-/** Over the answered cases, as the accuracy report scores it. */
-const brier = (rs: readonly CaseResult[]) => {
-  const answered = rs.filter((r) => r.top.length > 0);
-  return (
-    answered.reduce((sum, r) => sum + (r.confidence - (r.rank === 1 ? 1 : 0)) ** 2, 0) /
-    Math.max(1, answered.length)
-  );
-};
+const ac1 = (rs: readonly CaseResult[]) => score(rs).ac1;
 const meanConfidence = (rs: readonly CaseResult[]) =>
   rs.reduce((sum, r) => sum + r.confidence, 0) / Math.max(1, rs.length);
 
